@@ -1,0 +1,32 @@
+# Switchyard -- the two commands: `make run` and `make test`.
+#
+# Both install what is missing (scripts/setup.sh), configure and build into
+# build/ (kept between runs, so llama.cpp compiles once), then serve or test.
+BUILD := build
+JOBS  ?= $(shell nproc)
+ARGS  ?=
+
+.PHONY: all setup build run test bench clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD)/CMakeCache.txt: CMakeLists.txt | setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: setup $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/switchyard serve $(ARGS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	@$(BUILD)/bench_llama $(ARGS)
+
+clean:
+	rm -rf $(BUILD)
