@@ -1,0 +1,38 @@
+/* limits.h -- every size limit in Switchyard, in one place.
+ *
+ * Anything built from input (request bodies, JSON strings, frames from a
+ * worker, files we parse) is bounded by one of these. Configurable limits have
+ * their defaults here and their overrides in config.c. */
+#ifndef SY_LIMITS_H
+#define SY_LIMITS_H
+
+/* HTTP */
+#define SY_HTTP_BODY_MAX_DEFAULT (8u * 1024 * 1024) /* bytes of one request body */
+#define SY_HTTP_URL_MAX 4096                        /* bytes of a request target */
+#define SY_HTTP_STREAM_BUFFER_MAX (4u * 1024 * 1024) /* bytes queued for one slow stream reader */
+#define SY_CALL_TEXT_MAX (64u * 1024 * 1024)         /* bytes of text one response may collect */
+#define SY_HTTP_POOL_THREADS_DEFAULT 4
+#define SY_HTTP_CONNECTIONS_MAX 1024
+
+/* JSON request content */
+#define SY_JSON_DEPTH_MAX 32          /* nesting of objects/arrays */
+#define SY_MESSAGES_MAX 4096          /* chat messages in one request */
+#define SY_STOP_MAX 16                /* stop sequences */
+#define SY_STOP_LEN_MAX 256           /* bytes of one stop sequence */
+#define SY_MODEL_ID_MAX 256           /* bytes of a model id */
+
+/* Worker protocol */
+#define SY_FRAME_MAX (16u * 1024 * 1024) /* bytes of one framed message */
+
+/* Model files */
+#define SY_MODELS_MAX 1024               /* local models listed from the models dir */
+#define SY_GGUF_KV_MAX 65536             /* metadata pairs in one GGUF header */
+#define SY_GGUF_TENSORS_MAX 1048576      /* tensors in one GGUF file */
+#define SY_GGUF_STRING_MAX (64u * 1024 * 1024) /* bytes of one GGUF string (chat templates are long) */
+#define SY_GGUF_ARRAY_MAX (16u * 1024 * 1024)  /* elements of one GGUF array (vocabularies) */
+#define SY_GGUF_DIMS_MAX 4
+
+/* Config */
+#define SY_CONFIG_FILE_MAX (1024u * 1024)
+
+#endif
