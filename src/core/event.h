@@ -1,0 +1,49 @@
+/* event.h -- what a provider tells the API layer while it works, and the sink
+ * it tells it through.
+ *
+ * Providers never know a wire format: they emit events into a sink, and the
+ * surface that owns the sink encodes them (OpenAI chunks, SSE, NDJSON, JSON).
+ * Order for one request: START, TOKEN*, then exactly one DONE or ERROR; an
+ * ERROR may also come first, with no START. Events for one request are never
+ * emitted concurrently, but may come from any thread. */
+#ifndef SY_EVENT_H
+#define SY_EVENT_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+enum sy_event_type { SY_EVENT_START, SY_EVENT_TOKEN, SY_EVENT_DONE, SY_EVENT_ERROR };
+
+enum sy_finish { SY_FINISH_STOP, SY_FINISH_LENGTH, SY_FINISH_CANCELLED };
+
+struct sy_usage {
+    long prompt_tokens;
+    long completion_tokens;
+    double prompt_ms; /* time the engine spent on the prompt */
+    double decode_ms; /* time the engine spent generating */
+};
+
+struct sy_event {
+    enum sy_event_type type;
+    const char *text;         /* TOKEN: valid UTF-8, borrowed for the call */
+    size_t len;
+    enum sy_finish finish;    /* DONE */
+    struct sy_usage usage;    /* START: prompt_tokens; DONE: all */
+    const struct sy_err *err; /* ERROR: borrowed for the call */
+};
+
+struct sy_sink {
+    /* required: receives each event; must not block for long (it runs on the
+     * engine's reader thread). */
+    void (*emit)(void *ctx, const struct sy_event *ev);
+    /* required: called exactly once, after the last event, or instead of any
+     * event when submission fails; ctx is not used afterwards. */
+    void (*release)(void *ctx);
+    void *ctx;
+};
+
+/* Returns: "stop", "length" or "cancelled". */
+const char *finish_name(enum sy_finish finish);
+
+#endif
