@@ -1,0 +1,332 @@
+/* registry.c -- scanning the models directory and describing what is there. */
+#include "models/registry.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "models/gguf_reader.h"
+#include "util/log.h"
+
+#define SCAN_DEPTH_MAX 4 /* org/name/sub/file.gguf is as deep as layouts go */
+
+struct cached {
+    struct registry_entry entry;
+    off_t size;
+    struct timespec mtime;
+    bool seen;
+};
+
+struct registry {
+    pthread_mutex_t lock;
+    char dir[PATH_MAX];
+    struct cached *items;
+    size_t n, cap;
+};
+
+/* ---- describing one file ---------------------------------------------------------------- */
+
+static bool arch_is_encoder(const char *arch)
+{
+    static const char *const encoders[] = {"bert", "nomic-bert", "nomic-bert-moe", "jina-bert-v2",
+                                           "jina-bert-v3", "t5encoder", "modern-bert", "neo-bert",
+                                           "eurobert"};
+    for (size_t i = 0; i < sizeof encoders / sizeof encoders[0]; i++)
+        if (strcmp(arch, encoders[i]) == 0)
+            return true;
+    return false;
+}
+
+static void format_params(uint64_t n, char *out, size_t size)
+{
+    if (n >= 1000000000ull)
+        snprintf(out, size, "%.1fB", (double)n / 1e9);
+    else if (n >= 1000000ull)
+        snprintf(out, size, "%.0fM", (double)n / 1e6);
+    else
+        snprintf(out, size, "%.0fK", (double)n / 1e3);
+}
+
+/* Fills info from a parsed header. */
+static void describe(const struct gguf_info *g, struct sy_model_info *info)
+{
+    snprintf(info->architecture, sizeof info->architecture, "%s", g->architecture);
+    snprintf(info->quantization, sizeof info->quantization, "%s", g->quantization);
+    info->parameter_count = g->parameter_count;
+    if (g->name[0])
+        snprintf(info->name, sizeof info->name, "%s", g->name);
+    struct sy_capabilities *caps = &info->caps;
+    caps->context_length = g->context_length;
+    if (strcmp(g->architecture, "clip") == 0) {
+        snprintf(info->status, sizeof info->status, "unusable");
+        snprintf(info->problem, sizeof info->problem,
+                 "this is a multimodal projector (mmproj) file, not a model on its own");
+        return;
+    }
+    if (arch_is_encoder(g->architecture)) {
+        caps->tasks = SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION);
+    } else {
+        caps->tasks = SY_TASK_BIT(SY_TASK_TEXT_GENERATION);
+        caps->settings = SY_LLAMA_SETTINGS;
+        caps->chat = g->chat_template != NULL;
+    }
+    char params[16];
+    format_params(g->parameter_count, params, sizeof params);
+    snprintf(info->description, sizeof info->description,
+             "%s model, %s parameters, %s, %" PRIu64 "-token context, local GGUF file%s",
+             g->architecture[0] ? g->architecture : "unknown", params,
+             g->quantization[0] ? g->quantization : "unknown type", g->context_length,
+             caps->chat ? " with a chat template" : "");
+}
+
+/* Model id from a path relative to the models dir: strip ".gguf" and a
+ * "-00001-of-0000N" shard suffix. Returns false for files that are not
+ * models (later shards). */
+static bool id_from_relpath(const char *rel, char *id, size_t size)
+{
+    size_t n = strlen(rel) - strlen(".gguf");
+    const char *shard = n >= 15 ? rel + n - 15 : NULL; /* "-00001-of-00003" */
+    if (shard && shard[0] == '-' && strncmp(shard + 6, "-of-", 4) == 0) {
+        if (strncmp(shard + 1, "00001", 5) != 0)
+            return false;
+        n -= 15;
+    }
+    if (n + 1 > size)
+        return false;
+    memcpy(id, rel, n);
+    id[n] = '\0';
+    return true;
+}
+
+static void entry_load(struct cached *c, const char *path, const char *id, const struct stat *st)
+{
+    memset(c, 0, sizeof *c);
+    struct sy_model_info *info = &c->entry.info;
+    snprintf(c->entry.path, sizeof c->entry.path, "%s", path);
+    snprintf(info->id, sizeof info->id, "%s", id);
+    snprintf(info->name, sizeof info->name, "%s", id);
+    snprintf(info->owned_by, sizeof info->owned_by, "local");
+    snprintf(info->backend, sizeof info->backend, "llama.cpp");
+    snprintf(info->status, sizeof info->status, "unloaded");
+    info->size_bytes = (uint64_t)st->st_size;
+    info->created = (int64_t)st->st_mtim.tv_sec;
+    c->size = st->st_size;
+    c->mtime = st->st_mtim;
+
+    struct gguf_info g;
+    struct sy_err err;
+    if (gguf_info_read_file(path, &g, &err) != SY_OK) {
+        snprintf(info->status, sizeof info->status, "unusable");
+        snprintf(info->problem, sizeof info->problem, "%s", err.msg);
+        log_warn("model %s is unusable: %s", id, err.msg);
+        return;
+    }
+    describe(&g, info);
+    gguf_info_cleanup(&g);
+}
+
+/* ---- scanning --------------------------------------------------------------------------- */
+
+static struct cached *find_by_path(struct registry *reg, const char *path)
+{
+    for (size_t i = 0; i < reg->n; i++)
+        if (strcmp(reg->items[i].entry.path, path) == 0)
+            return &reg->items[i];
+    return NULL;
+}
+
+static sy_code consider_file(struct registry *reg, const char *path, const char *rel,
+                             const struct stat *st, struct sy_err *err)
+{
+    char id[SY_MODEL_ID_MAX + 1];
+    if (!id_from_relpath(rel, id, sizeof id))
+        return SY_OK;
+    struct cached *c = find_by_path(reg, path);
+    if (c && c->size == st->st_size && c->mtime.tv_sec == st->st_mtim.tv_sec &&
+        c->mtime.tv_nsec == st->st_mtim.tv_nsec) {
+        c->seen = true;
+        return SY_OK;
+    }
+    if (!c) {
+        if (reg->n >= SY_MODELS_MAX) {
+            log_warn("more than %d models under %s; ignoring %s", SY_MODELS_MAX, reg->dir, rel);
+            return SY_OK;
+        }
+        if (reg->n == reg->cap) {
+            size_t cap = reg->cap ? reg->cap * 2 : 16;
+            struct cached *items = realloc(reg->items, cap * sizeof *items);
+            if (!items)
+                return sy_errf(err, SY_ENOMEM, "out of memory listing models");
+            reg->items = items;
+            reg->cap = cap;
+        }
+        c = &reg->items[reg->n++];
+    }
+    entry_load(c, path, id, st);
+    c->seen = true;
+    return SY_OK;
+}
+
+static sy_code scan_dir(struct registry *reg, const char *dir, const char *rel, int depth,
+                        struct sy_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (depth == 0)
+            return sy_errf(err, SY_EIO, "cannot read the models directory %s: %s", dir,
+                           strerror(errno));
+        return SY_OK; /* an unreadable subdirectory hides only itself */
+    }
+    sy_code rc = SY_OK;
+    struct dirent *de;
+    while (rc == SY_OK && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue; /* hidden files, partial downloads, "." and ".." */
+        char path[PATH_MAX], sub[PATH_MAX];
+        int pn = snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        int sn = snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+        if (pn < 0 || (size_t)pn >= sizeof path || sn < 0 || (size_t)sn >= sizeof sub)
+            continue;
+        struct stat st;
+        if (stat(path, &st) != 0) /* follows links: Hub caches are made of symlinks */
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (depth + 1 < SCAN_DEPTH_MAX)
+                rc = scan_dir(reg, path, sub, depth + 1, err);
+            continue;
+        }
+        size_t len = strlen(de->d_name);
+        if (S_ISREG(st.st_mode) && len > 5 && strcmp(de->d_name + len - 5, ".gguf") == 0)
+            rc = consider_file(reg, path, sub, &st, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    return strcmp(((const struct cached *)a)->entry.info.id,
+                  ((const struct cached *)b)->entry.info.id);
+}
+
+/* Caller holds reg->lock. */
+static sy_code refresh_locked(struct registry *reg, struct sy_err *err)
+{
+    for (size_t i = 0; i < reg->n; i++)
+        reg->items[i].seen = false;
+    sy_code rc = scan_dir(reg, reg->dir, "", 0, err);
+    if (rc != SY_OK)
+        return rc;
+    size_t kept = 0;
+    for (size_t i = 0; i < reg->n; i++)
+        if (reg->items[i].seen)
+            reg->items[kept++] = reg->items[i];
+    reg->n = kept;
+    if (reg->n > 1)
+        qsort(reg->items, reg->n, sizeof *reg->items, compare_ids);
+    return SY_OK;
+}
+
+/* ---- public API ------------------------------------------------------------------------- */
+
+sy_code registry_open(const char *dir, struct registry **out, struct sy_err *err)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return sy_errf(err, SY_EIO, "cannot create the models directory %s: %s", dir,
+                       strerror(errno));
+    struct registry *reg = calloc(1, sizeof *reg);
+    if (!reg)
+        return sy_errf(err, SY_ENOMEM, "out of memory opening the model registry");
+    if (!realpath(dir, reg->dir)) {
+        free(reg);
+        return sy_errf(err, SY_EIO, "cannot resolve the models directory %s: %s", dir,
+                       strerror(errno));
+    }
+    pthread_mutex_init(&reg->lock, NULL);
+    *out = reg;
+    return SY_OK;
+}
+
+void registry_close(struct registry *reg)
+{
+    if (!reg)
+        return;
+    pthread_mutex_destroy(&reg->lock);
+    free(reg->items);
+    free(reg);
+}
+
+const char *registry_dir(const struct registry *reg)
+{
+    return reg->dir;
+}
+
+sy_code registry_refresh(struct registry *reg, struct sy_err *err)
+{
+    pthread_mutex_lock(&reg->lock);
+    sy_code rc = refresh_locked(reg, err);
+    pthread_mutex_unlock(&reg->lock);
+    return rc;
+}
+
+static const struct cached *find_by_id(const struct registry *reg, const char *id)
+{
+    for (size_t i = 0; i < reg->n; i++)
+        if (strcmp(reg->items[i].entry.info.id, id) == 0)
+            return &reg->items[i];
+    return NULL;
+}
+
+sy_code registry_lookup(struct registry *reg, const char *id, struct registry_entry *out,
+                        struct sy_err *err)
+{
+    pthread_mutex_lock(&reg->lock);
+    const struct cached *c = find_by_id(reg, id);
+    sy_code rc = SY_OK;
+    if (!c && (rc = refresh_locked(reg, err)) == SY_OK)
+        c = find_by_id(reg, id);
+    if (c) {
+        *out = c->entry;
+    } else if (rc == SY_OK) {
+        char known[384] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < reg->n && used < sizeof known - 1; i++) {
+            int w = snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
+                             reg->items[i].entry.info.id);
+            if (w < 0)
+                break;
+            used += (size_t)w;
+        }
+        rc = sy_errp(err, SY_ENOTFOUND, "model",
+                     "model '%s' not found; local models: %s (put .gguf files in %s)", id,
+                     reg->n ? known : "none", reg->dir);
+    }
+    pthread_mutex_unlock(&reg->lock);
+    return rc;
+}
+
+sy_code registry_list(struct registry *reg, struct registry_entry **out, size_t *n,
+                      struct sy_err *err)
+{
+    pthread_mutex_lock(&reg->lock);
+    sy_code rc = refresh_locked(reg, err);
+    struct registry_entry *copy = NULL;
+    if (rc == SY_OK && reg->n) {
+        copy = calloc(reg->n, sizeof *copy);
+        if (!copy)
+            rc = sy_errf(err, SY_ENOMEM, "out of memory listing models");
+        for (size_t i = 0; copy && i < reg->n; i++)
+            copy[i] = reg->items[i].entry;
+    }
+    *out = copy;
+    *n = rc == SY_OK ? reg->n : 0;
+    pthread_mutex_unlock(&reg->lock);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/* registry.h -- the local models: every *.gguf under the models directory.
+ *
+ * A model's id is its path relative to the models directory without ".gguf"
+ * (a file "tiny.gguf" is "tiny"; "org/name.gguf" is "org/name"). Metadata and
+ * capabilities come from the GGUF header (gguf_reader.h), read once per file
+ * version (path, size, mtime) and never by loading weights. A file whose
+ * header is unreadable or hostile stays listed as unusable, with the reason.
+ * Scans are cheap and happen on every listing and on a lookup miss, so models
+ * copied into the directory appear without a restart.
+ * Thread-safety: all functions may be called from any thread. */
+#ifndef SY_REGISTRY_H
+#define SY_REGISTRY_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "core/model_info.h"
+#include "util/err.h"
+
+struct registry;
+
+struct registry_entry {
+    struct sy_model_info info;
+    char path[PATH_MAX]; /* absolute path of the GGUF file */
+};
+
+/* Opens the registry over dir (copied; created if missing).
+ * Returns: SY_OK and *out (registry_close()); SY_EIO if dir cannot be made. */
+sy_code registry_open(const char *dir, struct registry **out, struct sy_err *err);
+
+void registry_close(struct registry *reg); /* NULL is a no-op */
+
+/* Rescans the directory. Returns: SY_OK; SY_EIO if it cannot be read. */
+sy_code registry_refresh(struct registry *reg, struct sy_err *err);
+
+/* Copies the entry for id into *out, rescanning once on a miss.
+ * Returns: SY_OK; SY_ENOTFOUND with a message listing the models there are. */
+sy_code registry_lookup(struct registry *reg, const char *id, struct registry_entry *out,
+                        struct sy_err *err);
+
+/* Rescans, then copies every entry (sorted by id).
+ * Returns: SY_OK and *out (free()) with *n entries; SY_EIO; SY_ENOMEM. */
+sy_code registry_list(struct registry *reg, struct registry_entry **out, size_t *n,
+                      struct sy_err *err);
+
+/* Returns: the models directory (borrowed for the registry's life). */
+const char *registry_dir(const struct registry *reg);
+
+#endif
