@@ -1,0 +1,54 @@
+/* provider.h -- the interface every model provider implements.
+ *
+ * A provider owns a family of models: the local engines, or one configured
+ * upstream (issue-level work adds openai-compatible, ollama and hf). It lists
+ * and describes its models and runs requests, emitting events into a sink; it
+ * never knows which API surface asked. Slots are marked required or may-be-NULL;
+ * `abi` must equal SY_PROVIDER_ABI so an out-of-date module fails loudly.
+ * Thread-safety: every slot may be called from any thread at any time. */
+#ifndef SY_PROVIDER_H
+#define SY_PROVIDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+#include "core/model_info.h"
+#include "core/request.h"
+#include "util/err.h"
+
+#define SY_PROVIDER_ABI 1
+
+struct sy_provider_ops {
+    unsigned abi;     /* SY_PROVIDER_ABI */
+    const char *kind; /* "local", "openai", ... (for logs and listings) */
+
+    /* required: describes `model` (id without the provider prefix; variant is
+     * what followed '@', or ""). Returns SY_OK, or SY_ENOTFOUND listing what
+     * the provider has. */
+    sy_code (*describe)(void *self, const char *model, const char *variant,
+                        struct sy_model_info *out, struct sy_err *err);
+
+    /* required: every model the provider has. *out is owned by the caller (free()). */
+    sy_code (*list)(void *self, struct sy_model_info **out, size_t *n, struct sy_err *err);
+
+    /* required: runs req on the described model. Takes ownership of sink even
+     * on failure (then sink.release is called and no event emitted). *job
+     * identifies the work for cancel. */
+    sy_code (*submit)(void *self, const struct sy_request *req, const struct sy_model_info *model,
+                      struct sy_sink sink, uint64_t *job, struct sy_err *err);
+
+    /* may be NULL: asks job to stop; its sink still gets a final event. */
+    void (*cancel)(void *self, uint64_t job);
+
+    /* may be NULL: frees self. */
+    void (*destroy)(void *self);
+};
+
+struct sy_provider {
+    char name[64]; /* the model-id prefix; "" for the local provider */
+    const struct sy_provider_ops *ops;
+    void *self;
+};
+
+#endif

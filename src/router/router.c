@@ -1,0 +1,181 @@
+/* router.c -- provider lookup by model-id prefix and the capability gate. */
+#include "router/router.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model_id.h"
+
+struct router {
+    struct sy_provider providers[ROUTER_PROVIDERS_MAX];
+    size_t n;
+};
+
+sy_code router_create(struct router **out, struct sy_err *err)
+{
+    struct router *r = calloc(1, sizeof *r);
+    if (!r)
+        return sy_errf(err, SY_ENOMEM, "out of memory creating the router");
+    *out = r;
+    return SY_OK;
+}
+
+void router_destroy(struct router *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->providers[i].ops->destroy)
+            r->providers[i].ops->destroy(r->providers[i].self);
+    free(r);
+}
+
+static struct sy_provider *find(struct router *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->providers[i].name, name) == 0)
+            return &r->providers[i];
+    return NULL;
+}
+
+sy_code router_add(struct router *r, const struct sy_provider *provider, struct sy_err *err)
+{
+    sy_code rc = SY_OK;
+    if (provider->ops->abi != SY_PROVIDER_ABI)
+        rc = sy_errf(err, SY_EINVAL, "provider '%s' was built for ABI %u, not %d", provider->name,
+                     provider->ops->abi, SY_PROVIDER_ABI);
+    else if (find(r, provider->name))
+        rc = sy_errf(err, SY_EINVAL, "provider '%s' is configured twice", provider->name);
+    else if (r->n == ROUTER_PROVIDERS_MAX)
+        rc = sy_errf(err, SY_EINVAL, "more than %d providers", ROUTER_PROVIDERS_MAX);
+    if (rc != SY_OK) {
+        if (provider->ops->destroy)
+            provider->ops->destroy(provider->self);
+        return rc;
+    }
+    r->providers[r->n++] = *provider;
+    return SY_OK;
+}
+
+static void provider_names(const struct router *r, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n; i++) {
+        const char *name = r->providers[i].name;
+        int w = snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+                         name[0] ? name : "local (no prefix)");
+        if (w < 0 || (size_t)w >= size - used)
+            return;
+        used += (size_t)w;
+    }
+}
+
+/* Rewrites id (in place, size bytes) as "<provider>:<id>", as clients name
+ * remote models. Returns false if that would not fit. */
+static bool prefix_id(const char *provider, char *id, size_t size)
+{
+    size_t p = strlen(provider), n = strlen(id);
+    if (p + 1 + n + 1 > size)
+        return false;
+    memmove(id + p + 1, id, n + 1);
+    memcpy(id, provider, p);
+    id[p] = ':';
+    return true;
+}
+
+/* Finds the provider for model and describes it. */
+static sy_code resolve(struct router *r, const char *model, struct sy_provider **provider,
+                       struct sy_model_info *info, struct sy_err *err)
+{
+    struct model_id id;
+    sy_code rc = model_id_parse(model, &id, err);
+    if (rc != SY_OK)
+        return rc;
+    struct sy_provider *p = find(r, id.provider);
+    if (!p) {
+        char names[256];
+        provider_names(r, names, sizeof names);
+        return sy_errp(err, SY_ENOTFOUND, "model",
+                       "model '%s' names the provider '%s', which is not configured; providers: %s",
+                       model, id.provider, names);
+    }
+    rc = p->ops->describe(p->self, id.name, id.variant, info, err);
+    if (rc != SY_OK)
+        return rc;
+    if (p->name[0] && !prefix_id(p->name, info->id, sizeof info->id))
+        return sy_errp(err, SY_EINVAL, "model", "model id '%s:%s' is too long", p->name, info->id);
+    *provider = p;
+    return SY_OK;
+}
+
+sy_code router_describe(struct router *r, const char *model, struct sy_model_info *out,
+                        struct sy_err *err)
+{
+    struct sy_provider *p;
+    return resolve(r, model, &p, out, err);
+}
+
+sy_code router_list(struct router *r, struct sy_model_info **out, size_t *n, struct sy_err *err)
+{
+    struct sy_model_info *all = NULL;
+    size_t total = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        struct sy_provider *p = &r->providers[i];
+        struct sy_model_info *some = NULL;
+        size_t count = 0;
+        sy_code rc = p->ops->list(p->self, &some, &count, err);
+        if (rc != SY_OK) {
+            free(all);
+            return rc;
+        }
+        struct sy_model_info *grown = count ? realloc(all, (total + count) * sizeof *all) : all;
+        if (count && !grown) {
+            free(some);
+            free(all);
+            return sy_errf(err, SY_ENOMEM, "out of memory listing models");
+        }
+        all = grown;
+        size_t kept = 0;
+        for (size_t k = 0; k < count; k++) {
+            all[total + kept] = some[k];
+            if (p->name[0] && !prefix_id(p->name, all[total + kept].id, sizeof all->id))
+                continue; /* an id too long to name cannot be used either */
+            kept++;
+        }
+        total += kept;
+        free(some);
+    }
+    *out = all;
+    *n = total;
+    return SY_OK;
+}
+
+sy_code router_submit(struct router *r, const struct sy_request *req, struct sy_sink sink,
+                      struct router_job *job, struct sy_model_info *info, struct sy_err *err)
+{
+    struct sy_provider *p;
+    struct sy_model_info local_info;
+    struct sy_model_info *mi = info ? info : &local_info;
+    sy_code rc = resolve(r, req->model, &p, mi, err);
+    if (rc == SY_OK && mi->problem[0])
+        rc = sy_errp(err, SY_EUNSUPPORTED, "model", "model '%s' cannot run: %s", req->model,
+                     mi->problem);
+    if (rc == SY_OK)
+        rc = capabilities_check(&mi->caps, req->model, req, err);
+    if (rc != SY_OK) {
+        sink.release(sink.ctx);
+        return rc;
+    }
+    job->provider = p;
+    return p->ops->submit(p->self, req, mi, sink, &job->id, err);
+}
+
+void router_cancel(struct router *r, const struct router_job *job)
+{
+    (void)r;
+    if (job->provider && job->provider->ops->cancel)
+        job->provider->ops->cancel(job->provider->self, job->id);
+}

@@ -1,0 +1,56 @@
+/* router.h -- model id → provider, and the capability gate before any work.
+ *
+ * Parses `[provider:]model[@variant]`, finds the provider by prefix (none:
+ * local), asks it to describe the model, and checks the request against the
+ * model's capabilities. Only then is the provider asked to run it.
+ * Thread-safety: providers are added before serving starts; everything else
+ * may be called from any thread. */
+#ifndef SY_ROUTER_H
+#define SY_ROUTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "providers/provider.h"
+
+#define ROUTER_PROVIDERS_MAX 32
+
+struct router;
+
+struct router_job {
+    const struct sy_provider *provider; /* borrowed from the router */
+    uint64_t id;
+};
+
+/* Returns: SY_OK and *out (router_destroy()). */
+sy_code router_create(struct router **out, struct sy_err *err);
+
+/* Destroys every provider, then the router. NULL is a no-op. */
+void router_destroy(struct router *r);
+
+/* Adds a provider (copied; the router owns provider->self from now on, even
+ * on failure). Returns: SY_OK; SY_EINVAL for a duplicate name or a bad ABI. */
+sy_code router_add(struct router *r, const struct sy_provider *provider, struct sy_err *err);
+
+/* Describes the model a client named. Returns: SY_OK and *out;
+ * SY_ENOTFOUND for an unknown provider prefix (listing the providers) or model;
+ * SY_EINVAL for a malformed id. */
+sy_code router_describe(struct router *r, const char *model, struct sy_model_info *out,
+                        struct sy_err *err);
+
+/* Lists every provider's models. *out is owned by the caller (free()). A
+ * provider that fails to list fails the whole call, loudly. */
+sy_code router_list(struct router *r, struct sy_model_info **out, size_t *n, struct sy_err *err);
+
+/* Resolves req->model, checks capabilities and submits. Takes ownership of
+ * sink even on failure (released without events). On success *job can cancel
+ * it and *info (may be NULL) describes the model.
+ * Returns: SY_OK; the errors of router_describe; SY_EUNSUPPORTED from the
+ *          capability check or for an unusable model; the provider's errors. */
+sy_code router_submit(struct router *r, const struct sy_request *req, struct sy_sink sink,
+                      struct router_job *job, struct sy_model_info *info, struct sy_err *err);
+
+/* Asks a submitted job to stop. */
+void router_cancel(struct router *r, const struct router_job *job);
+
+#endif
