@@ -1,0 +1,26 @@
+/* api.h -- what every API surface handler shares, and the route table.
+ *
+ * Each surface (OpenAI, Hugging Face, task API, ...) is a module of its own
+ * with a few handlers; routes.c lists them all in one table. Handlers get the
+ * api_ctx as their `app` argument. */
+#ifndef SY_API_H
+#define SY_API_H
+
+#include <stddef.h>
+
+#include "http/server.h"
+#include "router/router.h"
+
+struct api_ctx {
+    struct router *router;     /* borrowed */
+    const char *version;       /* server version string */
+    size_t stream_buffer_max;  /* bytes queued for one slow stream reader */
+};
+
+/* The route table and its size; borrowed for the program's life. */
+const struct http_route *api_routes(size_t *n);
+
+/* The answer for requests no route takes (http_refusal_fn). */
+void api_refuse(struct http_exchange *ex, void *app, sy_code code, const char *detail);
+
+#endif

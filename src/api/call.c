@@ -1,0 +1,251 @@
+/* call.c -- an inference in flight: engine events in, HTTP bytes out.
+ *
+ * References: the creator's reference becomes the HTTP exchange's (dropped in
+ * call_closed), and the provider's sink holds one more (dropped by
+ * call_sink_release). The call is freed when both are gone, whichever order
+ * the engine and the client finish in. */
+#include "api/call.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "api/api.h"
+#include "api/api_error.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+static void call_unref(struct call *c)
+{
+    pthread_mutex_lock(&c->lock);
+    int left = --c->refs;
+    pthread_mutex_unlock(&c->lock);
+    if (left > 0)
+        return;
+    request_cleanup(&c->req);
+    buf_cleanup(&c->text);
+    buf_cleanup(&c->out);
+    http_waker_release(c->waker);
+    free(c->surface);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, const char *id_prefix,
+                         struct sy_request *req)
+{
+    struct call *c = calloc(1, sizeof *c);
+    if (!c) {
+        request_cleanup(req);
+        return NULL;
+    }
+    c->api = api;
+    c->enc = enc;
+    c->req = *req;
+    request_init(req); /* moved: the caller's copy no longer owns anything */
+    unsigned char rnd[12];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        memset(rnd, 0, sizeof rnd);
+    int n = snprintf(c->id, sizeof c->id, "%s", id_prefix);
+    for (size_t i = 0; i < sizeof rnd && n > 0 && (size_t)n + 2 < sizeof c->id; i++)
+        n += snprintf(c->id + n, sizeof c->id - (size_t)n, "%02x", rnd[i]);
+    c->created = (int64_t)time(NULL);
+    pthread_mutex_init(&c->lock, NULL);
+    c->refs = 1;
+    buf_init(&c->text, SY_CALL_TEXT_MAX);
+    buf_init(&c->out, api->stream_buffer_max);
+    return c;
+}
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+double call_ttft_ms(const struct call *c)
+{
+    return c->n_tokens ? ms_between(&c->t_submit, &c->t_first_token) : 0.0;
+}
+
+double call_total_ms(const struct call *c)
+{
+    return ms_between(&c->t_submit, &c->t_done);
+}
+
+sy_code call_output_text(const struct call *c, struct sy_buf *out, struct sy_err *err)
+{
+    sy_code rc = SY_OK;
+    if (c->req.settings.return_full_text && c->req.prompt)
+        rc = buf_append_str(out, c->req.prompt, err);
+    if (rc == SY_OK)
+        rc = buf_append(out, c->text.data ? c->text.data : "", c->text.len, err);
+    return rc;
+}
+
+/* ---- the sink: engine thread ------------------------------------------------------------ */
+
+/* Applies one event under the lock. Returns whether the job must be cancelled. */
+static bool apply_event(struct call *c, const struct sy_event *ev)
+{
+    bool stream = c->req.stream;
+    sy_code rc = SY_OK;
+    struct sy_err berr;
+    switch (ev->type) {
+    case SY_EVENT_START:
+        c->started = true;
+        c->usage.prompt_tokens = ev->usage.prompt_tokens;
+        if (stream && c->enc->stream_start)
+            rc = c->enc->stream_start(c, &c->out);
+        break;
+    case SY_EVENT_TOKEN:
+        if (c->n_tokens++ == 0)
+            clock_gettime(CLOCK_MONOTONIC, &c->t_first_token);
+        rc = buf_append(&c->text, ev->text, ev->len, &berr);
+        if (rc == SY_OK && stream)
+            rc = c->enc->stream_token(c, ev->text, ev->len, &c->out);
+        break;
+    case SY_EVENT_DONE:
+        c->finished = true;
+        c->finish = ev->finish;
+        c->usage = ev->usage;
+        clock_gettime(CLOCK_MONOTONIC, &c->t_done);
+        if (stream)
+            rc = c->enc->stream_done(c, &c->out);
+        break;
+    case SY_EVENT_ERROR:
+        c->finished = true;
+        c->err = *ev->err;
+        clock_gettime(CLOCK_MONOTONIC, &c->t_done);
+        if (stream && c->started)
+            rc = c->enc->stream_error(c, ev->err, &c->out);
+        break;
+    }
+    if (rc == SY_OK)
+        return false;
+    /* The client reads too slowly (or the answer outgrew its limit): cut it off. */
+    c->overflowed = true;
+    if (c->err.code == SY_OK)
+        sy_errf(&c->err, SY_ETOOLARGE, "the response for model '%s' outgrew its buffer limit",
+                c->req.model);
+    return !c->finished;
+}
+
+static void call_emit(void *ctx, const struct sy_event *ev)
+{
+    struct call *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    bool cancel = apply_event(c, ev);
+    /* Non-streams need waking only at the end; streams whenever bytes wait. */
+    bool wake = c->finished || c->overflowed || (c->req.stream && (c->out.len > 0 || c->started));
+    struct router_job job = c->job;
+    bool closed = c->closed;
+    pthread_mutex_unlock(&c->lock);
+    if (cancel && !closed)
+        router_cancel(c->api->router, &job);
+    if (wake)
+        http_waker_wake(c->waker);
+}
+
+static void call_sink_release(void *ctx)
+{
+    call_unref(ctx);
+}
+
+/* ---- the HTTP side: HTTP threads -------------------------------------------------------- */
+
+static void call_resume(void *ctx, struct http_exchange *ex)
+{
+    struct call *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    if (!c->started && !c->finished) {
+        pthread_mutex_unlock(&c->lock);
+        return; /* spurious wake: park again */
+    }
+    if (c->err.code != SY_OK && (!c->started || !c->req.stream)) {
+        struct sy_err err = c->err;
+        pthread_mutex_unlock(&c->lock);
+        api_respond_error(ex, &err);
+        return;
+    }
+    if (!c->req.stream) {
+        json_t *body = c->finished ? c->enc->complete(c) : NULL;
+        bool finished = c->finished;
+        pthread_mutex_unlock(&c->lock);
+        if (finished)
+            http_respond_json(ex, 200, body);
+        return;
+    }
+    pthread_mutex_unlock(&c->lock);
+    http_respond_stream(ex, 200, c->enc->stream_content_type);
+}
+
+static ssize_t call_read(void *ctx, char *buf, size_t max)
+{
+    struct call *c = ctx;
+    ssize_t n = 0;
+    pthread_mutex_lock(&c->lock);
+    if (c->overflowed) {
+        n = HTTP_READ_ABORT;
+    } else if (c->out.len > 0) {
+        size_t take = c->out.len < max ? c->out.len : max;
+        memcpy(buf, c->out.data, take);
+        buf_consume(&c->out, take);
+        n = (ssize_t)take;
+    } else if (c->finished) {
+        n = HTTP_READ_END;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+static void call_closed(void *ctx, bool completed)
+{
+    struct call *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    c->closed = true;
+    bool cancel = !c->finished;
+    struct router_job job = c->job;
+    pthread_mutex_unlock(&c->lock);
+    if (cancel) {
+        log_info("client left before model '%s' finished%s; cancelling", c->req.model,
+                 completed ? "" : " (connection lost)");
+        router_cancel(c->api->router, &job);
+    }
+    call_unref(c);
+}
+
+static const struct http_deferred_ops call_http_ops = {
+    .resume = call_resume,
+    .read = call_read,
+    .closed = call_closed,
+};
+
+void call_run(struct call *c, struct http_exchange *ex)
+{
+    c->waker = http_defer(ex, &call_http_ops, c);
+    if (!c->waker) {
+        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
+        call_unref(c);
+        return;
+    }
+    /* From here the creator's reference belongs to the exchange (call_closed). */
+    pthread_mutex_lock(&c->lock);
+    c->refs++; /* the sink's */
+    pthread_mutex_unlock(&c->lock);
+    struct sy_sink sink = {.emit = call_emit, .release = call_sink_release, .ctx = c};
+    clock_gettime(CLOCK_MONOTONIC, &c->t_submit);
+    struct router_job job = {0};
+    struct sy_err err;
+    sy_code rc = router_submit(c->api->router, &c->req, sink, &job, &c->model, &err);
+    pthread_mutex_lock(&c->lock);
+    c->job = job;
+    if (rc != SY_OK) {
+        c->finished = true;
+        c->err = err;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (rc != SY_OK)
+        api_respond_error(ex, &err);
+}

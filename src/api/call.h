@@ -1,0 +1,85 @@
+/* call.h -- one inference in flight, between an HTTP exchange and a provider.
+ *
+ * A surface handler parses its request, then call_run() defers the exchange
+ * and submits the request through the router. Events arrive on an engine
+ * thread; the call encodes them with the surface's encoder into a bounded
+ * output buffer (streams) or collects the text (non-streams) and wakes the
+ * exchange. Before the first event the answer can still be any HTTP error, so
+ * a request that fails early (context too long, engine down) gets a proper
+ * status even when it asked to stream. If the client goes away, the job is
+ * cancelled; a reader too slow to keep the buffer under its limit is cut off.
+ * Thread-safety: the call's own lock guards everything below `lock`. */
+#ifndef SY_API_CALL_H
+#define SY_API_CALL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "core/event.h"
+#include "core/model_info.h"
+#include "core/request.h"
+#include "http/exchange.h"
+#include "router/router.h"
+#include "util/buf.h"
+
+struct api_ctx;
+struct call;
+
+/* A surface's encoding of one kind of request. Stream slots are required when
+ * the request streams; `complete` when it does not. Each writes to out and
+ * returns SY_OK or buf's error. They run under the call's lock. */
+struct call_encoder {
+    const char *stream_content_type;
+    sy_code (*stream_start)(struct call *c, struct sy_buf *out);             /* may be NULL */
+    sy_code (*stream_token)(struct call *c, const char *text, size_t len, struct sy_buf *out);
+    sy_code (*stream_done)(struct call *c, struct sy_buf *out);
+    sy_code (*stream_error)(struct call *c, const struct sy_err *e, struct sy_buf *out);
+    json_t *(*complete)(struct call *c); /* the whole response body; NULL if out of memory */
+};
+
+struct call {
+    /* Set before the call runs; read-only afterwards. */
+    struct api_ctx *api;
+    const struct call_encoder *enc;
+    struct sy_request req;         /* owned */
+    struct sy_model_info model;    /* filled when submitted */
+    char id[48];                   /* "chatcmpl-..." etc.: one per response */
+    int64_t created;               /* Unix seconds */
+    void *surface;                 /* surface-specific options, freed with free() */
+
+    pthread_mutex_t lock;
+    int refs;
+    struct http_waker *waker;
+    struct router_job job;
+    bool started, finished, closed, overflowed;
+    struct sy_err err;             /* err.code != SY_OK once failed */
+    struct sy_buf text;            /* everything generated */
+    struct sy_buf out;             /* stream bytes not yet taken by the client */
+    size_t n_tokens;               /* TOKEN events seen */
+    struct sy_usage usage;
+    enum sy_finish finish;
+    struct timespec t_submit, t_first_token, t_done;
+};
+
+/* Returns: a new call for enc with id prefix (e.g. "chatcmpl-"), one reference
+ * owned by the caller; req is moved in (left initialised and empty).
+ * NULL if out of memory (req is then cleaned up). */
+struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, const char *id_prefix,
+                         struct sy_request *req);
+
+/* Defers ex and submits the call. Consumes the caller's reference in all
+ * cases. On failure before anything started, ex is answered with the error. */
+void call_run(struct call *c, struct http_exchange *ex);
+
+/* Appends the response text to out: the prompt first when the request asks
+ * for return_full_text (raw prompts only), then everything generated.
+ * Caller holds c->lock or runs after the call finished. */
+sy_code call_output_text(const struct call *c, struct sy_buf *out, struct sy_err *err);
+
+/* Milliseconds from submission to the first token (0 if none) and to the end. */
+double call_ttft_ms(const struct call *c);
+double call_total_ms(const struct call *c);
+
+#endif

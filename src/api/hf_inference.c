@@ -1,0 +1,150 @@
+/* hf_inference.c -- the Hugging Face Inference API: POST /models/{model_id}.
+ *
+ * {"inputs": "...", "parameters": {...}, "options": {...}} for text-generation,
+ * answered with [{"generated_text": "..."}]. As on the Hub, the prompt is part
+ * of generated_text unless parameters.return_full_text is false, and decoding
+ * is greedy unless do_sample is true or a sampling parameter (temperature,
+ * top_k, top_p) asks for sampling (TGI's rule). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/api_error.h"
+#include "api/call.h"
+#include "api/hf.h"
+#include "api/json_body.h"
+
+static const struct setting_alias hf_aliases[] = {
+    {"parameters.temperature", SY_SETTING_TEMPERATURE},
+    {"parameters.top_p", SY_SETTING_TOP_P},
+    {"parameters.top_k", SY_SETTING_TOP_K},
+    {"parameters.max_new_tokens", SY_SETTING_MAX_NEW_TOKENS},
+    {"parameters.do_sample", SY_SETTING_DO_SAMPLE},
+    {"parameters.repetition_penalty", SY_SETTING_REPETITION_PENALTY},
+    {"parameters.frequency_penalty", SY_SETTING_FREQUENCY_PENALTY},
+    {"parameters.return_full_text", SY_SETTING_RETURN_FULL_TEXT},
+    {"parameters.stop", SY_SETTING_STOP},
+    {"parameters.stop_sequences", SY_SETTING_STOP},
+    {"parameters.seed", SY_SETTING_SEED},
+    {"parameters.guidance_scale", SY_SETTING_GUIDANCE_SCALE},
+    {"parameters.num_inference_steps", SY_SETTING_NUM_INFERENCE_STEPS},
+    {"parameters.width", SY_SETTING_WIDTH},
+    {"parameters.height", SY_SETTING_HEIGHT},
+    {"parameters.scheduler", SY_SETTING_SCHEDULER},
+    {"parameters.negative_prompt", SY_SETTING_NEGATIVE_PROMPT},
+    {"options.use_cache", SY_SETTING_USE_CACHE},
+    {"options.wait_for_model", SY_SETTING_WAIT_FOR_MODEL},
+};
+
+static const char *const hf_keys[] = {"inputs", "parameters", "options", "stream", NULL};
+static const char *const hf_parameter_keys[] = {
+    "temperature", "top_p", "top_k", "max_new_tokens", "do_sample", "repetition_penalty",
+    "frequency_penalty", "return_full_text", "stop", "stop_sequences", "seed", "guidance_scale",
+    "num_inference_steps", "width", "height", "scheduler", "negative_prompt",
+    "num_return_sequences", "details", NULL};
+static const char *const hf_option_keys[] = {"use_cache", "wait_for_model", NULL};
+
+static json_t *hf_complete(struct call *c)
+{
+    struct sy_buf text;
+    buf_init(&text, SIZE_MAX / 2);
+    json_t *body = NULL;
+    if (call_output_text(c, &text, NULL) == SY_OK)
+        body = json_pack("[{s:s%}]", "generated_text", text.data ? text.data : "", text.len);
+    buf_cleanup(&text);
+    return body;
+}
+
+static const struct call_encoder hf_encoder = {.complete = hf_complete};
+
+static sy_code check_object(const json_t *body, const char *key, const char *const *known,
+                            struct sy_err *err)
+{
+    const json_t *v = json_object_get(body, key);
+    if (!v || json_is_null(v))
+        return SY_OK;
+    if (!json_is_object(v))
+        return sy_errp(err, SY_EINVAL, key, "'%s' must be an object", key);
+    return json_body_known_keys(v, known, key, err);
+}
+
+/* The HF fields that would change the answer in ways we do not implement. */
+static sy_code refuse_unsupported(const json_t *body, struct sy_err *err)
+{
+    const json_t *v = json_object_get(body, "stream");
+    if (v && !json_is_null(v) && !json_is_false(v))
+        return sy_errp(err, SY_EUNSUPPORTED, "stream",
+                       "streaming is not offered on the Hugging Face surface; use "
+                       "POST /v1/chat/completions or /api/inference/stream");
+    v = settings_lookup(body, "parameters.num_return_sequences");
+    if (v && !json_is_null(v) && !(json_is_integer(v) && json_integer_value(v) == 1))
+        return sy_errp(err, SY_EUNSUPPORTED, "parameters.num_return_sequences",
+                       "'parameters.num_return_sequences' other than 1 is not supported");
+    v = settings_lookup(body, "parameters.details");
+    if (v && json_is_true(v))
+        return sy_errp(err, SY_EUNSUPPORTED, "parameters.details",
+                       "'parameters.details' is not supported yet");
+    return SY_OK;
+}
+
+/* TGI samples when asked to, or when a sampling parameter is set. */
+static void apply_hf_sampling_rule(struct sy_settings *s)
+{
+    if (s->given & SY_SETTING_BIT(SY_SETTING_DO_SAMPLE))
+        return;
+    s->do_sample = ((s->given & SY_SETTING_BIT(SY_SETTING_TEMPERATURE)) && s->temperature != 1.0) ||
+                   ((s->given & SY_SETTING_BIT(SY_SETTING_TOP_K)) && s->top_k > 0) ||
+                   ((s->given & SY_SETTING_BIT(SY_SETTING_TOP_P)) && s->top_p < 1.0);
+}
+
+static sy_code hf_parse(const json_t *body, struct sy_request *req, struct sy_err *err)
+{
+    sy_code rc = json_body_known_keys(body, hf_keys, "", err);
+    if (rc == SY_OK)
+        rc = check_object(body, "parameters", hf_parameter_keys, err);
+    if (rc == SY_OK)
+        rc = check_object(body, "options", hf_option_keys, err);
+    if (rc == SY_OK)
+        rc = refuse_unsupported(body, err);
+    req->settings.return_full_text = true;
+    if (rc == SY_OK)
+        rc = settings_read(body, hf_aliases, sizeof hf_aliases / sizeof hf_aliases[0],
+                           &req->settings, err);
+    if (rc != SY_OK)
+        return rc;
+    apply_hf_sampling_rule(&req->settings);
+    const json_t *inputs = json_object_get(body, "inputs");
+    if (!json_is_string(inputs))
+        return sy_errp(err, SY_EINVAL, "inputs",
+                       "'inputs' must be the prompt text (a string) for text-generation");
+    return request_set_prompt(req, inputs, "inputs", err);
+}
+
+void hf_models_post(struct http_exchange *ex, void *app)
+{
+    struct api_ctx *api = app;
+    struct sy_request req;
+    request_init(&req);
+    json_t *body = NULL;
+    struct sy_err err;
+    sy_code rc = json_body_parse(ex, &body, &err);
+    if (rc == SY_OK) {
+        json_t *model = json_string(http_path_rest(ex));
+        rc = request_set_model(&req, model, "model", &err);
+        json_decref(model);
+    }
+    if (rc == SY_OK)
+        rc = hf_parse(body, &req, &err);
+    json_decref(body);
+    if (rc != SY_OK) {
+        request_cleanup(&req);
+        api_respond_error(ex, &err);
+        return;
+    }
+    struct call *c = call_create(api, &hf_encoder, "hf-", &req);
+    if (!c) {
+        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
+        return;
+    }
+    call_run(c, ex);
+}

@@ -1,0 +1,101 @@
+/* json_body.c -- JSON request bodies. */
+#include "api/json_body.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/limits.h"
+
+/* Nesting depth of JSON text, counted outside strings. Runs before the parser
+ * so a body of 100000 '[' cannot make it recurse that deep. */
+static size_t json_depth(const char *s, size_t n)
+{
+    size_t depth = 0, max = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max)
+                max = depth;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return max;
+}
+
+static bool is_json_type(const char *ct)
+{
+    if (!ct)
+        return true;
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    return n == strlen("application/json") && strncasecmp(ct, "application/json", n) == 0;
+}
+
+sy_code json_body_parse(struct http_exchange *ex, json_t **out, struct sy_err *err)
+{
+    *out = NULL;
+    const char *ct = http_header(ex, "Content-Type");
+    if (!is_json_type(ct))
+        return sy_errf(err, SY_EMEDIA,
+                       "the body must be JSON sent with 'Content-Type: application/json', not '%s'",
+                       ct);
+    size_t len;
+    const char *body = http_body(ex, &len);
+    if (len == 0)
+        return sy_errf(err, SY_EINVAL, "the request body is empty; send a JSON object");
+    if (json_depth(body, len) > SY_JSON_DEPTH_MAX)
+        return sy_errf(err, SY_EINVAL, "the JSON body nests deeper than %d levels",
+                       SY_JSON_DEPTH_MAX);
+    json_error_t jerr;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return sy_errf(err, SY_EINVAL, "the body is not valid JSON: %s (line %d, column %d)",
+                       jerr.text, jerr.line, jerr.column);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return sy_errf(err, SY_EINVAL, "the body must be a JSON object");
+    }
+    *out = root;
+    return SY_OK;
+}
+
+sy_code json_body_known_keys(const json_t *obj, const char *const *known, const char *where,
+                             struct sy_err *err)
+{
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)obj, key, value) {
+        bool found = false;
+        for (const char *const *k = known; *k && !found; k++)
+            found = strcmp(*k, key) == 0;
+        if (found)
+            continue;
+        char param[128];
+        snprintf(param, sizeof param, "%s%s%s", where, where[0] ? "." : "", key);
+        return sy_errp(err, SY_EINVAL, param, "unrecognized request argument supplied: '%s'",
+                       param);
+    }
+    return SY_OK;
+}
+
+sy_code json_body_bool(const json_t *obj, const char *key, bool *out, struct sy_err *err)
+{
+    const json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return SY_OK;
+    if (!json_is_boolean(v))
+        return sy_errp(err, SY_EINVAL, key, "'%s' must be true or false", key);
+    *out = json_is_true(v);
+    return SY_OK;
+}

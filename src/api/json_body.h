@@ -1,0 +1,29 @@
+/* json_body.h -- reading a request body as JSON, and checking its fields.
+ *
+ * Bodies must be JSON objects sent as application/json (or without a content
+ * type); nesting is bounded by SY_JSON_DEPTH_MAX before the parser runs, and
+ * jansson rejects invalid UTF-8 and duplicate keys. Unknown fields are refused
+ * by name, as OpenAI does, so a typo never silently does nothing. */
+#ifndef SY_JSON_BODY_H
+#define SY_JSON_BODY_H
+
+#include <jansson.h>
+
+#include "http/exchange.h"
+#include "util/err.h"
+
+/* Parses ex's body. Returns: SY_OK and *out (a new reference, an object);
+ * SY_EMEDIA for another content type; SY_EINVAL for bad JSON (with line and
+ * column), too deep nesting, or a non-object. */
+sy_code json_body_parse(struct http_exchange *ex, json_t **out, struct sy_err *err);
+
+/* Checks that every key of obj is in known (NULL-terminated). `where` prefixes
+ * the param in errors ("" for the top level, "parameters" for a nested object).
+ * Returns: SY_OK; SY_EINVAL naming the first unknown key. */
+sy_code json_body_known_keys(const json_t *obj, const char *const *known, const char *where,
+                             struct sy_err *err);
+
+/* Reads an optional boolean member. Returns SY_EINVAL naming it if not a bool. */
+sy_code json_body_bool(const json_t *obj, const char *key, bool *out, struct sy_err *err);
+
+#endif

@@ -1,0 +1,32 @@
+/* model_json.c -- model listings' JSON. */
+#include "api/model_json.h"
+
+const char *model_type(const struct sy_model_info *info)
+{
+    uint32_t t = info->caps.tasks;
+    if (t & (SY_TASK_BIT(SY_TASK_TEXT_GENERATION) | SY_TASK_BIT(SY_TASK_IMAGE_TEXT_TO_TEXT)))
+        return "chat";
+    if (t & SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE))
+        return "image";
+    if (t & (SY_TASK_BIT(SY_TASK_TEXT_TO_SPEECH) | SY_TASK_BIT(SY_TASK_AUTOMATIC_SPEECH_RECOGNITION)))
+        return "speech";
+    if (t & SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION))
+        return "embedding";
+    return "other";
+}
+
+json_t *model_json(const struct sy_model_info *info)
+{
+    json_t *m = json_pack(
+        "{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:I}", "id",
+        info->id, "object", "model", "created", (json_int_t)info->created, "owned_by",
+        info->owned_by, "name", info->name, "description", info->description, "contextLength",
+        (json_int_t)info->caps.context_length, "type", model_type(info), "capabilities",
+        capabilities_to_json(&info->caps), "status", info->status, "backend", info->backend,
+        "architecture", info->architecture, "quantization", info->quantization,
+        "parameter_count", (json_int_t)info->parameter_count, "size_bytes",
+        (json_int_t)info->size_bytes);
+    if (m && info->problem[0])
+        json_object_set_new(m, "problem", json_string(info->problem));
+    return m;
+}

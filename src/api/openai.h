@@ -1,0 +1,12 @@
+/* openai.h -- the OpenAI API surface (/v1/...): handlers for the route table. */
+#ifndef SY_OPENAI_H
+#define SY_OPENAI_H
+
+#include "http/exchange.h"
+
+void openai_chat_completions(struct http_exchange *ex, void *app); /* POST /v1/chat/completions */
+void openai_completions(struct http_exchange *ex, void *app);      /* POST /v1/completions */
+void openai_models_list(struct http_exchange *ex, void *app);      /* GET /v1/models */
+void openai_models_get(struct http_exchange *ex, void *app);       /* GET /v1/models/{id} */
+
+#endif

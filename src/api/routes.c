@@ -1,0 +1,54 @@
+/* routes.c -- every HTTP route of Switchyard, in one table. */
+#include <stdio.h>
+
+#include "api/api.h"
+#include "api/api_error.h"
+#include "api/hf.h"
+#include "api/openai.h"
+#include "api/task.h"
+
+static void health(struct http_exchange *ex, void *app)
+{
+    struct api_ctx *api = app;
+    http_respond_json(ex, 200, json_pack("{s:s, s:s}", "status", "ok", "version", api->version));
+}
+
+static const struct http_route routes[] = {
+    {"GET", "/health", health, 0},
+    {"POST", "/v1/chat/completions", openai_chat_completions, 0},
+    {"POST", "/v1/completions", openai_completions, 0},
+    {"GET", "/v1/models", openai_models_list, 0},
+    {"GET", "/v1/models/*", openai_models_get, 0},
+    {"POST", "/models/*", hf_models_post, 0},
+    {"POST", "/api/inference", task_inference, 0},
+    {"POST", "/api/inference/stream", task_inference_stream, 0},
+    {"GET", "/api/models", task_models_list, 0},
+    {"GET", "/api/models/*", task_models_get, 0},
+};
+
+const struct http_route *api_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}
+
+void api_refuse(struct http_exchange *ex, void *app, sy_code code, const char *detail)
+{
+    (void)app;
+    switch (code) {
+    case SY_ENOTFOUND:
+        api_respond_errorf(ex, code, NULL, "no route for %s %s", http_method(ex), http_path(ex));
+        return;
+    case SY_EMETHOD:
+        api_respond_errorf(ex, code, NULL, "%s is not allowed on %s", http_method(ex),
+                           http_path(ex));
+        return;
+    case SY_ETOOLARGE:
+        api_respond_errorf(ex, code, NULL, "request body too large: %s",
+                           detail ? detail : "over the limit");
+        return;
+    default:
+        api_respond_errorf(ex, code, NULL, "%s", detail ? detail : "request refused");
+        return;
+    }
+}

@@ -1,0 +1,21 @@
+/* task.h -- Switchyard's own task API (/api/...), used by the playground.
+ *
+ * POST /api/inference      {"model_id", "task"?, "inputs", "settings"?, "provider_overrides"?}
+ *   → {"result": {"task_output": {"text"}, "finish_reason", "usage"}, "resolved_model_id",
+ *      "backend", "runtime_ms_model", "timings"}
+ * POST /api/inference/stream: the same request, answered as typed, versioned SSE:
+ *   event: start | token | done | error, each data object carrying "v": 1 and "type".
+ * GET /api/models, GET /api/models/{id}: the model catalog. */
+#ifndef SY_TASK_API_H
+#define SY_TASK_API_H
+
+#include "http/exchange.h"
+
+#define TASK_EVENT_VERSION 1
+
+void task_inference(struct http_exchange *ex, void *app);        /* POST /api/inference */
+void task_inference_stream(struct http_exchange *ex, void *app); /* POST /api/inference/stream */
+void task_models_list(struct http_exchange *ex, void *app);      /* GET /api/models */
+void task_models_get(struct http_exchange *ex, void *app);       /* GET /api/models/{id} */
+
+#endif

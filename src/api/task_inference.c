@@ -1,0 +1,222 @@
+/* task_inference.c -- POST /api/inference and /api/inference/stream.
+ *
+ * Settings use the GenerationSettings names (settings.max_new_tokens,
+ * settings.stop_sequences, ...). Inputs are checked per task: text-generation
+ * takes exactly one of inputs.text and inputs.messages. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/api_error.h"
+#include "api/call.h"
+#include "api/json_body.h"
+#include "api/sse.h"
+#include "api/task.h"
+
+static const struct setting_alias task_aliases[] = {
+    {"settings.temperature", SY_SETTING_TEMPERATURE},
+    {"settings.top_p", SY_SETTING_TOP_P},
+    {"settings.top_k", SY_SETTING_TOP_K},
+    {"settings.max_new_tokens", SY_SETTING_MAX_NEW_TOKENS},
+    {"settings.do_sample", SY_SETTING_DO_SAMPLE},
+    {"settings.repetition_penalty", SY_SETTING_REPETITION_PENALTY},
+    {"settings.presence_penalty", SY_SETTING_PRESENCE_PENALTY},
+    {"settings.frequency_penalty", SY_SETTING_FREQUENCY_PENALTY},
+    {"settings.return_full_text", SY_SETTING_RETURN_FULL_TEXT},
+    {"settings.stop_sequences", SY_SETTING_STOP},
+    {"settings.seed", SY_SETTING_SEED},
+    {"settings.guidance_scale", SY_SETTING_GUIDANCE_SCALE},
+    {"settings.num_inference_steps", SY_SETTING_NUM_INFERENCE_STEPS},
+    {"settings.width", SY_SETTING_WIDTH},
+    {"settings.height", SY_SETTING_HEIGHT},
+    {"settings.scheduler", SY_SETTING_SCHEDULER},
+    {"settings.negative_prompt", SY_SETTING_NEGATIVE_PROMPT},
+    {"settings.use_cache", SY_SETTING_USE_CACHE},
+    {"settings.wait_for_model", SY_SETTING_WAIT_FOR_MODEL},
+};
+
+static const char *const task_keys[] = {"model_id", "model", "task", "inputs", "settings",
+                                        "provider_overrides", "providerOptions", NULL};
+static const char *const task_setting_keys[] = {
+    "temperature", "top_p", "top_k", "max_new_tokens", "do_sample", "repetition_penalty",
+    "presence_penalty", "frequency_penalty", "return_full_text", "stop_sequences", "seed",
+    "guidance_scale", "num_inference_steps", "width", "height", "scheduler", "negative_prompt",
+    "use_cache", "wait_for_model", NULL};
+static const char *const text_input_keys[] = {"text", "messages", NULL};
+
+/* ---- encoding --------------------------------------------------------------------------- */
+
+static json_t *usage_json(const struct call *c)
+{
+    return json_pack("{s:I, s:I}", "prompt_tokens", (json_int_t)c->usage.prompt_tokens,
+                     "completion_tokens", (json_int_t)c->usage.completion_tokens);
+}
+
+static json_t *timings_json(const struct call *c)
+{
+    double decode_s = c->usage.decode_ms / 1e3;
+    return json_pack("{s:f, s:f, s:f, s:f, s:f}", "ttft_ms", call_ttft_ms(c), "total_ms",
+                     call_total_ms(c), "prompt_ms", c->usage.prompt_ms, "decode_ms",
+                     c->usage.decode_ms, "tokens_per_second",
+                     decode_s > 0 ? (double)c->usage.completion_tokens / decode_s : 0.0);
+}
+
+static sy_code event_out(struct sy_buf *out, const char *type, json_t *data)
+{
+    if (!data)
+        return SY_ENOMEM;
+    json_object_set_new(data, "v", json_integer(TASK_EVENT_VERSION));
+    json_object_set_new(data, "type", json_string(type));
+    return sse_write(out, type, data, NULL);
+}
+
+static sy_code task_stream_start(struct call *c, struct sy_buf *out)
+{
+    sy_code rc = event_out(out, "start",
+                           json_pack("{s:s, s:s, s:s, s:I}", "id", c->id, "resolved_model_id",
+                                     c->model.id, "backend", c->model.backend, "prompt_tokens",
+                                     (json_int_t)c->usage.prompt_tokens));
+    /* return_full_text: the prompt comes first, as in the non-streamed answer. */
+    if (rc == SY_OK && c->req.settings.return_full_text && c->req.prompt && c->req.prompt[0])
+        rc = event_out(out, "token", json_pack("{s:s}", "text", c->req.prompt));
+    return rc;
+}
+
+static sy_code task_stream_token(struct call *c, const char *text, size_t len, struct sy_buf *out)
+{
+    (void)c;
+    return event_out(out, "token", json_pack("{s:s%}", "text", text, len));
+}
+
+static sy_code task_stream_done(struct call *c, struct sy_buf *out)
+{
+    return event_out(out, "done",
+                     json_pack("{s:s, s:o, s:o}", "finish_reason", finish_name(c->finish), "usage",
+                               usage_json(c), "timings", timings_json(c)));
+}
+
+static sy_code task_stream_error(struct call *c, const struct sy_err *e, struct sy_buf *out)
+{
+    (void)c;
+    return event_out(out, "error",
+                     json_pack("{s:s, s:s, s:{s:I, s:o}}", "code", sy_code_name(e->code), "message",
+                               e->msg, "details", "status", (json_int_t)api_status(e->code),
+                               "param", e->param[0] ? json_string(e->param) : json_null()));
+}
+
+static json_t *task_complete(struct call *c)
+{
+    struct sy_buf text;
+    buf_init(&text, SIZE_MAX / 2);
+    json_t *body = NULL;
+    if (call_output_text(c, &text, NULL) == SY_OK)
+        body = json_pack("{s:{s:{s:s%}, s:s, s:o}, s:s, s:s, s:f, s:o}", "result", "task_output",
+                         "text", text.data ? text.data : "", text.len, "finish_reason",
+                         finish_name(c->finish), "usage", usage_json(c), "resolved_model_id",
+                         c->model.id, "backend", c->model.backend, "runtime_ms_model",
+                         call_total_ms(c), "timings", timings_json(c));
+    buf_cleanup(&text);
+    return body;
+}
+
+static const struct call_encoder task_encoder = {
+    .stream_content_type = "text/event-stream",
+    .stream_start = task_stream_start,
+    .stream_token = task_stream_token,
+    .stream_done = task_stream_done,
+    .stream_error = task_stream_error,
+    .complete = task_complete,
+};
+
+/* ---- parsing ---------------------------------------------------------------------------- */
+
+static sy_code read_text_inputs(const json_t *inputs, struct sy_request *req, struct sy_err *err)
+{
+    sy_code rc = json_body_known_keys(inputs, text_input_keys, "inputs", err);
+    if (rc != SY_OK)
+        return rc;
+    const json_t *text = json_object_get(inputs, "text");
+    const json_t *messages = json_object_get(inputs, "messages");
+    if ((text != NULL) == (messages != NULL))
+        return sy_errp(err, SY_EINVAL, "inputs",
+                       "text-generation takes exactly one of 'inputs.text' and 'inputs.messages'");
+    return text ? request_set_prompt(req, text, "inputs.text", err)
+                : request_read_messages(req, messages, "inputs.messages", err);
+}
+
+static sy_code inference_parse(const json_t *body, struct sy_request *req, struct sy_err *err)
+{
+    sy_code rc = json_body_known_keys(body, task_keys, "", err);
+    if (rc != SY_OK)
+        return rc;
+    const json_t *model = json_object_get(body, "model_id");
+    const char *model_param = "model_id";
+    if (!model) {
+        model = json_object_get(body, "model");
+        model_param = "model";
+    }
+    if ((rc = request_set_model(req, model, model_param, err)) != SY_OK)
+        return rc;
+    const json_t *task = json_object_get(body, "task");
+    if (task && !json_is_null(task)) {
+        if (!json_is_string(task))
+            return sy_errp(err, SY_EINVAL, "task", "'task' must be a task name string");
+        if ((rc = task_parse(json_string_value(task), &req->task, err)) != SY_OK)
+            return rc;
+    }
+    const json_t *settings = json_object_get(body, "settings");
+    if (settings && !json_is_null(settings)) {
+        if (!json_is_object(settings))
+            return sy_errp(err, SY_EINVAL, "settings", "'settings' must be an object");
+        if ((rc = json_body_known_keys(settings, task_setting_keys, "settings", err)) != SY_OK)
+            return rc;
+    }
+    rc = settings_read(body, task_aliases, sizeof task_aliases / sizeof task_aliases[0],
+                       &req->settings, err);
+    if (rc != SY_OK)
+        return rc;
+    const json_t *inputs = json_object_get(body, "inputs");
+    if (!json_is_object(inputs))
+        return sy_errp(err, SY_EINVAL, "inputs", "'inputs' is required and must be an object");
+    if (req->task == SY_TASK_TEXT_GENERATION || req->task == SY_TASK_IMAGE_TEXT_TO_TEXT)
+        rc = read_text_inputs(inputs, req, err);
+    if (rc != SY_OK)
+        return rc;
+    const json_t *ov = json_object_get(body, "provider_overrides");
+    return request_set_overrides(req, ov ? ov : json_object_get(body, "providerOptions"),
+                                 ov ? "provider_overrides" : "providerOptions", err);
+}
+
+static void serve(struct http_exchange *ex, struct api_ctx *api, bool stream)
+{
+    struct sy_request req;
+    request_init(&req);
+    json_t *body = NULL;
+    struct sy_err err;
+    sy_code rc = json_body_parse(ex, &body, &err);
+    if (rc == SY_OK)
+        rc = inference_parse(body, &req, &err);
+    json_decref(body);
+    if (rc != SY_OK) {
+        request_cleanup(&req);
+        api_respond_error(ex, &err);
+        return;
+    }
+    req.stream = stream;
+    struct call *c = call_create(api, &task_encoder, "run-", &req);
+    if (!c) {
+        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
+        return;
+    }
+    call_run(c, ex);
+}
+
+void task_inference(struct http_exchange *ex, void *app)
+{
+    serve(ex, app, false);
+}
+
+void task_inference_stream(struct http_exchange *ex, void *app)
+{
+    serve(ex, app, true);
+}

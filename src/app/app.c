@@ -1,0 +1,105 @@
+/* app.c -- construction and teardown of the server's parts. */
+#include "app/app.h"
+
+#include <stdlib.h>
+
+#include "api/api.h"
+#include "engines/supervisor.h"
+#include "http/server.h"
+#include "models/registry.h"
+#include "providers/local.h"
+#include "router/router.h"
+#include "util/fs.h"
+#include "util/limits.h"
+#include "util/log.h"
+
+#ifndef SY_VERSION
+#define SY_VERSION "0.0.0"
+#endif
+
+struct app {
+    struct sy_config cfg;
+    struct registry *registry;
+    struct supervisor *supervisor;
+    struct router *router;
+    struct api_ctx api;
+    struct http_server *http;
+};
+
+sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *err)
+{
+    struct app *app = calloc(1, sizeof *app);
+    if (!app)
+        return sy_errf(err, SY_ENOMEM, "out of memory starting");
+    app->cfg = *cfg;
+    sy_code rc = fs_mkdirs(cfg->data_dir, 0755, err);
+    if (rc == SY_OK)
+        rc = fs_mkdirs(cfg->models_dir, 0755, err);
+    if (rc == SY_OK)
+        rc = registry_open(cfg->models_dir, &app->registry, err);
+    if (rc == SY_OK) {
+        struct supervisor_config sc = {
+            .llama_worker = cfg->llama_worker,
+            .threads = cfg->threads,
+            .ctx_size = cfg->context_size,
+            .slots = cfg->slots,
+            .batch = cfg->batch_size,
+            .log_level = sy_log_threshold <= SY_LOG_DEBUG ? "debug" : "warn",
+        };
+        rc = supervisor_create(&sc, &app->supervisor, err);
+    }
+    if (rc == SY_OK)
+        rc = router_create(&app->router, err);
+    struct sy_provider local;
+    if (rc == SY_OK && (rc = local_provider_init(app->registry, app->supervisor, &local, err)) == SY_OK)
+        rc = router_add(app->router, &local, err);
+    if (rc == SY_OK) {
+        app->api.router = app->router;
+        app->api.version = SY_VERSION;
+        app->api.stream_buffer_max = SY_HTTP_STREAM_BUFFER_MAX;
+        size_t n_routes;
+        const struct http_route *routes = api_routes(&n_routes);
+        struct http_server_config hc = {
+            .host = cfg->host,
+            .port = cfg->port,
+            .threads = cfg->http_threads,
+            .body_max = cfg->max_body_bytes,
+            .connection_timeout = cfg->connection_timeout,
+            .routes = routes,
+            .n_routes = n_routes,
+            .refuse = api_refuse,
+            .app = &app->api,
+        };
+        rc = http_server_start(&hc, &app->http, err);
+    }
+    if (rc != SY_OK) {
+        app_stop(app);
+        return rc;
+    }
+    struct registry_entry *models;
+    size_t n;
+    if (registry_list(app->registry, &models, &n, NULL) == SY_OK) {
+        log_info("%zu local model%s in %s%s", n, n == 1 ? "" : "s", registry_dir(app->registry),
+                 n ? "" : " (put .gguf files there)");
+        free(models);
+    }
+    *out = app;
+    return SY_OK;
+}
+
+uint16_t app_port(const struct app *app)
+{
+    return http_server_port(app->http);
+}
+
+void app_stop(struct app *app)
+{
+    if (!app)
+        return;
+    /* HTTP first: closing exchanges cancels their jobs while the engines still run. */
+    http_server_stop(app->http);
+    router_destroy(app->router);
+    supervisor_destroy(app->supervisor);
+    registry_close(app->registry);
+    free(app);
+}

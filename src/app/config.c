@@ -1,0 +1,250 @@
+/* config.c -- the configuration table, the JSON file reader and flags.
+ *
+ * Every key is one row of `keys`: its name in the file (flags use the same
+ * name with '-' for '_'), its type, bounds and place in struct sy_config. */
+#include "app/config.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/limits.h"
+#include "util/log.h"
+
+enum key_type { KEY_STRING, KEY_UINT, KEY_SIZE, KEY_PORT, KEY_LOG_LEVEL };
+
+struct config_key {
+    const char *name;
+    enum key_type type;
+    size_t offset;
+    size_t size;         /* for strings: the field's size */
+    unsigned long long min, max;
+};
+
+#define C(field) offsetof(struct sy_config, field), sizeof(((struct sy_config *)0)->field)
+
+static const struct config_key keys[] = {
+    {"host", KEY_STRING, C(host), 0, 0},
+    {"port", KEY_PORT, C(port), 0, 65535},
+    {"data_dir", KEY_STRING, C(data_dir), 0, 0},
+    {"models_dir", KEY_STRING, C(models_dir), 0, 0},
+    {"threads", KEY_UINT, C(threads), 1, 256},
+    {"http_threads", KEY_UINT, C(http_threads), 1, 256},
+    {"slots", KEY_UINT, C(slots), 1, 64},
+    {"context_size", KEY_UINT, C(context_size), 64, 1u << 20},
+    {"batch_size", KEY_UINT, C(batch_size), 1, 1u << 16},
+    {"max_body_bytes", KEY_SIZE, C(max_body_bytes), 1024, 1ull << 32},
+    {"connection_timeout", KEY_UINT, C(connection_timeout), 1, 86400},
+    {"llama_worker", KEY_STRING, C(llama_worker), 0, 0},
+    {"log_level", KEY_LOG_LEVEL, C(log_level), 0, 0},
+};
+
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+unsigned config_physical_cores(void)
+{
+    /* Count distinct (package, core) pairs: SMT siblings share one. */
+    unsigned pairs[1024][2];
+    unsigned n = 0;
+    for (unsigned cpu = 0; cpu < 1024; cpu++) {
+        char path[128];
+        unsigned ids[2];
+        const char *files[2] = {"physical_package_id", "core_id"};
+        bool ok = true;
+        for (int k = 0; k < 2 && ok; k++) {
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%u/topology/%s", cpu, files[k]);
+            FILE *f = fopen(path, "r");
+            ok = f && fscanf(f, "%u", &ids[k]) == 1;
+            if (f)
+                fclose(f);
+        }
+        if (!ok)
+            break;
+        bool seen = false;
+        for (unsigned i = 0; i < n && !seen; i++)
+            seen = pairs[i][0] == ids[0] && pairs[i][1] == ids[1];
+        if (!seen) {
+            pairs[n][0] = ids[0];
+            pairs[n][1] = ids[1];
+            n++;
+        }
+    }
+    if (n == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (unsigned)online : 1;
+    }
+    return n;
+}
+
+/* The worker beside this binary, with the same suffix: switchyard-asan runs
+ * switchyard-llama-asan. */
+static void default_worker(char *out, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        snprintf(out, size, "switchyard-llama");
+        return;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    const char *base = slash ? slash + 1 : exe;
+    const char *suffix = strncmp(base, "switchyard", 10) == 0 ? base + 10 : "";
+    const char *dir = slash ? exe : ".";
+    if (slash)
+        *slash = '\0';
+    static const char name[] = "/switchyard-llama";
+    size_t dl = strlen(dir), sl = strlen(suffix);
+    if (dl + sizeof name + sl > size) {
+        snprintf(out, size, "switchyard-llama");
+        return;
+    }
+    memcpy(out, dir, dl);
+    memcpy(out + dl, name, sizeof name - 1);
+    memcpy(out + dl + sizeof name - 1, suffix, sl + 1);
+}
+
+void config_defaults(struct sy_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
+    cfg->port = 8080;
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && xdg[0] == '/')
+        snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s/switchyard", xdg);
+    else
+        snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s/.local/share/switchyard",
+                 home ? home : ".");
+    cfg->threads = config_physical_cores();
+    cfg->http_threads = SY_HTTP_POOL_THREADS_DEFAULT;
+    cfg->slots = 4;
+    cfg->context_size = 4096;
+    cfg->batch_size = 512;
+    cfg->max_body_bytes = SY_HTTP_BODY_MAX_DEFAULT;
+    cfg->connection_timeout = 60;
+    default_worker(cfg->llama_worker, sizeof cfg->llama_worker);
+    snprintf(cfg->log_level, sizeof cfg->log_level, "info");
+}
+
+static const struct config_key *find_key(const char *name)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+/* Stores a value given as text (flags) or as JSON (file; text then NULL). */
+static sy_code store(struct sy_config *cfg, const struct config_key *k, const char *text,
+                     const json_t *json, const char *where, struct sy_err *err)
+{
+    char *field = (char *)cfg + k->offset;
+    if (k->type == KEY_STRING || k->type == KEY_LOG_LEVEL) {
+        const char *s = text ? text : json_string_value(json);
+        if (!s)
+            return sy_errf(err, SY_EINVAL, "%s: '%s' must be a string", where, k->name);
+        if (strlen(s) >= k->size)
+            return sy_errf(err, SY_EINVAL, "%s: '%s' is longer than %zu bytes", where, k->name,
+                           k->size - 1);
+        if (k->type == KEY_LOG_LEVEL && strcmp(s, "debug") != 0 && strcmp(s, "info") != 0 &&
+            strcmp(s, "warn") != 0 && strcmp(s, "error") != 0)
+            return sy_errf(err, SY_EINVAL, "%s: '%s' must be debug, info, warn or error, not '%s'",
+                           where, k->name, s);
+        snprintf(field, k->size, "%s", s);
+        return SY_OK;
+    }
+    unsigned long long v;
+    if (text) {
+        char *end;
+        errno = 0;
+        v = strtoull(text, &end, 10);
+        if (errno || end == text || *end || text[0] == '-')
+            return sy_errf(err, SY_EINVAL, "%s: '%s' must be a whole number, not '%s'", where,
+                           k->name, text);
+    } else {
+        if (!json_is_integer(json) || json_integer_value(json) < 0)
+            return sy_errf(err, SY_EINVAL, "%s: '%s' must be a whole number", where, k->name);
+        v = (unsigned long long)json_integer_value(json);
+    }
+    if (v < k->min || v > k->max)
+        return sy_errf(err, SY_EINVAL, "%s: '%s' must be in [%llu, %llu], got %llu", where,
+                       k->name, k->min, k->max, v);
+    switch (k->type) {
+    case KEY_UINT: *(unsigned *)field = (unsigned)v; break;
+    case KEY_SIZE: *(size_t *)field = (size_t)v; break;
+    case KEY_PORT: *(uint16_t *)field = (uint16_t)v; break;
+    default: break;
+    }
+    return SY_OK;
+}
+
+sy_code config_load_file(struct sy_config *cfg, const char *path, struct sy_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return sy_errf(err, SY_EIO, "cannot read config file %s: %s", path, strerror(errno));
+    char *text = malloc(SY_CONFIG_FILE_MAX + 1);
+    size_t n = text ? fread(text, 1, SY_CONFIG_FILE_MAX + 1, f) : 0;
+    fclose(f);
+    if (!text)
+        return sy_errf(err, SY_ENOMEM, "out of memory reading %s", path);
+    if (n > SY_CONFIG_FILE_MAX) {
+        free(text);
+        return sy_errf(err, SY_EINVAL, "config file %s is larger than %u bytes", path,
+                       SY_CONFIG_FILE_MAX);
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (!root)
+        return sy_errf(err, SY_EINVAL, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+    sy_code rc = SY_OK;
+    if (!json_is_object(root))
+        rc = sy_errf(err, SY_EINVAL, "%s: the config must be a JSON object", path);
+    const char *key;
+    json_t *value;
+    json_object_foreach(root, key, value) {
+        if (rc != SY_OK)
+            break;
+        const struct config_key *k = find_key(key);
+        rc = k ? store(cfg, k, NULL, value, path, err)
+               : sy_errf(err, SY_EINVAL, "%s: unknown key '%s' (see README, Configuration)", path,
+                         key);
+    }
+    json_decref(root);
+    return rc;
+}
+
+sy_code config_set(struct sy_config *cfg, const char *name, const char *value, struct sy_err *err)
+{
+    char key[64];
+    size_t n = strlen(name);
+    if (n >= sizeof key)
+        return sy_errf(err, SY_EINVAL, "unknown option --%s", name);
+    for (size_t i = 0; i <= n; i++)
+        key[i] = name[i] == '-' ? '_' : name[i];
+    const struct config_key *k = find_key(key);
+    if (!k)
+        return sy_errf(err, SY_EINVAL, "unknown option --%s", name);
+    char where[80];
+    snprintf(where, sizeof where, "option --%s", name);
+    return store(cfg, k, value, NULL, where, err);
+}
+
+sy_code config_finish(struct sy_config *cfg, struct sy_err *err)
+{
+    if (!cfg->models_dir[0]) {
+        int n = snprintf(cfg->models_dir, sizeof cfg->models_dir, "%s/models", cfg->data_dir);
+        if (n < 0 || (size_t)n >= sizeof cfg->models_dir)
+            return sy_errf(err, SY_EINVAL, "data_dir is too long");
+    }
+    if (!cfg->host[0])
+        return sy_errf(err, SY_EINVAL, "host must not be empty");
+    return SY_OK;
+}

@@ -1,0 +1,51 @@
+/* config.h -- Switchyard's configuration: defaults, the config file, flags.
+ *
+ * Precedence: built-in defaults < the JSON config file (--config) < command-
+ * line flags. Environment variables are read only for standard locations
+ * (HOME, XDG_DATA_HOME), never for switches. An unknown key or a value of the
+ * wrong type in the file is an error naming the file and the key.
+ * README.md, "Configuration", documents every key; keep the two in step. */
+#ifndef SY_CONFIG_H
+#define SY_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct sy_config {
+    char host[256];              /* bind address; "127.0.0.1" */
+    uint16_t port;               /* 8080; 0 picks a free port */
+    char data_dir[PATH_MAX];     /* $XDG_DATA_HOME/switchyard or ~/.local/share/switchyard */
+    char models_dir[PATH_MAX];   /* <data_dir>/models unless set */
+    unsigned threads;            /* inference threads: physical cores */
+    unsigned http_threads;       /* HTTP pool threads: 4 */
+    unsigned slots;              /* parallel sequences per model: 4 */
+    unsigned context_size;       /* context tokens per slot: 4096 */
+    unsigned batch_size;         /* tokens per decode call: 512 */
+    size_t max_body_bytes;       /* request body limit: 8 MiB */
+    unsigned connection_timeout; /* idle seconds before a connection closes: 60 */
+    char llama_worker[PATH_MAX]; /* the switchyard-llama executable: beside this binary */
+    char log_level[16];          /* debug | info | warn | error: info */
+};
+
+/* Fills cfg with the defaults. argv0_path is /proc/self/exe's target or NULL. */
+void config_defaults(struct sy_config *cfg);
+
+/* Reads a JSON config file over cfg. Returns: SY_OK; SY_EIO if it cannot be
+ * read; SY_EINVAL naming the file, line and key for anything wrong in it. */
+sy_code config_load_file(struct sy_config *cfg, const char *path, struct sy_err *err);
+
+/* Applies one command-line option (name without "--", e.g. "port") with its
+ * value. Returns: SY_OK; SY_EINVAL for an unknown option or a bad value. */
+sy_code config_set(struct sy_config *cfg, const char *name, const char *value, struct sy_err *err);
+
+/* Fills what depends on other values (models_dir from data_dir). Call after
+ * everything is applied. Returns: SY_OK; SY_EINVAL for inconsistent values. */
+sy_code config_finish(struct sy_config *cfg, struct sy_err *err);
+
+/* Returns: the number of physical CPU cores (at least 1). */
+unsigned config_physical_cores(void);
+
+#endif
