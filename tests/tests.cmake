@@ -1,0 +1,26 @@
+# tests.cmake -- every test runs twice: against the plain build and the -asan build.
+#
+# Unit tests: tests/unit/test_<module>.c, one per module, linked with sy_server.
+# Integration tests: tests/integration/test_<surface>.c; they start the real
+# switchyard binary (and its worker) on port 0, generate their models with
+# switchyard-make-model into a temporary directory, and talk HTTP over loopback.
+file(GLOB SY_UNIT_TESTS CONFIGURE_DEPENDS tests/unit/test_*.c)
+file(GLOB SY_INTEGRATION_TESTS CONFIGURE_DEPENDS tests/integration/test_*.c)
+
+foreach(suffix "" "-asan")
+  foreach(src ${SY_UNIT_TESTS})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name}${suffix} ${src})
+    target_link_libraries(${name}${suffix} PRIVATE sy_server${suffix} sy_testsupport${suffix})
+    add_test(NAME unit/${name}${suffix} COMMAND ${name}${suffix})
+  endforeach()
+  foreach(src ${SY_INTEGRATION_TESTS})
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${name}${suffix} ${src})
+    target_link_libraries(${name}${suffix} PRIVATE sy_util${suffix} sy_testsupport${suffix})
+    add_test(NAME integration/${name}${suffix} COMMAND ${name}${suffix})
+    set_tests_properties(integration/${name}${suffix} PROPERTIES
+      TIMEOUT 600
+      ENVIRONMENT "SY_TEST_SERVER=$<TARGET_FILE:switchyard${suffix}>;SY_TEST_WORKER=$<TARGET_FILE:switchyard-llama${suffix}>;SY_TEST_MAKE_MODEL=$<TARGET_FILE:switchyard-make-model>")
+  endforeach()
+endforeach()

@@ -1,0 +1,83 @@
+/* test_config.c -- defaults, the config file and flags. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/config.h"
+#include "t.h"
+
+static char *write_temp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/sy-config-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    ssize_t w = write(fd, text, strlen(text));
+    close(fd);
+    return w == (ssize_t)strlen(text) ? path : NULL;
+}
+
+static void test_defaults(void)
+{
+    struct sy_config cfg;
+    config_defaults(&cfg);
+    T_EQ_STR(cfg.host, "127.0.0.1"); /* loopback unless told otherwise */
+    T_EQ_INT(cfg.port, 8080);
+    T_ASSERT(cfg.threads >= 1);
+    T_EQ_INT(config_finish(&cfg, NULL), SY_OK);
+    T_CONTAINS(cfg.models_dir, "/models");
+    T_CONTAINS(cfg.llama_worker, "switchyard-llama");
+}
+
+static void test_file_then_flags(void)
+{
+    struct sy_config cfg;
+    config_defaults(&cfg);
+    char *path = write_temp("{\"port\": 9000, \"slots\": 2, \"models_dir\": \"/srv/models\"}");
+    T_REQUIRE(path);
+    T_EQ_INT(config_load_file(&cfg, path, NULL), SY_OK);
+    T_EQ_INT(cfg.port, 9000);
+    T_EQ_INT(cfg.slots, 2);
+    T_EQ_INT(config_set(&cfg, "port", "0", NULL), SY_OK); /* flags win */
+    T_EQ_INT(config_set(&cfg, "context-size", "2048", NULL), SY_OK);
+    T_EQ_INT(cfg.port, 0);
+    T_EQ_INT(cfg.context_size, 2048);
+    T_EQ_INT(config_finish(&cfg, NULL), SY_OK);
+    T_EQ_STR(cfg.models_dir, "/srv/models");
+    unlink(path);
+}
+
+static void test_errors_name_the_key(void)
+{
+    struct sy_config cfg;
+    struct sy_err err;
+    config_defaults(&cfg);
+    char *path = write_temp("{\"prot\": 1}");
+    T_REQUIRE(path);
+    T_EQ_INT(config_load_file(&cfg, path, &err), SY_EINVAL);
+    T_CONTAINS(err.msg, "prot");
+    T_CONTAINS(err.msg, path);
+    unlink(path);
+    path = write_temp("{\"port\": 70000}");
+    T_EQ_INT(config_load_file(&cfg, path, &err), SY_EINVAL);
+    T_CONTAINS(err.msg, "port");
+    unlink(path);
+    path = write_temp("{\"port\": ");
+    T_EQ_INT(config_load_file(&cfg, path, &err), SY_EINVAL);
+    unlink(path);
+    T_EQ_INT(config_set(&cfg, "threads", "0", &err), SY_EINVAL);
+    T_EQ_INT(config_set(&cfg, "threads", "two", &err), SY_EINVAL);
+    T_EQ_INT(config_set(&cfg, "log-level", "loud", &err), SY_EINVAL);
+    T_EQ_INT(config_set(&cfg, "no-such-flag", "1", &err), SY_EINVAL);
+    T_EQ_INT(config_load_file(&cfg, "/nonexistent/config.json", &err), SY_EIO);
+}
+
+int main(void)
+{
+    T_RUN(test_defaults);
+    T_RUN(test_file_then_flags);
+    T_RUN(test_errors_name_the_key);
+    return t_done();
+}
