@@ -59,7 +59,7 @@ static json_t *chat_complete(struct call *c)
                      "finish_reason", openai_finish(c), "usage", openai_usage(c));
 }
 
-static const struct call_encoder chat_encoder = {
+const struct call_encoder openai_chat_encoder = {
     .stream_content_type = "text/event-stream",
     .stream_start = chat_start,
     .stream_token = chat_token,
@@ -81,7 +81,7 @@ static sy_code chat_read(const json_t *body, struct sy_request *req, struct open
 static const struct openai_endpoint chat_endpoint = {
     .keys = chat_keys,
     .read = chat_read,
-    .encoder = &chat_encoder,
+    .encoder = &openai_chat_encoder,
     .id_prefix = "chatcmpl-",
 };
 

@@ -15,6 +15,10 @@ struct openai_opts {
     bool include_usage; /* stream_options.include_usage */
 };
 
+/* The wire encodings of chat.completion(.chunk) and text_completion. */
+extern const struct call_encoder openai_chat_encoder;
+extern const struct call_encoder openai_completion_encoder;
+
 /* Reads model, stream, stream_options and every sampling setting from body
  * into req and opts, and refuses fields that ask for something this server
  * does not do (n > 1, logprobs, tools, ...) with 422 naming the field.

@@ -65,7 +65,7 @@ static json_t *completion_complete(struct call *c)
     return body;
 }
 
-static const struct call_encoder completion_encoder = {
+const struct call_encoder openai_completion_encoder = {
     .stream_content_type = "text/event-stream",
     .stream_start = completion_start,
     .stream_token = completion_token,
@@ -102,7 +102,7 @@ static sy_code completion_read(const json_t *body, struct sy_request *req,
 static const struct openai_endpoint completion_endpoint = {
     .keys = completion_keys,
     .read = completion_read,
-    .encoder = &completion_encoder,
+    .encoder = &openai_completion_encoder,
     .id_prefix = "cmpl-",
 };
 

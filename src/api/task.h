@@ -13,6 +13,10 @@
 
 #define TASK_EVENT_VERSION 1
 
+struct call_encoder;
+/* The task API's encoding: typed SSE events and the inference JSON body. */
+extern const struct call_encoder task_encoder;
+
 void task_inference(struct http_exchange *ex, void *app);        /* POST /api/inference */
 void task_inference_stream(struct http_exchange *ex, void *app); /* POST /api/inference/stream */
 void task_models_list(struct http_exchange *ex, void *app);      /* GET /api/models */

@@ -119,7 +119,7 @@ static json_t *task_complete(struct call *c)
     return body;
 }
 
-static const struct call_encoder task_encoder = {
+const struct call_encoder task_encoder = {
     .stream_content_type = "text/event-stream",
     .stream_start = task_stream_start,
     .stream_token = task_stream_token,
