@@ -135,6 +135,13 @@ int test_server_stop(struct test_server *s)
         if (r == s->pid) {
             s->pid = 0;
             int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            /* A sanitizer report from the server or any of its workers fails the test. */
+            if (rc == 0 && (test_server_log_contains(s, "ERROR: AddressSanitizer") ||
+                            test_server_log_contains(s, "ERROR: LeakSanitizer") ||
+                            test_server_log_contains(s, "runtime error:"))) {
+                fprintf(stderr, "test: a sanitizer reported an error in the server or a worker\n");
+                rc = -2;
+            }
             if (rc != 0)
                 test_server_dump_log(s);
             return rc;

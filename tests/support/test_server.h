@@ -31,8 +31,9 @@ void test_env_cleanup(struct test_server *s);
  * Returns 0, or -1 if it did not start (its stderr explains). */
 int test_server_start(struct test_server *s, const char *const *extra);
 
-/* Sends SIGTERM and waits. Returns the exit status, or -1 if it had to be killed
- * or died of a signal. */
+/* Sends SIGTERM and waits. Returns the exit status, -1 if it had to be killed
+ * or died of a signal, -2 if its log holds a sanitizer report (from the server
+ * or any worker it ran). */
 int test_server_stop(struct test_server *s);
 
 /* Runs argv (argv[0] a path) to completion. Returns its exit status, or -1. */
