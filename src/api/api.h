@@ -11,8 +11,11 @@
 #include "http/server.h"
 #include "router/router.h"
 
+struct api_metrics;
+
 struct api_ctx {
     struct router *router;     /* borrowed */
+    struct api_metrics *metrics; /* borrowed; may be NULL */
     const char *version;       /* server version string */
     size_t stream_buffer_max;  /* bytes queued for one slow stream reader */
 };

@@ -22,6 +22,8 @@ unsigned api_status(sy_code code)
     case SY_EENGINE: return 502;
     case SY_EUPSTREAM: return 502;
     case SY_ELOADING: return 503;
+    case SY_EUNAVAILABLE: return 503;
+    case SY_ENOSPACE: return 507;
     case SY_ETIMEOUT: return 504;
     case SY_ECANCELLED: return 499;
     case SY_EIO:
@@ -50,15 +52,24 @@ json_t *api_error_body(const struct sy_err *err)
     if (err->code == SY_ENOTFOUND && strcmp(err->param, "model") == 0)
         code = "model_not_found"; /* OpenAI's code for this case */
     json_t *param = err->param[0] ? json_string(err->param) : json_null();
-    return json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "message", err->msg, "type",
-                     error_type(err->code), "code", code, "param", param);
+    json_t *body = json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "message", err->msg, "type",
+                             error_type(err->code), "code", code, "param", param);
+    /* Hugging Face clients read a loading model's wait from here. */
+    if (body && err->code == SY_ELOADING && err->retry_after_s > 0)
+        json_object_set_new(body, "estimated_time", json_real(err->retry_after_s));
+    return body;
 }
 
 void api_respond_error(struct http_exchange *ex, const struct sy_err *err)
 {
     unsigned status = api_status(err->code);
-    if (status == 429 || status == 503)
-        http_add_header(ex, "Retry-After", "1");
+    if (status == 429 || status == 503 || err->retry_after_s > 0) {
+        /* Whole seconds, rounded up: a client that waits less only fails again. */
+        double s = err->retry_after_s > 0 ? err->retry_after_s : 1;
+        char value[24];
+        snprintf(value, sizeof value, "%lld", (long long)s + (s > (double)(long long)s));
+        http_add_header(ex, "Retry-After", value);
+    }
     http_respond_json(ex, status, api_error_body(err));
 }
 

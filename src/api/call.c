@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/api_error.h"
+#include "api/api_metrics.h"
 #include "util/limits.h"
 #include "util/log.h"
 
@@ -84,6 +85,12 @@ sy_code call_output_text(const struct call *c, struct sy_buf *out, struct sy_err
     return rc;
 }
 
+/* The model as metrics and logs name it: resolved if known, else as asked. */
+static const char *call_model(const struct call *c)
+{
+    return c->model.id[0] ? c->model.id : c->req.model;
+}
+
 /* ---- the sink: engine thread ------------------------------------------------------------ */
 
 /* Applies one event under the lock. Returns whether the job must be cancelled. */
@@ -99,18 +106,26 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
         if (stream && c->enc->stream_start)
             rc = c->enc->stream_start(c, &c->out);
         break;
-    case SY_EVENT_TOKEN:
-        if (c->n_tokens++ == 0)
-            clock_gettime(CLOCK_MONOTONIC, &c->t_first_token);
+    case SY_EVENT_TOKEN: {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        bool first = c->n_tokens++ == 0;
+        if (first)
+            c->t_first_token = now;
+        api_metrics_token(c->api->metrics, call_model(c), first,
+                          ms_between(first ? &c->t_submit : &c->t_last_token, &now) / 1e3);
+        c->t_last_token = now;
         rc = buf_append(&c->text, ev->text, ev->len, &berr);
         if (rc == SY_OK && stream)
             rc = c->enc->stream_token(c, ev->text, ev->len, &c->out);
         break;
+    }
     case SY_EVENT_DONE:
         c->finished = true;
         c->finish = ev->finish;
         c->usage = ev->usage;
         clock_gettime(CLOCK_MONOTONIC, &c->t_done);
+        api_metrics_done(c->api->metrics, call_model(c), &c->usage, finish_name(c->finish));
         if (stream)
             rc = c->enc->stream_done(c, &c->out);
         break;
@@ -118,6 +133,7 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
         c->finished = true;
         c->err = *ev->err;
         clock_gettime(CLOCK_MONOTONIC, &c->t_done);
+        api_metrics_done(c->api->metrics, call_model(c), NULL, sy_code_name(ev->err->code));
         if (stream && c->started)
             rc = c->enc->stream_error(c, ev->err, &c->out);
         break;
@@ -200,6 +216,21 @@ static ssize_t call_read(void *ctx, char *buf, size_t max)
     return n;
 }
 
+static void call_log_note(void *ctx, char *buf, size_t size)
+{
+    struct call *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    if (c->err.code != SY_OK)
+        snprintf(buf, size, "model=%s error=%s", call_model(c), sy_code_name(c->err.code));
+    else if (c->finished)
+        snprintf(buf, size, "model=%s prompt=%ld completion=%ld ttft=%.1fms finish=%s",
+                 call_model(c), c->usage.prompt_tokens, c->usage.completion_tokens,
+                 call_ttft_ms(c), finish_name(c->finish));
+    else
+        snprintf(buf, size, "model=%s unfinished", call_model(c));
+    pthread_mutex_unlock(&c->lock);
+}
+
 static void call_closed(void *ctx, bool completed)
 {
     struct call *c = ctx;
@@ -219,6 +250,7 @@ static void call_closed(void *ctx, bool completed)
 static const struct http_deferred_ops call_http_ops = {
     .resume = call_resume,
     .read = call_read,
+    .log_note = call_log_note,
     .closed = call_closed,
 };
 

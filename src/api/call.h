@@ -60,7 +60,7 @@ struct call {
     size_t n_tokens;               /* TOKEN events seen */
     struct sy_usage usage;
     enum sy_finish finish;
-    struct timespec t_submit, t_first_token, t_done;
+    struct timespec t_submit, t_first_token, t_last_token, t_done;
 };
 
 /* Returns: a new call for enc with id prefix (e.g. "chatcmpl-"), one reference

@@ -113,6 +113,9 @@ static sy_code hf_parse(const json_t *body, struct sy_request *req, struct sy_er
     if (rc != SY_OK)
         return rc;
     apply_hf_sampling_rule(&req->settings);
+    /* As on the HF Inference API: without wait_for_model, a model that is not
+     * loaded yet answers 503 with estimated_time while it loads. */
+    req->residency.wait_for_load = req->settings.wait_for_model;
     const json_t *inputs = json_object_get(body, "inputs");
     if (!json_is_string(inputs))
         return sy_errp(err, SY_EINVAL, "inputs",

@@ -15,7 +15,7 @@ static const char *const chat_keys[] = {
     "frequency_penalty", "repetition_penalty", "n", "logprobs", "top_logprobs", "tools",
     "tool_choice", "parallel_tool_calls", "response_format", "logit_bias", "modalities",
     "reasoning_effort", "user", "metadata", "store", "service_tier", "provider_overrides",
-    "providerOptions", NULL};
+    "providerOptions", "keep_alive", NULL};
 
 /* One chunk with the given delta (owned) and finish reason (NULL while going). */
 static json_t *chat_chunk(const struct call *c, json_t *delta, const char *finish)

@@ -87,6 +87,8 @@ sy_code openai_read_common(const json_t *body, struct sy_request *req, struct op
                            &req->settings, err);
     if (rc == SY_OK)
         rc = refuse_unsupported(body, err);
+    if (rc == SY_OK) /* Ollama's, accepted here too: the same clients mix both */
+        rc = request_set_keep_alive(req, json_object_get(body, "keep_alive"), "keep_alive", err);
     if (rc != SY_OK)
         return rc;
     const json_t *so = json_object_get(body, "stream_options");

@@ -3,6 +3,7 @@
 
 #include "api/api.h"
 #include "api/api_error.h"
+#include "api/api_metrics.h"
 #include "api/hf.h"
 #include "api/openai.h"
 #include "api/task.h"
@@ -15,6 +16,7 @@ static void health(struct http_exchange *ex, void *app)
 
 static const struct http_route routes[] = {
     {"GET", "/health", health, 0},
+    {"GET", "/metrics", api_metrics_serve, 0},
     {"POST", "/v1/chat/completions", openai_chat_completions, 0},
     {"POST", "/v1/completions", openai_completions, 0},
     {"GET", "/v1/models", openai_models_list, 0},
@@ -23,6 +25,9 @@ static const struct http_route routes[] = {
     {"POST", "/api/inference", task_inference, 0},
     {"POST", "/api/inference/stream", task_inference_stream, 0},
     {"GET", "/api/models", task_models_list, 0},
+    {"GET", "/api/models/status", task_models_status, 0}, /* before the id wildcard */
+    {"POST", "/api/models/load", task_models_load, 0},
+    {"POST", "/api/models/unload", task_models_unload, 0},
     {"GET", "/api/models/*", task_models_get, 0},
 };
 

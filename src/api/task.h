@@ -5,10 +5,13 @@
  *      "backend", "runtime_ms_model", "timings"}
  * POST /api/inference/stream: the same request, answered as typed, versioned SSE:
  *   event: start | token | done | error, each data object carrying "v": 1 and "type".
- * GET /api/models, GET /api/models/{id}: the model catalog. */
+ * GET /api/models, GET /api/models/{id}: the model catalog.
+ * GET /api/models/status, POST /api/models/load {"model", "keep_alive"?},
+ * POST /api/models/unload {"model"}: residency (task_residency.c). */
 #ifndef SY_TASK_API_H
 #define SY_TASK_API_H
 
+#include "core/model_status.h"
 #include "http/exchange.h"
 
 #define TASK_EVENT_VERSION 1
@@ -21,5 +24,11 @@ void task_inference(struct http_exchange *ex, void *app);        /* POST /api/in
 void task_inference_stream(struct http_exchange *ex, void *app); /* POST /api/inference/stream */
 void task_models_list(struct http_exchange *ex, void *app);      /* GET /api/models */
 void task_models_get(struct http_exchange *ex, void *app);       /* GET /api/models/{id} */
+void task_models_status(struct http_exchange *ex, void *app);    /* GET /api/models/status */
+void task_models_load(struct http_exchange *ex, void *app);      /* POST /api/models/load */
+void task_models_unload(struct http_exchange *ex, void *app);    /* POST /api/models/unload */
+
+/* One model's residency as JSON (id, status, memory, slots, expiry, ...). */
+json_t *model_status_json(const struct sy_model_status *st);
 
 #endif

@@ -35,8 +35,9 @@ static const struct setting_alias task_aliases[] = {
     {"settings.wait_for_model", SY_SETTING_WAIT_FOR_MODEL},
 };
 
-static const char *const task_keys[] = {"model_id", "model", "task", "inputs", "settings",
-                                        "provider_overrides", "providerOptions", NULL};
+static const char *const task_keys[] = {"model_id", "model",      "task",
+                                        "inputs",   "settings",   "provider_overrides",
+                                        "providerOptions", "keep_alive", NULL};
 static const char *const task_setting_keys[] = {
     "temperature", "top_p", "top_k", "max_new_tokens", "do_sample", "repetition_penalty",
     "presence_penalty", "frequency_penalty", "return_full_text", "stop_sequences", "seed",
@@ -173,6 +174,10 @@ static sy_code inference_parse(const json_t *body, struct sy_request *req, struc
     }
     rc = settings_read(body, task_aliases, sizeof task_aliases / sizeof task_aliases[0],
                        &req->settings, err);
+    if (rc == SY_OK && (req->settings.given & SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL)))
+        req->residency.wait_for_load = req->settings.wait_for_model;
+    if (rc == SY_OK)
+        rc = request_set_keep_alive(req, json_object_get(body, "keep_alive"), "keep_alive", err);
     if (rc != SY_OK)
         return rc;
     const json_t *inputs = json_object_get(body, "inputs");

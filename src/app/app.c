@@ -1,9 +1,11 @@
 /* app.c -- construction and teardown of the server's parts. */
 #include "app/app.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "api/api.h"
+#include "api/api_metrics.h"
 #include "engines/supervisor.h"
 #include "http/server.h"
 #include "models/registry.h"
@@ -23,6 +25,7 @@ struct app {
     struct supervisor *supervisor;
     struct router *router;
     struct api_ctx api;
+    struct api_metrics *metrics;
     struct http_server *http;
 };
 
@@ -45,6 +48,10 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
             .slots = cfg->slots,
             .batch = cfg->batch_size,
             .log_level = sy_log_threshold <= SY_LOG_DEBUG ? "debug" : "warn",
+            .memory_budget = cfg->memory_budget,
+            .keep_alive_ms = cfg->keep_alive_ms,
+            .queue_max = cfg->queue_size,
+            .restart_limit = cfg->restart_limit,
         };
         rc = supervisor_create(&sc, &app->supervisor, err);
     }
@@ -53,8 +60,11 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
     struct sy_provider local;
     if (rc == SY_OK && (rc = local_provider_init(app->registry, app->supervisor, &local, err)) == SY_OK)
         rc = router_add(app->router, &local, err);
+    if (rc == SY_OK && !(app->metrics = api_metrics_create()))
+        rc = sy_errf(err, SY_ENOMEM, "out of memory setting up metrics");
     if (rc == SY_OK) {
         app->api.router = app->router;
+        app->api.metrics = app->metrics;
         app->api.version = SY_VERSION;
         app->api.stream_buffer_max = SY_HTTP_STREAM_BUFFER_MAX;
         size_t n_routes;
@@ -69,6 +79,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
             .n_routes = n_routes,
             .refuse = api_refuse,
             .app = &app->api,
+            .observe = api_metrics_http,
         };
         rc = http_server_start(&hc, &app->http, err);
     }
@@ -78,6 +89,14 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
     }
     struct registry_entry *models;
     size_t n;
+    char keep[32];
+    if (cfg->keep_alive_ms < 0)
+        snprintf(keep, sizeof keep, "forever");
+    else
+        snprintf(keep, sizeof keep, "%.0f s", (double)cfg->keep_alive_ms / 1000.0);
+    log_info("memory budget %.0f MiB, %u threads, %u slots of %u tokens per model, keep_alive %s",
+             (double)cfg->memory_budget / (1024.0 * 1024.0), cfg->threads, cfg->slots,
+             cfg->context_size, keep);
     if (registry_list(app->registry, &models, &n, NULL) == SY_OK) {
         log_info("%zu local model%s in %s%s", n, n == 1 ? "" : "s", registry_dir(app->registry),
                  n ? "" : " (put .gguf files there)");
@@ -100,6 +119,7 @@ void app_stop(struct app *app)
     http_server_stop(app->http);
     router_destroy(app->router);
     supervisor_destroy(app->supervisor);
+    api_metrics_destroy(app->metrics);
     registry_close(app->registry);
     free(app);
 }

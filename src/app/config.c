@@ -14,9 +14,10 @@
 #include <unistd.h>
 
 #include "util/limits.h"
+#include "util/units.h"
 #include "util/log.h"
 
-enum key_type { KEY_STRING, KEY_UINT, KEY_SIZE, KEY_PORT, KEY_LOG_LEVEL };
+enum key_type { KEY_STRING, KEY_UINT, KEY_SIZE, KEY_PORT, KEY_LOG_LEVEL, KEY_BYTES, KEY_DURATION };
 
 struct config_key {
     const char *name;
@@ -42,6 +43,10 @@ static const struct config_key keys[] = {
     {"connection_timeout", KEY_UINT, C(connection_timeout), 1, 86400},
     {"llama_worker", KEY_STRING, C(llama_worker), 0, 0},
     {"log_level", KEY_LOG_LEVEL, C(log_level), 0, 0},
+    {"memory_budget", KEY_BYTES, C(memory_budget), 0, 0},
+    {"keep_alive", KEY_DURATION, C(keep_alive_ms), 0, 0},
+    {"queue_size", KEY_UINT, C(queue_size), 0, 4096},
+    {"restart_limit", KEY_UINT, C(restart_limit), 1, 100},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -130,6 +135,23 @@ void config_defaults(struct sy_config *cfg)
     cfg->connection_timeout = 60;
     default_worker(cfg->llama_worker, sizeof cfg->llama_worker);
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
+    cfg->keep_alive_ms = 5 * 60 * 1000; /* Ollama's default */
+    cfg->queue_size = 32;
+    cfg->restart_limit = 5;
+}
+
+uint64_t config_available_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f)
+        return 0;
+    char line[128];
+    unsigned long long kib = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+            break;
+    fclose(f);
+    return (uint64_t)kib * 1024;
 }
 
 static const struct config_key *find_key(const char *name)
@@ -157,6 +179,35 @@ static sy_code store(struct sy_config *cfg, const struct config_key *k, const ch
             return sy_errf(err, SY_EINVAL, "%s: '%s' must be debug, info, warn or error, not '%s'",
                            where, k->name, s);
         snprintf(field, k->size, "%s", s);
+        return SY_OK;
+    }
+    if (k->type == KEY_BYTES || k->type == KEY_DURATION) {
+        bool ok;
+        char number[32];
+        const char *s = text ? text : json_string_value(json);
+        if (!s && json_is_number(json)) {
+            /* A bare JSON number: bytes, or seconds as Ollama reads keep_alive. */
+            snprintf(number, sizeof number, "%.3f%s", json_number_value(json),
+                     k->type == KEY_DURATION ? "s" : "");
+            s = number;
+        }
+        if (k->type == KEY_BYTES) {
+            uint64_t bytes = 0;
+            ok = s && units_parse_bytes(s, &bytes);
+            if (ok)
+                *(uint64_t *)field = bytes;
+        } else {
+            int64_t ms = 0;
+            ok = s && (units_parse_duration_ms(s, &ms) ||
+                       (strspn(s, "-0123456789") == strlen(s) && (ms = atoll(s) * 1000, true)));
+            if (ok)
+                *(int64_t *)field = ms < 0 ? -1 : ms;
+        }
+        if (!ok)
+            return sy_errf(err, SY_EINVAL, "%s: '%s' must be %s", where, k->name,
+                           k->type == KEY_BYTES ? "a size such as \"8GiB\", \"512MB\" or a byte count"
+                                                : "a duration such as \"5m\", \"1h\", \"30s\" "
+                                                  "or a number of seconds (negative: never)");
         return SY_OK;
     }
     unsigned long long v;
@@ -246,5 +297,14 @@ sy_code config_finish(struct sy_config *cfg, struct sy_err *err)
     }
     if (!cfg->host[0])
         return sy_errf(err, SY_EINVAL, "host must not be empty");
+    if (!cfg->memory_budget) {
+        /* Leave a quarter for the system, the page cache and everything else. */
+        uint64_t avail = config_available_memory();
+        if (!avail)
+            return sy_errf(err, SY_EINVAL,
+                           "cannot read the available memory from /proc/meminfo; set "
+                           "memory_budget");
+        cfg->memory_budget = avail / 4 * 3;
+    }
     return SY_OK;
 }

@@ -28,6 +28,11 @@ struct sy_config {
     unsigned connection_timeout; /* idle seconds before a connection closes: 60 */
     char llama_worker[PATH_MAX]; /* the switchyard-llama executable: beside this binary */
     char log_level[16];          /* debug | info | warn | error: info */
+    uint64_t memory_budget;      /* bytes for loaded models; 0 until config_finish: 75% of
+                                  * the memory available at start */
+    int64_t keep_alive_ms;       /* idle time before a model unloads: 5 min; < 0 never */
+    unsigned queue_size;         /* requests waiting per model beyond its slots: 32 */
+    unsigned restart_limit;      /* crashes in a row before a model is marked failed: 5 */
 };
 
 /* Fills cfg with the defaults. argv0_path is /proc/self/exe's target or NULL. */
@@ -44,6 +49,9 @@ sy_code config_set(struct sy_config *cfg, const char *name, const char *value, s
 /* Fills what depends on other values (models_dir from data_dir). Call after
  * everything is applied. Returns: SY_OK; SY_EINVAL for inconsistent values. */
 sy_code config_finish(struct sy_config *cfg, struct sy_err *err);
+
+/* Returns: bytes of memory available now (MemAvailable), 0 if unknown. */
+uint64_t config_available_memory(void);
 
 /* Returns: the number of physical CPU cores (at least 1). */
 unsigned config_physical_cores(void);

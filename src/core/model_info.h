@@ -11,6 +11,12 @@
 #include "util/err.h"
 #include "util/limits.h"
 
+/* Memory a local model takes once loaded (engines/memory_estimate.h). */
+struct sy_memory_estimate {
+    uint64_t weights_bytes, kv_cache_bytes, compute_bytes, total_bytes;
+    unsigned ctx_per_slot, slots; /* the sizing the numbers are for */
+};
+
 struct sy_model_info {
     char id[SY_MODEL_ID_MAX + 1]; /* as clients name it, with provider prefix */
     char name[SY_MODEL_ID_MAX + 64]; /* display name */
@@ -22,9 +28,10 @@ struct sy_model_info {
     uint64_t parameter_count;
     uint64_t size_bytes;
     int64_t created;              /* Unix time (file modification for local files) */
-    char status[16];              /* "unloaded" | "loading" | "loaded" | "unusable" */
+    char status[16];              /* "unloaded" | "loading" | "loaded" | "failed" | "unusable" */
     char problem[SY_ERR_MSG_MAX];   /* why it is unusable, or "" */
     struct sy_capabilities caps;
+    struct sy_memory_estimate memory; /* all zero when not a local model */
 };
 
 #endif

@@ -1,17 +1,20 @@
 /* request.c -- building a sy_request from JSON pieces. */
 #include "core/request.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/units.h"
 
 void request_init(struct sy_request *req)
 {
     memset(req, 0, sizeof *req);
     req->task = SY_TASK_TEXT_GENERATION;
     settings_init(&req->settings);
+    req->residency.wait_for_load = true;
 }
 
 void request_cleanup(struct sy_request *req)
@@ -177,5 +180,28 @@ sy_code request_set_overrides(struct sy_request *req, const json_t *v, const cha
         return sy_errp(err, SY_EINVAL, param, "'%s' must be an object", param);
     json_decref(req->provider_overrides);
     req->provider_overrides = json_incref((json_t *)v);
+    return SY_OK;
+}
+
+sy_code request_set_keep_alive(struct sy_request *req, const json_t *v, const char *param,
+                               struct sy_err *err)
+{
+    if (!v || json_is_null(v))
+        return SY_OK;
+    int64_t ms;
+    if (json_is_number(v)) {
+        double seconds = json_number_value(v);
+        if (!isfinite(seconds) || fabs(seconds) > 9.2e12)
+            return sy_errp(err, SY_EINVAL, param, "'%s' is out of range", param);
+        ms = (int64_t)(seconds * 1000.0);
+    } else if (!json_is_string(v) || !units_parse_duration_ms(json_string_value(v), &ms)) {
+        return sy_errp(err, SY_EINVAL, param,
+                       "'%s' must be a number of seconds or a duration such as \"5m\", \"1h\" "
+                       "or \"30s\" (negative keeps the model loaded, 0 unloads it after the "
+                       "request)",
+                       param);
+    }
+    req->residency.has_keep_alive = true;
+    req->residency.keep_alive_ms = ms < 0 ? -1 : ms;
     return SY_OK;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/model_status.h"
 #include "core/settings.h"
 #include "core/task.h"
 #include "util/err.h"
@@ -30,9 +31,11 @@ struct sy_request {
     struct sy_settings settings;
     json_t *provider_overrides;      /* owned reference, or NULL */
     bool stream;
+    struct sy_residency residency;   /* waits for a load unless a surface says not */
 };
 
-/* Initialises caller storage: text-generation, no input, default settings. */
+/* Initialises caller storage: text-generation, no input, default settings,
+ * waiting for the model to load, the model's own keep-alive. */
 void request_init(struct sy_request *req);
 
 /* Frees everything req owns; req is then as after request_init. NULL is a no-op. */
@@ -57,9 +60,17 @@ sy_code request_set_prompt(struct sy_request *req, const json_t *v, const char *
 sy_code request_read_messages(struct sy_request *req, const json_t *v, const char *param,
                               struct sy_err *err);
 
+/* Reads Ollama's keep_alive from v at `param`: a number of seconds or a
+ * duration string ("5m", "1h30m", "90s", "500ms"); negative keeps the model
+ * loaded, 0 unloads it after the request. null counts as absent.
+ * Returns: SY_OK; SY_EINVAL naming param and the accepted forms. */
+sy_code request_set_keep_alive(struct sy_request *req, const json_t *v, const char *param,
+                               struct sy_err *err);
+
 /* Takes a new reference to overrides (an object) unless it is NULL or null.
  * Returns: SY_OK; SY_EINVAL if it is present and not an object. */
 sy_code request_set_overrides(struct sy_request *req, const json_t *v, const char *param,
                               struct sy_err *err);
 
 #endif
+

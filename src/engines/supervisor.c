@@ -1,419 +1,362 @@
-/* supervisor.c -- one worker process per model, jobs multiplexed over its socket.
+/* supervisor.c -- residency, recovery and the public API of the supervisor.
  *
- * Each started worker is a `run`: the process, its socket, an outbound queue
- * drained by the run's writer thread, and the jobs open on it. The run's reader
- * thread turns the worker's frames into events. Only two threads ever touch a
- * run's socket: the writer writes, the reader reads; nobody else blocks on the
- * worker. When the reader sees the socket close, it stops the writer, reaps
- * the process and fails every job still open, then frees the run.
- *
- * Ownership of a job's final event: whoever removes the job from run->jobs
- * (under sup->lock) emits its terminal event and releases its sink. The reader
- * emits non-terminal events outside the lock; that is safe because only the
- * reader removes jobs the worker has seen (the writer removes a job only when
- * its frame could not be sent at all, so the worker never saw it). */
-#include "engines/supervisor.h"
-
+ * Starting a model goes through ensure_running(): refuse a failed model or one
+ * backing off after a crash, then make_room() within the memory budget
+ * (stopping least-recently-used idle models and waiting for them to exit, so
+ * a load never overlaps the memory it displaces), then run_start()
+ * (supervisor_run.c). A keeper thread unloads models whose keep-alive ran out. */
 #include <errno.h>
-#include <limits.h>
-#include <pthread.h>
+#include <inttypes.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "engines/frame.h"
-#include "engines/worker_proc.h"
-#include "util/limits.h"
+#include "engines/supervisor_impl.h"
 #include "util/log.h"
 
-struct job {
-    uint64_t id;
-    struct sy_sink sink;
-    bool cancelled;
-    struct job *next;
-};
+#define EVICTION_WAIT_MS 10000  /* longest a load waits for evicted workers to exit */
+#define BACKOFF_CAP_MS 30000
 
-struct outgoing {
-    json_t *frame;
-    uint64_t job_id; /* 0 for frames that belong to no job */
-    struct outgoing *next;
-};
-
-struct engine;
-
-struct run {
-    struct supervisor *sup;
-    struct engine *eng;
-    struct worker_proc proc;
-    struct outgoing *out_head, *out_tail;
-    pthread_cond_t out_cond;
-    bool stopping;   /* the reader is done; the writer must exit */
-    pthread_t writer;
-    struct job *jobs; /* open jobs, oldest first */
-    bool ready;
-    char fatal[SY_ERR_MSG_MAX]; /* the worker's `fatal` message, if it sent one */
-};
-
-struct engine {
-    char path[PATH_MAX];
-    char model_id[SY_MODEL_ID_MAX + 1];
-    struct run *run; /* NULL when no worker runs */
-    struct engine *next;
-};
-
-struct supervisor {
-    pthread_mutex_t lock;
-    pthread_cond_t readers_changed;
-    unsigned n_readers;
-    uint64_t next_id;
-    bool closing;
-    struct engine *engines;
-    char worker[PATH_MAX];
-    char log_level[16];
-    unsigned threads, ctx_size, slots, batch;
-};
-
-/* ---- jobs ------------------------------------------------------------------------------- */
-
-static struct job *job_find(struct run *run, uint64_t id)
+static const char *mib(uint64_t bytes, char *buf, size_t size)
 {
-    for (struct job *j = run->jobs; j; j = j->next)
-        if (j->id == id)
-            return j;
-    return NULL;
+    snprintf(buf, size, "%.0f MiB", (double)bytes / (1024.0 * 1024.0));
+    return buf;
 }
 
-/* Unlinks job id from run; caller holds sup->lock. Returns it or NULL. */
-static struct job *job_take(struct run *run, uint64_t id)
-{
-    for (struct job **p = &run->jobs; *p; p = &(*p)->next) {
-        if ((*p)->id == id) {
-            struct job *j = *p;
-            *p = j->next;
-            j->next = NULL;
-            return j;
-        }
-    }
-    return NULL;
-}
-
-/* Emits a final event and frees the job. Called without sup->lock. */
-static void job_finish(struct job *job, const struct sy_event *ev)
-{
-    job->sink.emit(job->sink.ctx, ev);
-    job->sink.release(job->sink.ctx);
-    free(job);
-}
-
-static void job_fail(struct job *job, sy_code code, const char *msg)
-{
-    struct sy_err err;
-    sy_errf(&err, code, "%s", msg);
-    struct sy_event ev = {.type = SY_EVENT_ERROR, .err = &err};
-    job_finish(job, &ev);
-}
-
-/* ---- the writer thread ------------------------------------------------------------------ */
-
-/* Queues frame (ownership taken) for the run's writer. Caller holds sup->lock. */
-static void run_enqueue(struct run *run, json_t *frame, uint64_t job_id)
-{
-    struct outgoing *o = calloc(1, sizeof *o);
-    if (!o) {
-        json_decref(frame);
-        log_error("out of memory queueing a frame for %s", run->eng->model_id);
-        return;
-    }
-    o->frame = frame;
-    o->job_id = job_id;
-    if (run->out_tail)
-        run->out_tail->next = o;
-    else
-        run->out_head = o;
-    run->out_tail = o;
-    pthread_cond_signal(&run->out_cond);
-}
-
-static void *writer_main(void *arg)
-{
-    struct run *run = arg;
-    struct supervisor *sup = run->sup;
-    for (;;) {
-        pthread_mutex_lock(&sup->lock);
-        while (!run->out_head && !run->stopping)
-            pthread_cond_wait(&run->out_cond, &sup->lock);
-        if (run->stopping) {
-            pthread_mutex_unlock(&sup->lock);
-            return NULL;
-        }
-        struct outgoing *o = run->out_head;
-        run->out_head = o->next;
-        if (!run->out_head)
-            run->out_tail = NULL;
-        pthread_mutex_unlock(&sup->lock);
-
-        struct sy_err err;
-        sy_code rc = frame_write_json(run->proc.fd, o->frame, &err);
-        if (rc == SY_ETOOLARGE && o->job_id) {
-            /* Nothing was written: the worker never saw this job. */
-            pthread_mutex_lock(&sup->lock);
-            struct job *job = job_take(run, o->job_id);
-            pthread_mutex_unlock(&sup->lock);
-            if (job)
-                job_fail(job, SY_ETOOLARGE, "the request is too large to hand to the engine");
-        } else if (rc != SY_OK) {
-            /* The socket is broken: make sure the reader sees the end too. */
-            log_warn("worker for %s: %s", run->eng->model_id, err.msg);
-            worker_proc_signal(&run->proc, SIGKILL);
-        }
-        json_decref(o->frame);
-        free(o);
-    }
-}
-
-/* ---- the reader thread ------------------------------------------------------------------ */
-
-static sy_code code_from_worker(const char *code)
-{
-    if (strcmp(code, "context_length_exceeded") == 0)
-        return SY_ECONTEXT;
-    if (strcmp(code, "invalid_request") == 0)
-        return SY_EINVAL;
-    return SY_EENGINE;
-}
-
-static enum sy_finish finish_from_worker(const char *reason)
-{
-    if (strcmp(reason, "length") == 0)
-        return SY_FINISH_LENGTH;
-    if (strcmp(reason, "cancelled") == 0)
-        return SY_FINISH_CANCELLED;
-    return SY_FINISH_STOP;
-}
-
-/* Turns one job-scoped frame into an event. Returns false on a malformed frame. */
-static bool event_from_frame(const char *type, const json_t *msg, struct sy_event *ev,
-                             struct sy_err *err)
-{
-    memset(ev, 0, sizeof *ev);
-    if (strcmp(type, "started") == 0) {
-        ev->type = SY_EVENT_START;
-        ev->usage.prompt_tokens = (long)json_integer_value(json_object_get(msg, "prompt_tokens"));
-        return true;
-    }
-    if (strcmp(type, "token") == 0) {
-        const json_t *text = json_object_get(msg, "text");
-        if (!json_is_string(text))
-            return false;
-        ev->type = SY_EVENT_TOKEN;
-        ev->text = json_string_value(text);
-        ev->len = json_string_length(text);
-        return true;
-    }
-    if (strcmp(type, "done") == 0) {
-        const char *reason = json_string_value(json_object_get(msg, "finish_reason"));
-        if (!reason)
-            return false;
-        ev->type = SY_EVENT_DONE;
-        ev->finish = finish_from_worker(reason);
-        ev->usage.prompt_tokens = (long)json_integer_value(json_object_get(msg, "prompt_tokens"));
-        ev->usage.completion_tokens =
-            (long)json_integer_value(json_object_get(msg, "completion_tokens"));
-        ev->usage.prompt_ms = json_number_value(json_object_get(msg, "prompt_ms"));
-        ev->usage.decode_ms = json_number_value(json_object_get(msg, "decode_ms"));
-        return true;
-    }
-    if (strcmp(type, "error") == 0) {
-        const char *code = json_string_value(json_object_get(msg, "code"));
-        const char *text = json_string_value(json_object_get(msg, "message"));
-        if (!code || !text)
-            return false;
-        sy_errf(err, code_from_worker(code), "%s", text);
-        ev->type = SY_EVENT_ERROR;
-        ev->err = err;
-        return true;
-    }
-    return false;
-}
-
-/* Handles one frame. Returns false if the worker broke the protocol. */
-static bool reader_dispatch(struct run *run, const json_t *msg)
-{
-    struct supervisor *sup = run->sup;
-    const char *type = frame_type(msg);
-    if (strcmp(type, "ready") == 0) {
-        pthread_mutex_lock(&sup->lock);
-        run->ready = true;
-        pthread_mutex_unlock(&sup->lock);
-        log_info("model %s loaded in %lld ms (context %lld tokens per slot, %lld slots)",
-                 run->eng->model_id, (long long)json_integer_value(json_object_get(msg, "load_ms")),
-                 (long long)json_integer_value(json_object_get(msg, "n_ctx")),
-                 (long long)json_integer_value(json_object_get(msg, "n_slots")));
-        return true;
-    }
-    if (strcmp(type, "fatal") == 0) {
-        const char *text = json_string_value(json_object_get(msg, "message"));
-        pthread_mutex_lock(&sup->lock);
-        snprintf(run->fatal, sizeof run->fatal, "%s", text ? text : "no reason given");
-        pthread_mutex_unlock(&sup->lock);
-        return true;
-    }
-    const json_t *idv = json_object_get(msg, "id");
-    if (!json_is_integer(idv))
-        return false;
-    uint64_t id = (uint64_t)json_integer_value(idv);
-    struct sy_err err;
-    struct sy_event ev;
-    if (!event_from_frame(type, msg, &ev, &err))
-        return false;
-    bool terminal = ev.type == SY_EVENT_DONE || ev.type == SY_EVENT_ERROR;
-    pthread_mutex_lock(&sup->lock);
-    struct job *job = terminal ? job_take(run, id) : job_find(run, id);
-    pthread_mutex_unlock(&sup->lock);
-    if (!job) {
-        log_debug("worker for %s sent %s for unknown job %llu", run->eng->model_id, type,
-                  (unsigned long long)id);
-        return true;
-    }
-    if (terminal)
-        job_finish(job, &ev);
-    else
-        job->sink.emit(job->sink.ctx, &ev);
-    return true;
-}
-
-static void *reader_main(void *arg)
-{
-    struct run *run = arg;
-    struct supervisor *sup = run->sup;
-    struct engine *eng = run->eng;
-    for (;;) {
-        json_t *msg = NULL;
-        struct sy_err err;
-        sy_code rc = frame_read_json(run->proc.fd, &msg, &err);
-        if (rc == SY_EINVAL || (rc == SY_OK && !reader_dispatch(run, msg))) {
-            log_error("worker for %s broke the protocol (%s); stopping it", eng->model_id,
-                      rc == SY_OK ? "malformed message" : err.msg);
-            worker_proc_signal(&run->proc, SIGKILL);
-        }
-        json_decref(msg);
-        if (rc != SY_OK && rc != SY_EINVAL)
-            break;
-    }
-
-    pthread_mutex_lock(&sup->lock);
-    run->stopping = true;
-    pthread_cond_signal(&run->out_cond);
-    pthread_mutex_unlock(&sup->lock);
-    pthread_join(run->writer, NULL);
-    worker_proc_close_socket(&run->proc);
-    char how[128];
-    worker_proc_reap(&run->proc, 2000, how, sizeof how);
-
-    pthread_mutex_lock(&sup->lock);
-    if (eng->run == run)
-        eng->run = NULL;
-    struct job *jobs = run->jobs;
-    run->jobs = NULL;
-    bool was_ready = run->ready, closing = sup->closing;
-    pthread_mutex_unlock(&sup->lock);
-
-    char msg[SY_ERR_MSG_MAX * 2]; /* sy_errf trims it to SY_ERR_MSG_MAX */
-    if (run->fatal[0])
-        snprintf(msg, sizeof msg, "model '%s' failed to load: %s", eng->model_id, run->fatal);
-    else if (closing)
-        snprintf(msg, sizeof msg, "the server is shutting down; model '%s' was stopped",
-                 eng->model_id);
-    else if (!was_ready)
-        snprintf(msg, sizeof msg, "the engine for model '%s' %s while loading it", eng->model_id,
-                 how);
-    else
-        snprintf(msg, sizeof msg,
-                 "the engine for model '%s' %s during this request; the next request restarts it",
-                 eng->model_id, how);
-    if (jobs || !closing)
-        log_warn("worker for %s %s%s", eng->model_id, how, jobs ? "; failing its open requests" : "");
-    while (jobs) {
-        struct job *next = jobs->next;
-        job_fail(jobs, SY_EENGINE, msg);
-        jobs = next;
-    }
-    while (run->out_head) {
-        struct outgoing *o = run->out_head;
-        run->out_head = o->next;
-        json_decref(o->frame);
-        free(o);
-    }
-    pthread_cond_destroy(&run->out_cond);
-    free(run);
-
-    pthread_mutex_lock(&sup->lock);
-    sup->n_readers--;
-    pthread_cond_broadcast(&sup->readers_changed);
-    pthread_mutex_unlock(&sup->lock);
-    return NULL;
-}
-
-/* ---- starting workers ------------------------------------------------------------------- */
-
-/* Starts a worker for eng. Caller holds sup->lock. */
-static sy_code run_start(struct supervisor *sup, struct engine *eng, struct sy_err *err)
-{
-    char threads[16], ctx[16], slots[16], batch[16];
-    snprintf(threads, sizeof threads, "%u", sup->threads);
-    snprintf(ctx, sizeof ctx, "%u", sup->ctx_size);
-    snprintf(slots, sizeof slots, "%u", sup->slots);
-    snprintf(batch, sizeof batch, "%u", sup->batch);
-    char *argv[] = {sup->worker, "--fd", "3", "--model", eng->path, "--threads", threads,
-                    "--ctx-size", ctx, "--slots", slots, "--batch", batch,
-                    "--log-level", sup->log_level, NULL};
-
-    struct run *run = calloc(1, sizeof *run);
-    if (!run)
-        return sy_errf(err, SY_ENOMEM, "out of memory starting a worker");
-    run->sup = sup;
-    run->eng = eng;
-    pthread_cond_init(&run->out_cond, NULL);
-    struct sy_err spawn_err;
-    if (worker_proc_spawn(argv, &run->proc, &spawn_err) != SY_OK) {
-        pthread_cond_destroy(&run->out_cond);
-        free(run);
-        return sy_errf(err, SY_EENGINE, "cannot start the engine for model '%s': %s",
-                       eng->model_id, spawn_err.msg);
-    }
-    if (pthread_create(&run->writer, NULL, writer_main, run) != 0)
-        goto fail_threads;
-    pthread_t reader;
-    if (pthread_create(&reader, NULL, reader_main, run) != 0) {
-        run->stopping = true;
-        pthread_cond_signal(&run->out_cond);
-        pthread_mutex_unlock(&sup->lock);
-        pthread_join(run->writer, NULL);
-        pthread_mutex_lock(&sup->lock);
-        goto fail_threads;
-    }
-    pthread_detach(reader);
-    sup->n_readers++;
-    eng->run = run;
-    log_info("starting engine for %s (pid %d)", eng->model_id, (int)run->proc.pid);
-    return SY_OK;
-
-fail_threads:
-    worker_proc_close_socket(&run->proc);
-    worker_proc_reap(&run->proc, 0, NULL, 0);
-    pthread_cond_destroy(&run->out_cond);
-    free(run);
-    return sy_errf(err, SY_EENGINE, "cannot start threads for model '%s'", eng->model_id);
-}
+/* ---- engines ---------------------------------------------------------------------------- */
 
 static struct engine *engine_find(struct supervisor *sup, const char *path)
 {
     for (struct engine *e = sup->engines; e; e = e->next)
         if (strcmp(e->path, path) == 0)
             return e;
+    return NULL;
+}
+
+/* The engine for model, added if new; its id and estimate refreshed (the file
+ * may have changed). Caller holds sup->lock. Returns NULL if out of memory. */
+static struct engine *engine_get(struct supervisor *sup, const struct engine_model *model)
+{
+    struct engine *eng = engine_find(sup, model->path);
+    if (!eng) {
+        eng = calloc(1, sizeof *eng);
+        if (!eng)
+            return NULL;
+        snprintf(eng->path, sizeof eng->path, "%s", model->path);
+        eng->keep_alive_ms = sup->keep_alive_ms;
+        eng->next = sup->engines;
+        sup->engines = eng;
+    }
+    snprintf(eng->model_id, sizeof eng->model_id, "%s", model->id);
+    eng->memory = model->memory;
+    return eng;
+}
+
+static unsigned count_jobs(const struct run *run, unsigned *started)
+{
+    unsigned n = 0, s = 0;
+    for (const struct job *j = run->jobs; j; j = j->next) {
+        n++;
+        s += j->started;
+    }
+    if (started)
+        *started = s;
+    return n;
+}
+
+static bool run_idle(const struct run *run)
+{
+    return run->ready && !run->jobs && !run->stop_sent && !run->eng->load_waiters;
+}
+
+/* Monotonic ms at which eng unloads if it stays idle; 0 if it will not. */
+static int64_t engine_expiry(const struct engine *eng)
+{
+    if (!eng->run || !run_idle(eng->run) || eng->keep_alive_ms < 0)
+        return 0;
+    return eng->last_used + eng->keep_alive_ms;
+}
+
+static enum sy_model_state engine_state_of(const struct engine *eng)
+{
+    if (eng->run)
+        return eng->run->stop_sent ? SY_MODEL_UNLOADING
+               : eng->run->ready   ? SY_MODEL_LOADED
+                                   : SY_MODEL_LOADING;
+    return eng->failed ? SY_MODEL_FAILED : SY_MODEL_UNLOADED;
+}
+
+/* ---- callbacks from the run threads (sup->lock held) ------------------------------------ */
+
+struct job *engine_ready(struct supervisor *sup, struct run *run, double load_ms)
+{
+    struct engine *eng = run->eng;
+    run->ready = true;
+    eng->load_ms = load_ms;
+    eng->last_used = sup_now_ms();
+    sup->totals.loads++;
+    struct job *waiters = eng->load_waiters;
+    eng->load_waiters = NULL;
+    pthread_cond_signal(&sup->keeper_wake);
+    return waiters;
+}
+
+void engine_job_done(struct supervisor *sup, struct run *run, bool completed)
+{
+    struct engine *eng = run->eng;
+    eng->last_used = sup_now_ms();
+    if (completed)
+        eng->crashes = 0; /* it works again: the next crash restarts at once */
+    if (!run->jobs && run->drain)
+        run_request_stop(run);
+    pthread_cond_signal(&sup->keeper_wake);
+}
+
+static int64_t backoff_ms(unsigned crashes)
+{
+    if (crashes <= 1)
+        return 0;
+    int64_t ms = 1000LL << (crashes - 2 < 5 ? crashes - 2 : 5);
+    return ms < BACKOFF_CAP_MS ? ms : BACKOFF_CAP_MS;
+}
+
+static void append_list(struct job **list, struct job *more)
+{
+    while (*list)
+        list = &(*list)->next;
+    *list = more;
+}
+
+void engine_run_ended(struct supervisor *sup, struct run *run, const char *how,
+                      struct job **fail, struct job **complete, char *msg, size_t msg_size)
+{
+    struct engine *eng = run->eng;
+    if (eng->run == run)
+        eng->run = NULL;
+    *fail = eng->load_waiters;
+    eng->load_waiters = NULL;
+    append_list(fail, run->jobs);
+    run->jobs = NULL;
+    *complete = eng->unload_waiters;
+    eng->unload_waiters = NULL;
+    eng->last_used = sup_now_ms();
+
+    if (run->fatal[0]) {
+        snprintf(msg, msg_size, "model '%s' failed to load: %s", eng->model_id, run->fatal);
+        eng->failed = true;
+        snprintf(eng->reason, sizeof eng->reason, "%s", msg);
+        sup->totals.load_failures++;
+        log_warn("%s", msg);
+    } else if (sup->closing) {
+        snprintf(msg, msg_size, "the server is shutting down; model '%s' was stopped",
+                 eng->model_id);
+    } else if (run->stop_sent) {
+        snprintf(msg, msg_size, "model '%s' was unloaded before it finished loading",
+                 eng->model_id);
+        snprintf(eng->reason, sizeof eng->reason, "unloaded");
+        log_info("model %s unloaded", eng->model_id);
+    } else {
+        eng->crashes++;
+        sup->totals.crashes++;
+        if (!run->ready)
+            snprintf(msg, msg_size, "the engine for model '%s' %s while loading it",
+                     eng->model_id, how);
+        else
+            snprintf(msg, msg_size,
+                     "the engine for model '%s' %s during this request; the next request "
+                     "restarts it",
+                     eng->model_id, how);
+        if (eng->crashes >= sup->restart_limit) {
+            eng->failed = true;
+            snprintf(eng->reason, sizeof eng->reason,
+                     "the engine crashed %u times in a row (last: %s); it is not restarted "
+                     "until it is loaded again (POST /api/models/load)",
+                     eng->crashes, how);
+        } else {
+            eng->restart_not_before = sup_now_ms() + backoff_ms(eng->crashes);
+            snprintf(eng->reason, sizeof eng->reason, "the engine %s", how);
+        }
+        log_warn("worker for %s %s (crash %u in a row)%s", eng->model_id, how, eng->crashes,
+                 eng->failed ? "; marking the model failed" : "");
+    }
+}
+
+/* ---- residency -------------------------------------------------------------------------- */
+
+/* Makes room in the budget for eng. Returns SY_OK with *wait false when it fits
+ * now, with *wait true when idle models were asked to stop and the caller must
+ * wait for them to exit; SY_ENOSPACE / SY_EUNAVAILABLE otherwise. */
+static sy_code make_room(struct supervisor *sup, struct engine *eng, bool *wait,
+                         struct sy_err *err)
+{
+    char a[32], b[32], c[32], d[32], e[32];
+    const struct sy_memory_estimate *m = &eng->memory;
+    *wait = false;
+    if (m->total_bytes > sup->memory_budget)
+        return sy_errp(err, SY_ENOSPACE, "model",
+                       "model '%s' needs about %s (weights %s + KV cache %s for %u slots of "
+                       "%u tokens + compute %s) but the memory budget is %s; lower "
+                       "context_size or slots, or raise memory_budget",
+                       eng->model_id, mib(m->total_bytes, a, sizeof a),
+                       mib(m->weights_bytes, b, sizeof b), mib(m->kv_cache_bytes, c, sizeof c),
+                       m->slots, m->ctx_per_slot, mib(m->compute_bytes, d, sizeof d),
+                       mib(sup->memory_budget, e, sizeof e));
+    uint64_t used = 0, stopping = 0, idle = 0;
+    for (struct engine *x = sup->engines; x; x = x->next) {
+        if (!x->run)
+            continue;
+        used += x->run->memory;
+        if (x->run->stop_sent)
+            stopping += x->run->memory;
+        else if (run_idle(x->run))
+            idle += x->run->memory;
+    }
+    if (used + m->total_bytes <= sup->memory_budget)
+        return SY_OK;
+    if (used - stopping - idle + m->total_bytes > sup->memory_budget) {
+        sy_errp(err, SY_EUNAVAILABLE, "model",
+                "model '%s' needs about %s but models that are busy hold %s of the %s memory "
+                "budget; retry when their requests finish",
+                eng->model_id, mib(m->total_bytes, a, sizeof a),
+                mib(used - stopping - idle, b, sizeof b), mib(sup->memory_budget, c, sizeof c));
+        err->retry_after_s = 2;
+        return SY_EUNAVAILABLE;
+    }
+    *wait = true;
+    uint64_t after = used - stopping;
+    while (after + m->total_bytes > sup->memory_budget) {
+        struct engine *lru = NULL;
+        for (struct engine *x = sup->engines; x; x = x->next)
+            if (x->run && run_idle(x->run) && (!lru || x->last_used < lru->last_used))
+                lru = x;
+        if (!lru)
+            break; /* cannot happen: idle covered the shortfall */
+        log_info("evicting %s (idle, %s) to make room for %s (%s)", lru->model_id,
+                 mib(lru->run->memory, a, sizeof a), eng->model_id,
+                 mib(m->total_bytes, b, sizeof b));
+        run_request_stop(lru->run);
+        sup->totals.evictions++;
+        after -= lru->run->memory;
+    }
+    return SY_OK;
+}
+
+/* Waits on readers_changed until deadline (monotonic ms). Caller holds sup->lock.
+ * Returns false once the deadline has passed. */
+static bool wait_run_end(struct supervisor *sup, int64_t deadline)
+{
+    int64_t left = deadline - sup_now_ms();
+    if (left <= 0)
+        return false;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += left / 1000;
+    ts.tv_nsec += (long)(left % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&sup->readers_changed, &sup->lock, &ts);
+    return true;
+}
+
+/* Makes sure a worker that is not stopping runs for eng. Caller holds
+ * sup->lock, which may be released while waiting for other workers to exit. */
+static sy_code ensure_running(struct supervisor *sup, struct engine *eng, struct sy_err *err)
+{
+    int64_t deadline = sup_now_ms() + EVICTION_WAIT_MS;
+    for (;;) {
+        if (sup->closing)
+            return sy_errf(err, SY_EENGINE, "the server is shutting down");
+        if (eng->run && !eng->run->stop_sent)
+            return SY_OK;
+        bool wait = eng->run != NULL; /* unloading: start afresh once it has exited */
+        if (!wait) {
+            if (eng->failed)
+                return sy_errp(err, SY_EENGINE, "model",
+                               "model '%s' failed: %s. Fix the cause, then load it again "
+                               "(POST /api/models/load)",
+                               eng->model_id, eng->reason);
+            int64_t now = sup_now_ms();
+            if (now < eng->restart_not_before) {
+                sy_errp(err, SY_EUNAVAILABLE, "model",
+                        "the engine for model '%s' crashed %u times in a row (%s); it restarts "
+                        "in %.1f s",
+                        eng->model_id, eng->crashes, eng->reason,
+                        (double)(eng->restart_not_before - now) / 1000.0);
+                err->retry_after_s = (double)(eng->restart_not_before - now) / 1000.0;
+                return SY_EUNAVAILABLE;
+            }
+            sy_code rc = make_room(sup, eng, &wait, err);
+            if (rc != SY_OK)
+                return rc;
+            if (!wait) {
+                bool restart = eng->crashes > 0;
+                rc = run_start(sup, eng, err);
+                if (rc == SY_OK && restart) {
+                    eng->restarts++;
+                    sup->totals.restarts++;
+                }
+                return rc;
+            }
+        }
+        if (!wait_run_end(sup, deadline)) {
+            sy_errp(err, SY_EUNAVAILABLE, "model",
+                    "model '%s' is waiting for other models to unload; retry shortly",
+                    eng->model_id);
+            err->retry_after_s = 1;
+            return SY_EUNAVAILABLE;
+        }
+    }
+}
+
+static double estimated_load_s(const struct engine *eng)
+{
+    if (eng->load_ms > 0)
+        return eng->load_ms / 1000.0;
+    return 0.5 + (double)eng->memory.weights_bytes / 1e9; /* ~1 GB/s from the page cache */
+}
+
+/* ---- the keeper: keep-alive expiry ------------------------------------------------------ */
+
+static void *keeper_main(void *arg)
+{
+    struct supervisor *sup = arg;
+    pthread_mutex_lock(&sup->lock);
+    while (!sup->closing) {
+        int64_t now = sup_now_ms(), next = 0;
+        for (struct engine *e = sup->engines; e; e = e->next) {
+            int64_t at = engine_expiry(e);
+            if (!at)
+                continue;
+            if (at <= now) {
+                log_info("unloading %s: idle for %.1f s (keep_alive)", e->model_id,
+                         (double)(now - e->last_used) / 1000.0);
+                run_request_stop(e->run);
+                sup->totals.expirations++;
+            } else if (!next || at < next) {
+                next = at;
+            }
+        }
+        if (!next) {
+            pthread_cond_wait(&sup->keeper_wake, &sup->lock);
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t left = next - now;
+        ts.tv_sec += left / 1000;
+        ts.tv_nsec += (long)(left % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&sup->keeper_wake, &sup->lock, &ts);
+    }
+    pthread_mutex_unlock(&sup->lock);
     return NULL;
 }
 
@@ -426,20 +369,48 @@ sy_code supervisor_create(const struct supervisor_config *cfg, struct supervisor
     if (!sup)
         return sy_errf(err, SY_ENOMEM, "out of memory creating the supervisor");
     pthread_mutex_init(&sup->lock, NULL);
-    pthread_cond_init(&sup->readers_changed, NULL);
+    pthread_condattr_t mono;
+    pthread_condattr_init(&mono);
+    pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+    pthread_cond_init(&sup->readers_changed, &mono);
+    pthread_cond_init(&sup->keeper_wake, &mono);
+    pthread_condattr_destroy(&mono);
     snprintf(sup->worker, sizeof sup->worker, "%s", cfg->llama_worker);
     snprintf(sup->log_level, sizeof sup->log_level, "%s", cfg->log_level ? cfg->log_level : "warn");
     sup->threads = cfg->threads;
     sup->ctx_size = cfg->ctx_size;
     sup->slots = cfg->slots;
     sup->batch = cfg->batch;
+    sup->memory_budget = cfg->memory_budget;
+    sup->keep_alive_ms = cfg->keep_alive_ms;
+    sup->queue_max = cfg->queue_max;
+    sup->restart_limit = cfg->restart_limit ? cfg->restart_limit : 1;
+    sup->totals.memory_budget = cfg->memory_budget;
+    sup->totals.slots_per_model = cfg->slots;
+    sup->totals.threads = cfg->threads;
+    if (pthread_create(&sup->keeper, NULL, keeper_main, sup) != 0) {
+        supervisor_destroy(sup);
+        return sy_errf(err, SY_EIO, "cannot start the supervisor's keeper thread");
+    }
+    sup->keeper_started = true;
     *out = sup;
     return SY_OK;
 }
 
-sy_code supervisor_submit(struct supervisor *sup, const char *model_id, const char *path,
-                          const json_t *generate, struct sy_sink sink, uint64_t *job_id,
-                          struct sy_err *err)
+struct engine_sizing supervisor_sizing(const struct supervisor *sup)
+{
+    return (struct engine_sizing){.ctx_size = sup->ctx_size, .slots = sup->slots,
+                                  .batch = sup->batch};
+}
+
+int64_t supervisor_keep_alive_ms(const struct supervisor *sup)
+{
+    return sup->keep_alive_ms;
+}
+
+sy_code supervisor_submit(struct supervisor *sup, const struct engine_model *model,
+                          const struct sy_residency *opts, const json_t *generate,
+                          struct sy_sink sink, uint64_t *job_id, struct sy_err *err)
 {
     sy_code rc = SY_OK;
     json_t *frame = json_deep_copy(generate);
@@ -449,41 +420,49 @@ sy_code supervisor_submit(struct supervisor *sup, const char *model_id, const ch
         goto fail;
     }
     pthread_mutex_lock(&sup->lock);
-    if (sup->closing) {
-        pthread_mutex_unlock(&sup->lock);
-        rc = sy_errf(err, SY_EENGINE, "the server is shutting down");
-        goto fail;
-    }
-    struct engine *eng = engine_find(sup, path);
+    struct engine *eng = engine_get(sup, model);
     if (!eng) {
-        eng = calloc(1, sizeof *eng);
-        if (!eng) {
-            pthread_mutex_unlock(&sup->lock);
-            rc = sy_errf(err, SY_ENOMEM, "out of memory submitting a request");
-            goto fail;
-        }
-        snprintf(eng->path, sizeof eng->path, "%s", path);
-        snprintf(eng->model_id, sizeof eng->model_id, "%s", model_id);
-        eng->next = sup->engines;
-        sup->engines = eng;
+        rc = sy_errf(err, SY_ENOMEM, "out of memory submitting a request");
+        goto fail_locked;
     }
-    if (!eng->run && (rc = run_start(sup, eng, err)) != SY_OK) {
-        pthread_mutex_unlock(&sup->lock);
-        goto fail;
+    if (opts->has_keep_alive)
+        eng->keep_alive_ms = opts->keep_alive_ms;
+    bool loaded = eng->run && eng->run->ready && !eng->run->stop_sent;
+    if ((rc = ensure_running(sup, eng, err)) != SY_OK)
+        goto fail_locked;
+    if (!loaded && !opts->wait_for_load) {
+        double s = estimated_load_s(eng);
+        rc = sy_errp(err, SY_ELOADING, "model",
+                     "model '%s' is loading (about %.1f s); retry then, or ask to wait for it "
+                     "(options.wait_for_model: true)",
+                     eng->model_id, s);
+        err->retry_after_s = s;
+        goto fail_locked;
+    }
+    unsigned busy;
+    unsigned open = count_jobs(eng->run, &busy);
+    unsigned slots = eng->run->slots ? eng->run->slots : sup->slots;
+    if (open >= slots + sup->queue_max) {
+        rc = sy_errp(err, SY_EBUSY, "model",
+                     "model '%s' is busy: %u requests running and %u waiting, the most it "
+                     "queues (queue_size); retry shortly",
+                     eng->model_id, busy, open - busy);
+        err->retry_after_s = 1;
+        goto fail_locked;
     }
     job->id = ++sup->next_id;
     job->sink = sink;
-    struct job **tail = &eng->run->jobs;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = job;
+    append_list(&eng->run->jobs, job);
     json_object_set_new(frame, "type", json_string("generate"));
     json_object_set_new(frame, "id", json_integer((json_int_t)job->id));
     run_enqueue(eng->run, frame, job->id);
+    eng->last_used = sup_now_ms();
     *job_id = job->id;
     pthread_mutex_unlock(&sup->lock);
     return SY_OK;
 
+fail_locked:
+    pthread_mutex_unlock(&sup->lock);
 fail:
     json_decref(frame);
     free(job);
@@ -491,11 +470,82 @@ fail:
     return rc;
 }
 
+sy_code supervisor_load(struct supervisor *sup, const struct engine_model *model,
+                        const struct sy_residency *opts, struct sy_sink sink, struct sy_err *err)
+{
+    struct job *job = calloc(1, sizeof *job);
+    if (!job) {
+        sink.release(sink.ctx);
+        return sy_errf(err, SY_ENOMEM, "out of memory loading a model");
+    }
+    job->sink = sink;
+    pthread_mutex_lock(&sup->lock);
+    struct engine *eng = engine_get(sup, model);
+    sy_code rc = eng ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory loading a model");
+    if (rc == SY_OK) {
+        if (opts->has_keep_alive)
+            eng->keep_alive_ms = opts->keep_alive_ms;
+        if (eng->failed && !eng->run) {
+            eng->failed = false; /* an explicit load is the way out of `failed` */
+            eng->crashes = 0;
+            eng->restart_not_before = 0;
+        }
+        rc = ensure_running(sup, eng, err);
+    }
+    if (rc != SY_OK) {
+        pthread_mutex_unlock(&sup->lock);
+        free(job);
+        sink.release(sink.ctx);
+        return rc;
+    }
+    eng->last_used = sup_now_ms();
+    if (!eng->run->ready) {
+        append_list(&eng->load_waiters, job);
+        pthread_mutex_unlock(&sup->lock);
+        return SY_OK;
+    }
+    pthread_cond_signal(&sup->keeper_wake); /* last use moved: so did the expiry */
+    pthread_mutex_unlock(&sup->lock);
+    jobs_finish_all(job, SY_OK, NULL);
+    return SY_OK;
+}
+
+void supervisor_unload(struct supervisor *sup, const char *path, struct sy_sink sink)
+{
+    struct job *job = calloc(1, sizeof *job);
+    pthread_mutex_lock(&sup->lock);
+    struct engine *eng = engine_find(sup, path);
+    if (!job || !eng || !eng->run) {
+        pthread_mutex_unlock(&sup->lock);
+        if (job) {
+            job->sink = sink;
+            jobs_finish_all(job, SY_OK, NULL);
+        } else {
+            struct sy_err e;
+            sy_errf(&e, SY_ENOMEM, "out of memory unloading a model");
+            struct sy_event ev = {.type = SY_EVENT_ERROR, .err = &e};
+            sink.emit(sink.ctx, &ev);
+            sink.release(sink.ctx);
+        }
+        return;
+    }
+    job->sink = sink;
+    append_list(&eng->unload_waiters, job);
+    if (eng->run->jobs)
+        eng->run->drain = true;
+    else
+        run_request_stop(eng->run);
+    pthread_mutex_unlock(&sup->lock);
+}
+
 void supervisor_cancel(struct supervisor *sup, uint64_t job_id)
 {
     pthread_mutex_lock(&sup->lock);
     for (struct engine *e = sup->engines; e; e = e->next) {
-        struct job *job = e->run ? job_find(e->run, job_id) : NULL;
+        struct job *job = NULL;
+        for (struct job *j = e->run ? e->run->jobs : NULL; j && !job; j = j->next)
+            if (j->id == job_id)
+                job = j;
         if (!job)
             continue;
         if (!job->cancelled) {
@@ -508,41 +558,101 @@ void supervisor_cancel(struct supervisor *sup, uint64_t job_id)
     pthread_mutex_unlock(&sup->lock);
 }
 
-enum engine_state supervisor_state(struct supervisor *sup, const char *path)
+/* Fills out from eng. Caller holds sup->lock; RSS is read later, unlocked. */
+static void fill_status(const struct engine *eng, int64_t mono_now, int64_t wall_now,
+                        struct sy_model_status *out)
 {
-    pthread_mutex_lock(&sup->lock);
-    struct engine *eng = engine_find(sup, path);
-    enum engine_state state = !eng || !eng->run ? ENGINE_STOPPED
-                              : eng->run->ready ? ENGINE_READY
-                                                : ENGINE_LOADING;
-    pthread_mutex_unlock(&sup->lock);
-    return state;
-}
-
-pid_t supervisor_worker_pid(struct supervisor *sup, const char *path)
-{
-    pthread_mutex_lock(&sup->lock);
-    struct engine *eng = engine_find(sup, path);
-    pid_t pid = eng && eng->run ? eng->run->proc.pid : 0;
-    pthread_mutex_unlock(&sup->lock);
-    return pid;
-}
-
-/* Waits until no reader runs or deadline passes. Caller holds sup->lock. */
-static bool wait_readers(struct supervisor *sup, int timeout_ms)
-{
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", eng->model_id);
+    out->state = engine_state_of(eng);
+    snprintf(out->reason, sizeof out->reason, "%s", eng->reason);
+    out->memory_estimate = eng->memory.total_bytes;
+    out->keep_alive_ms = eng->keep_alive_ms;
+    out->crashes = eng->crashes;
+    out->restarts = eng->restarts;
+    out->load_ms = eng->load_ms;
+    if (eng->last_used)
+        out->last_used_ms = wall_now - (mono_now - eng->last_used);
+    int64_t expiry = engine_expiry(eng);
+    if (expiry)
+        out->expires_at_ms = wall_now + (expiry - mono_now);
+    if (eng->run) {
+        out->pid = eng->run->proc.pid;
+        out->slots = eng->run->slots;
+        unsigned open = count_jobs(eng->run, &out->active);
+        out->queued = open - out->active;
     }
-    while (sup->n_readers > 0)
-        if (pthread_cond_timedwait(&sup->readers_changed, &sup->lock, &deadline) == ETIMEDOUT)
-            return sup->n_readers == 0;
-    return true;
+}
+
+static int64_t wall_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The resident set of a process from /proc, 0 if it cannot be read. */
+static uint64_t process_rss(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+    FILE *f = fopen(path, "r");
+    unsigned long long size = 0, resident = 0;
+    bool ok = f && fscanf(f, "%llu %llu", &size, &resident) == 2;
+    if (f)
+        fclose(f);
+    return ok ? resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+void supervisor_status(struct supervisor *sup, const char *path, struct sy_model_status *out)
+{
+    pthread_mutex_lock(&sup->lock);
+    const struct engine *eng = engine_find(sup, path);
+    if (eng)
+        fill_status(eng, sup_now_ms(), wall_now_ms(), out);
+    else
+        memset(out, 0, sizeof *out);
+    pthread_mutex_unlock(&sup->lock);
+    if (out->pid)
+        out->memory_rss = process_rss(out->pid);
+}
+
+sy_code supervisor_statuses(struct supervisor *sup, struct sy_model_status **out, size_t *n,
+                            struct sy_residency_totals *totals, struct sy_err *err)
+{
+    pthread_mutex_lock(&sup->lock);
+    size_t count = 0;
+    for (struct engine *e = sup->engines; e; e = e->next)
+        count++;
+    struct sy_model_status *list = count ? calloc(count, sizeof *list) : NULL;
+    if (count && !list) {
+        pthread_mutex_unlock(&sup->lock);
+        return sy_errf(err, SY_ENOMEM, "out of memory reading model status");
+    }
+    int64_t mono = sup_now_ms(), wall = wall_now_ms();
+    size_t i = 0;
+    uint64_t used = 0;
+    for (struct engine *e = sup->engines; e; e = e->next) {
+        if (e->run)
+            used += e->run->memory;
+        if (list)
+            fill_status(e, mono, wall, &list[i++]);
+    }
+    if (totals) {
+        *totals = sup->totals;
+        totals->memory_used = used;
+    }
+    pthread_mutex_unlock(&sup->lock);
+    for (i = 0; i < count; i++)
+        if (list[i].pid)
+            list[i].memory_rss = process_rss(list[i].pid);
+    if (out) {
+        *out = list;
+        *n = count;
+    } else {
+        free(list);
+    }
+    return SY_OK;
 }
 
 void supervisor_destroy(struct supervisor *sup)
@@ -551,14 +661,25 @@ void supervisor_destroy(struct supervisor *sup)
         return;
     pthread_mutex_lock(&sup->lock);
     sup->closing = true;
+    pthread_cond_signal(&sup->keeper_wake);
+    pthread_mutex_unlock(&sup->lock);
+    if (sup->keeper_started)
+        pthread_join(sup->keeper, NULL);
+
+    pthread_mutex_lock(&sup->lock);
     for (struct engine *e = sup->engines; e; e = e->next)
         if (e->run)
-            run_enqueue(e->run, json_pack("{s:s}", "type", "shutdown"), 0);
-    if (!wait_readers(sup, 2000)) {
+            run_request_stop(e->run);
+    int64_t deadline = sup_now_ms() + 2000;
+    while (sup->n_readers > 0 && wait_run_end(sup, deadline))
+        ;
+    if (sup->n_readers > 0) {
         for (struct engine *e = sup->engines; e; e = e->next)
             if (e->run)
                 worker_proc_signal(&e->run->proc, SIGKILL);
-        wait_readers(sup, 60000);
+        deadline = sup_now_ms() + 60000;
+        while (sup->n_readers > 0 && wait_run_end(sup, deadline))
+            ;
     }
     pthread_mutex_unlock(&sup->lock);
     while (sup->engines) {
@@ -566,6 +687,7 @@ void supervisor_destroy(struct supervisor *sup)
         free(sup->engines);
         sup->engines = next;
     }
+    pthread_cond_destroy(&sup->keeper_wake);
     pthread_cond_destroy(&sup->readers_changed);
     pthread_mutex_destroy(&sup->lock);
     free(sup);

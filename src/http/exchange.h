@@ -46,6 +46,9 @@ struct http_deferred_ops {
      * 0 if nothing is ready yet (the server parks until the next wake),
      * HTTP_READ_END at the normal end, HTTP_READ_ABORT to cut the connection. */
     ssize_t (*read)(void *ctx, char *buf, size_t max);
+    /* may be NULL: words for the access-log line ("model=... tokens=..."),
+     * written NUL-terminated into buf; called once, just before closed. */
+    void (*log_note)(void *ctx, char *buf, size_t size);
     /* required: the exchange is over (completed true if the response was sent
      * in full). ctx is never used by the server after this returns. */
     void (*closed)(void *ctx, bool completed);

@@ -372,6 +372,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!ex)
         return;
     *con_cls = NULL;
+    char note[256] = "";
     if (ex->waker) {
         waker_detach(ex->waker);
         pthread_mutex_lock(&srv->lock);
@@ -384,6 +385,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 ex->next_deferred->prev_deferred = ex->prev_deferred;
         }
         pthread_mutex_unlock(&srv->lock);
+        if (ex->ops->log_note)
+            ex->ops->log_note(ex->ctx, note, sizeof note);
         ex->ops->closed(ex->ctx, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
         http_waker_release(ex->waker);
     }
@@ -391,8 +394,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - ex->started.tv_sec) * 1e3 +
                 (double)(now.tv_nsec - ex->started.tv_nsec) / 1e6;
-    log_info("%s %s %s %u %.1fms%s", ex->request_id, ex->method, ex->url, ex->status, ms,
+    log_info("%s %s %s %u %.1fms%s%s%s", ex->request_id, ex->method, ex->url, ex->status, ms,
+             note[0] ? " " : "", note,
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (client gone or aborted)");
+    if (srv->cfg.observe)
+        srv->cfg.observe(srv->cfg.app, ex->method, ex->route ? ex->route->pattern : "unmatched",
+                         ex->status, ms);
     if (ex->response)
         MHD_destroy_response(ex->response);
     while (ex->headers) {

@@ -39,6 +39,10 @@ struct http_server_config {
     size_t n_routes;
     http_refusal_fn refuse;      /* required */
     void *app;                   /* passed to handlers */
+    /* may be NULL: told of every finished request (route is the matched
+     * pattern or "unmatched"; status 0 if nothing was sent). Any thread. */
+    void (*observe)(void *app, const char *method, const char *route, unsigned status,
+                    double ms);
 };
 
 struct http_server;

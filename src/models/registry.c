@@ -129,6 +129,15 @@ static void entry_load(struct cached *c, const char *path, const char *id, const
         return;
     }
     describe(&g, info);
+    c->entry.shape = (struct model_shape){
+        .weights_bytes = g.tensor_data_bytes,
+        .n_layer = g.block_count,
+        .n_embd = g.embedding_length,
+        .n_head = g.head_count,
+        .n_head_kv = g.head_count_kv,
+        .n_vocab = g.vocab_size,
+        .n_ctx_train = g.context_length,
+    };
     gguf_info_cleanup(&g);
 }
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "core/model_info.h"
+#include "engines/memory_estimate.h"
 #include "util/err.h"
 
 struct registry;
@@ -22,6 +23,7 @@ struct registry;
 struct registry_entry {
     struct sy_model_info info;
     char path[PATH_MAX]; /* absolute path of the GGUF file */
+    struct model_shape shape; /* all zero when the header is unreadable */
 };
 
 /* Opens the registry over dir (copied; created if missing).

@@ -6,18 +6,36 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engines/memory_estimate.h"
+
 struct local {
     struct registry *reg;
     struct supervisor *sup;
 };
 
-static void set_status(struct local *lp, const char *path, struct sy_model_info *info)
+/* Adds what the supervisor knows: the memory estimate and the residency state. */
+static void set_status(struct local *lp, const struct registry_entry *e, struct sy_model_info *info)
 {
+    struct engine_sizing sizing = supervisor_sizing(lp->sup);
+    memory_estimate(&e->shape, &sizing, &info->memory);
     if (info->problem[0])
         return; /* stays "unusable" */
-    static const char *const names[] = {
-        [ENGINE_STOPPED] = "unloaded", [ENGINE_LOADING] = "loading", [ENGINE_READY] = "loaded"};
-    snprintf(info->status, sizeof info->status, "%s", names[supervisor_state(lp->sup, path)]);
+    struct sy_model_status st;
+    supervisor_status(lp->sup, e->path, &st);
+    snprintf(info->status, sizeof info->status, "%s", model_state_name(st.state));
+}
+
+/* The supervisor's view of a described model. Returns false if it is gone. */
+static bool engine_model_of(struct local *lp, const struct sy_model_info *model,
+                            struct registry_entry *e, struct engine_model *out,
+                            struct sy_err *err)
+{
+    if (registry_lookup(lp->reg, model->id, e, err) != SY_OK)
+        return false;
+    struct engine_sizing sizing = supervisor_sizing(lp->sup);
+    *out = (struct engine_model){.id = e->info.id, .path = e->path};
+    memory_estimate(&e->shape, &sizing, &out->memory);
+    return true;
 }
 
 static sy_code local_describe(void *self, const char *model, const char *variant,
@@ -33,7 +51,7 @@ static sy_code local_describe(void *self, const char *model, const char *variant
         return sy_errp(err, SY_ENOTFOUND, "model",
                        "model '%s' is a local %s file; there is no '%s' variant of it", model,
                        e.info.quantization[0] ? e.info.quantization : "GGUF", variant);
-    set_status(lp, e.path, &e.info);
+    set_status(lp, &e, &e.info);
     *out = e.info;
     return SY_OK;
 }
@@ -52,7 +70,7 @@ static sy_code local_list(void *self, struct sy_model_info **out, size_t *n, str
         return sy_errf(err, SY_ENOMEM, "out of memory listing models");
     }
     for (size_t i = 0; i < count; i++) {
-        set_status(lp, entries[i].path, &entries[i].info);
+        set_status(lp, &entries[i], &entries[i].info);
         infos[i] = entries[i].info;
     }
     free(entries);
@@ -101,19 +119,86 @@ static sy_code local_submit(void *self, const struct sy_request *req,
 {
     struct local *lp = self;
     struct registry_entry e;
-    sy_code rc = registry_lookup(lp->reg, model->id, &e, err);
-    if (rc != SY_OK) {
+    struct engine_model em;
+    if (!engine_model_of(lp, model, &e, &em, err)) {
         sink.release(sink.ctx);
-        return rc;
+        return err ? err->code : SY_ENOTFOUND;
     }
     json_t *frame = generate_frame(req);
     if (!frame) {
         sink.release(sink.ctx);
         return sy_errf(err, SY_ENOMEM, "out of memory building the request");
     }
-    rc = supervisor_submit(lp->sup, model->id, e.path, frame, sink, job, err);
+    sy_code rc = supervisor_submit(lp->sup, &em, &req->residency, frame, sink, job, err);
     json_decref(frame);
     return rc;
+}
+
+static sy_code local_load(void *self, const struct sy_model_info *model,
+                          const struct sy_residency *r, struct sy_sink sink, struct sy_err *err)
+{
+    struct local *lp = self;
+    struct registry_entry e;
+    struct engine_model em;
+    if (!engine_model_of(lp, model, &e, &em, err)) {
+        sink.release(sink.ctx);
+        return err ? err->code : SY_ENOTFOUND;
+    }
+    return supervisor_load(lp->sup, &em, r, sink, err);
+}
+
+static sy_code local_unload(void *self, const struct sy_model_info *model, struct sy_sink sink,
+                            struct sy_err *err)
+{
+    struct local *lp = self;
+    struct registry_entry e;
+    if (registry_lookup(lp->reg, model->id, &e, err) != SY_OK) {
+        sink.release(sink.ctx);
+        return err ? err->code : SY_ENOTFOUND;
+    }
+    supervisor_unload(lp->sup, e.path, sink);
+    return SY_OK;
+}
+
+static sy_code local_status(void *self, struct sy_model_status **out, size_t *n,
+                            struct sy_residency_totals *totals, struct sy_err *err)
+{
+    struct local *lp = self;
+    struct registry_entry *entries;
+    size_t count;
+    sy_code rc = registry_list(lp->reg, &entries, &count, err);
+    if (rc != SY_OK)
+        return rc;
+    struct sy_model_status *list = count ? calloc(count, sizeof *list) : NULL;
+    if (count && !list) {
+        free(entries);
+        return sy_errf(err, SY_ENOMEM, "out of memory reading model status");
+    }
+    size_t kept = 0;
+    struct engine_sizing sizing = supervisor_sizing(lp->sup);
+    for (size_t i = 0; i < count; i++) {
+        if (entries[i].info.problem[0])
+            continue; /* unusable files have no residency; /v1/models says why */
+        struct sy_model_status *st = &list[kept++];
+        supervisor_status(lp->sup, entries[i].path, st);
+        if (!st->id[0]) /* never used: it would get the default keep-alive */
+            st->keep_alive_ms = supervisor_keep_alive_ms(lp->sup);
+        snprintf(st->id, sizeof st->id, "%s", entries[i].info.id);
+        if (!st->memory_estimate) {
+            struct sy_memory_estimate m;
+            memory_estimate(&entries[i].shape, &sizing, &m);
+            st->memory_estimate = m.total_bytes;
+        }
+    }
+    free(entries);
+    rc = supervisor_statuses(lp->sup, NULL, NULL, totals, err);
+    if (rc != SY_OK) {
+        free(list);
+        return rc;
+    }
+    *out = list;
+    *n = kept;
+    return SY_OK;
 }
 
 static void local_cancel(void *self, uint64_t job)
@@ -134,6 +219,9 @@ static const struct sy_provider_ops local_ops = {
     .list = local_list,
     .submit = local_submit,
     .cancel = local_cancel,
+    .load = local_load,
+    .unload = local_unload,
+    .status = local_status,
     .destroy = local_destroy,
 };
 

@@ -14,6 +14,7 @@
 
 #include "core/event.h"
 #include "core/model_info.h"
+#include "core/model_status.h"
 #include "core/request.h"
 #include "util/err.h"
 
@@ -40,6 +41,22 @@ struct sy_provider_ops {
 
     /* may be NULL: asks job to stop; its sink still gets a final event. */
     void (*cancel)(void *self, uint64_t job);
+
+    /* may be NULL (nothing to load, e.g. a remote upstream): brings the
+     * described model into memory. sink gets DONE when it is loaded or ERROR;
+     * ownership as for submit. */
+    sy_code (*load)(void *self, const struct sy_model_info *model, const struct sy_residency *r,
+                    struct sy_sink sink, struct sy_err *err);
+
+    /* may be NULL: takes the described model out of memory once its requests
+     * finish; sink gets DONE when it is out. Ownership as for submit. */
+    sy_code (*unload)(void *self, const struct sy_model_info *model, struct sy_sink sink,
+                      struct sy_err *err);
+
+    /* may be NULL: the residency of every model the provider has seen, and its
+     * totals. *out is owned by the caller (free()). */
+    sy_code (*status)(void *self, struct sy_model_status **out, size_t *n,
+                      struct sy_residency_totals *totals, struct sy_err *err);
 
     /* may be NULL: frees self. */
     void (*destroy)(void *self);

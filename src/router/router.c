@@ -179,3 +179,105 @@ void router_cancel(struct router *r, const struct router_job *job)
     if (job->provider && job->provider->ops->cancel)
         job->provider->ops->cancel(job->provider->self, job->id);
 }
+
+/* Resolves model for load/unload: the provider must have the operation. */
+static sy_code resolve_resident(struct router *r, const char *model, bool unload,
+                                struct sy_provider **p, struct sy_model_info *info,
+                                struct sy_err *err)
+{
+    sy_code rc = resolve(r, model, p, info, err);
+    if (rc != SY_OK)
+        return rc;
+    if (info->problem[0])
+        return sy_errp(err, SY_EUNSUPPORTED, "model", "model '%s' cannot run: %s", model,
+                       info->problem);
+    if (unload ? !(*p)->ops->unload : !(*p)->ops->load)
+        return sy_errp(err, SY_EUNSUPPORTED, "model",
+                       "model '%s' is served by the %s provider '%s', which keeps nothing in "
+                       "memory here: there is nothing to %s",
+                       model, (*p)->ops->kind, (*p)->name, unload ? "unload" : "load");
+    return SY_OK;
+}
+
+sy_code router_load(struct router *r, const char *model, const struct sy_residency *res,
+                    struct sy_sink sink, struct sy_err *err)
+{
+    struct sy_provider *p;
+    struct sy_model_info info;
+    sy_code rc = resolve_resident(r, model, false, &p, &info, err);
+    if (rc != SY_OK) {
+        sink.release(sink.ctx);
+        return rc;
+    }
+    return p->ops->load(p->self, &info, res, sink, err);
+}
+
+sy_code router_unload(struct router *r, const char *model, struct sy_sink sink,
+                      struct sy_err *err)
+{
+    struct sy_provider *p;
+    struct sy_model_info info;
+    sy_code rc = resolve_resident(r, model, true, &p, &info, err);
+    if (rc != SY_OK) {
+        sink.release(sink.ctx);
+        return rc;
+    }
+    return p->ops->unload(p->self, &info, sink, err);
+}
+
+static void totals_add(struct sy_residency_totals *sum, const struct sy_residency_totals *t)
+{
+    sum->memory_budget += t->memory_budget;
+    sum->memory_used += t->memory_used;
+    sum->loads += t->loads;
+    sum->load_failures += t->load_failures;
+    sum->evictions += t->evictions;
+    sum->expirations += t->expirations;
+    sum->restarts += t->restarts;
+    sum->crashes += t->crashes;
+    if (t->slots_per_model > sum->slots_per_model)
+        sum->slots_per_model = t->slots_per_model;
+    if (t->threads > sum->threads)
+        sum->threads = t->threads;
+}
+
+sy_code router_status(struct router *r, struct sy_model_status **out, size_t *n,
+                      struct sy_residency_totals *totals, struct sy_err *err)
+{
+    struct sy_model_status *all = NULL;
+    size_t total = 0;
+    memset(totals, 0, sizeof *totals);
+    for (size_t i = 0; i < r->n; i++) {
+        struct sy_provider *p = &r->providers[i];
+        if (!p->ops->status)
+            continue;
+        struct sy_model_status *some = NULL;
+        size_t count = 0;
+        struct sy_residency_totals t;
+        sy_code rc = p->ops->status(p->self, &some, &count, &t, err);
+        if (rc != SY_OK) {
+            free(all);
+            return rc;
+        }
+        totals_add(totals, &t);
+        struct sy_model_status *grown = count ? realloc(all, (total + count) * sizeof *all) : all;
+        if (count && !grown) {
+            free(some);
+            free(all);
+            return sy_errf(err, SY_ENOMEM, "out of memory reading model status");
+        }
+        all = grown;
+        size_t kept = 0;
+        for (size_t k = 0; k < count; k++) {
+            all[total + kept] = some[k];
+            if (p->name[0] && !prefix_id(p->name, all[total + kept].id, sizeof all->id))
+                continue;
+            kept++;
+        }
+        total += kept;
+        free(some);
+    }
+    *out = all;
+    *n = total;
+    return SY_OK;
+}

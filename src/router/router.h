@@ -50,6 +50,22 @@ sy_code router_list(struct router *r, struct sy_model_info **out, size_t *n, str
 sy_code router_submit(struct router *r, const struct sy_request *req, struct sy_sink sink,
                       struct router_job *job, struct sy_model_info *info, struct sy_err *err);
 
+/* Loads the model a client named (router_describe's errors; SY_EUNSUPPORTED
+ * if its provider keeps nothing in memory or it is unusable). sink gets DONE
+ * once it is loaded, or ERROR; it is released in every case. */
+sy_code router_load(struct router *r, const char *model, const struct sy_residency *res,
+                    struct sy_sink sink, struct sy_err *err);
+
+/* Unloads the model a client named once its requests finish; as router_load. */
+sy_code router_unload(struct router *r, const char *model, struct sy_sink sink,
+                      struct sy_err *err);
+
+/* The residency of every model of every provider that keeps models in memory,
+ * ids as clients name them, and the sum of their totals. *out is owned by the
+ * caller (free()). */
+sy_code router_status(struct router *r, struct sy_model_status **out, size_t *n,
+                      struct sy_residency_totals *totals, struct sy_err *err);
+
 /* Asks a submitted job to stop. */
 void router_cancel(struct router *r, const struct router_job *job);
 

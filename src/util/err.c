@@ -11,6 +11,7 @@ static void err_vfill(struct sy_err *err, sy_code code, const char *param,
     err->code = code;
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     snprintf(err->param, sizeof err->param, "%s", param ? param : "");
+    err->retry_after_s = 0;
 }
 
 sy_code sy_errf(struct sy_err *err, sy_code code, const char *fmt, ...)
@@ -42,6 +43,7 @@ void sy_err_clear(struct sy_err *err)
     err->code = SY_OK;
     err->msg[0] = '\0';
     err->param[0] = '\0';
+    err->retry_after_s = 0;
 }
 
 const char *sy_code_name(sy_code code)
@@ -67,6 +69,8 @@ const char *sy_code_name(sy_code code)
     case SY_EEOF: return "eof";
     case SY_ECANCELLED: return "cancelled";
     case SY_EUPSTREAM: return "upstream_failed";
+    case SY_ENOSPACE: return "insufficient_memory";
+    case SY_EUNAVAILABLE: return "unavailable";
     }
     return "unknown";
 }

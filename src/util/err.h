@@ -31,6 +31,8 @@ typedef enum sy_code {
     SY_EEOF = 17,        /* peer closed cleanly; not an error to report to clients */
     SY_ECANCELLED = 18,  /* the client went away or asked to stop */
     SY_EUPSTREAM = 19,   /* a remote provider failed (502) */
+    SY_ENOSPACE = 20,    /* a model can never fit in the memory budget (507) */
+    SY_EUNAVAILABLE = 21, /* temporarily unable: memory held by busy models, back-off (503) */
 } sy_code;
 
 #define SY_ERR_MSG_MAX 512
@@ -40,9 +42,11 @@ struct sy_err {
     sy_code code;
     char msg[SY_ERR_MSG_MAX];     /* human sentence: what failed and what to do */
     char param[SY_ERR_PARAM_MAX]; /* the request field at fault as the client wrote it, or "" */
+    double retry_after_s;         /* > 0: when trying again may succeed (Retry-After) */
 };
 
-/* Fills err (if not NULL) with code and a printf-style message, clears param.
+/* Fills err (if not NULL) with code and a printf-style message, clears param
+ * and retry_after_s.
  * Returns: code, so callers can write `return sy_errf(err, SY_EINVAL, ...)`. */
 sy_code sy_errf(struct sy_err *err, sy_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

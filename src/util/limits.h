@@ -13,6 +13,7 @@
 #define SY_CALL_TEXT_MAX (64u * 1024 * 1024)         /* bytes of text one response may collect */
 #define SY_HTTP_POOL_THREADS_DEFAULT 4
 #define SY_HTTP_CONNECTIONS_MAX 1024
+#define SY_METRICS_TEXT_MAX (16u * 1024 * 1024)    /* bytes of one /metrics answer */
 
 /* JSON request content */
 #define SY_JSON_DEPTH_MAX 32          /* nesting of objects/arrays */

@@ -1,0 +1,50 @@
+/* memory_estimate.c -- weights + KV cache + compute buffers, the llama.cpp way. */
+#include "engines/memory_estimate.h"
+
+#include <string.h>
+
+#define MIB (1024ull * 1024ull)
+
+/* What every worker costs whatever the model: the ggml/llama.cpp runtime, thread
+ * stacks, graph metadata. Measured as the RSS of a worker holding a
+ * few-kilobyte model (tests/integration/test_lifecycle.c prints both). */
+#define RUNTIME_OVERHEAD (48ull * MIB)
+
+static uint64_t pad_to(uint64_t n, uint64_t step)
+{
+    return (n + step - 1) / step * step;
+}
+
+void memory_estimate(const struct model_shape *s, const struct engine_sizing *z,
+                     struct sy_memory_estimate *out)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t ctx = z->ctx_size;
+    if (s->n_ctx_train && ctx > s->n_ctx_train)
+        ctx = s->n_ctx_train;
+    uint64_t slots = z->slots ? z->slots : 1;
+    /* llama.cpp pads each sequence's cache to 256 cells. */
+    uint64_t cells = pad_to(ctx, 256) * slots;
+    uint64_t head_dim = s->n_head ? s->n_embd / s->n_head : 0;
+    uint64_t n_head_kv = s->n_head_kv ? s->n_head_kv : s->n_head;
+    uint64_t kv_width = n_head_kv * head_dim;
+    /* K and V, F16 (2 bytes) per element, every layer. */
+    out->kv_cache_bytes = 2ull * s->n_layer * cells * kv_width * 2ull;
+
+    uint64_t batch = z->batch > slots ? z->batch : slots;
+    uint64_t ubatch = batch < 512 ? batch : 512;
+    /* The graph's largest live tensors: the output projection for a full
+     * micro-batch, and with flash attention the per-head scratch over the
+     * context; plus a handful of activations of the model's width. */
+    uint64_t logits = ubatch * s->n_vocab * 4ull;
+    uint64_t attention = ubatch * s->n_head * 256ull * 4ull;
+    uint64_t activations = ubatch * s->n_embd * 4ull * 8ull;
+    /* The host-side output buffer holds one row of logits per sequence. */
+    uint64_t outputs = slots * s->n_vocab * 4ull;
+    out->compute_bytes = logits + attention + activations + outputs + RUNTIME_OVERHEAD;
+
+    out->weights_bytes = s->weights_bytes;
+    out->ctx_per_slot = (unsigned)ctx;
+    out->slots = (unsigned)slots;
+    out->total_bytes = out->weights_bytes + out->kv_cache_bytes + out->compute_bytes;
+}
