@@ -28,5 +28,15 @@ json_t *model_json(const struct sy_model_info *info)
         (json_int_t)info->size_bytes);
     if (m && info->problem[0])
         json_object_set_new(m, "problem", json_string(info->problem));
+    const struct sy_memory_estimate *mem = &info->memory;
+    if (m && mem->total_bytes)
+        json_object_set_new(
+            m, "memory",
+            json_pack("{s:I, s:I, s:I, s:I, s:i, s:i}", "estimate_bytes",
+                      (json_int_t)mem->total_bytes, "weights_bytes",
+                      (json_int_t)mem->weights_bytes, "kv_cache_bytes",
+                      (json_int_t)mem->kv_cache_bytes, "compute_bytes",
+                      (json_int_t)mem->compute_bytes, "context_per_slot", (int)mem->ctx_per_slot,
+                      "slots", (int)mem->slots));
     return m;
 }

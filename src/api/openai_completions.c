@@ -15,7 +15,7 @@ static const char *const completion_keys[] = {
     "model", "prompt", "stream", "stream_options", "temperature", "top_p", "top_k", "max_tokens",
     "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "n", "best_of",
     "logprobs", "logit_bias", "echo", "suffix", "user", "provider_overrides", "providerOptions",
-    NULL};
+    "keep_alive", NULL};
 
 static json_t *text_chunk(const struct call *c, const char *text, size_t len, const char *finish)
 {
