@@ -55,15 +55,16 @@ static struct engine *engine_get(struct supervisor *sup, const struct engine_mod
     return eng;
 }
 
-static unsigned count_jobs(const struct run *run, unsigned *started)
+/* Open jobs on run; *active gets how many of them hold a slot. The worker
+ * admits jobs to free slots in arrival order, so the oldest `slots` decode
+ * and the rest wait (docs/PROTOCOL.md). */
+static unsigned count_jobs(const struct run *run, unsigned slots, unsigned *active)
 {
-    unsigned n = 0, s = 0;
-    for (const struct job *j = run->jobs; j; j = j->next) {
+    unsigned n = 0;
+    for (const struct job *j = run->jobs; j; j = j->next)
         n++;
-        s += j->started;
-    }
-    if (started)
-        *started = s;
+    if (active)
+        *active = n < slots ? n : slots;
     return n;
 }
 
@@ -440,8 +441,8 @@ sy_code supervisor_submit(struct supervisor *sup, const struct engine_model *mod
         goto fail_locked;
     }
     unsigned busy;
-    unsigned open = count_jobs(eng->run, &busy);
     unsigned slots = eng->run->slots ? eng->run->slots : sup->slots;
+    unsigned open = count_jobs(eng->run, slots, &busy);
     if (open >= slots + sup->queue_max) {
         rc = sy_errp(err, SY_EBUSY, "model",
                      "model '%s' is busy: %u requests running and %u waiting, the most it "
@@ -559,8 +560,8 @@ void supervisor_cancel(struct supervisor *sup, uint64_t job_id)
 }
 
 /* Fills out from eng. Caller holds sup->lock; RSS is read later, unlocked. */
-static void fill_status(const struct engine *eng, int64_t mono_now, int64_t wall_now,
-                        struct sy_model_status *out)
+static void fill_status(const struct engine *eng, unsigned slots_default, int64_t mono_now,
+                        int64_t wall_now, struct sy_model_status *out)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->id, sizeof out->id, "%s", eng->model_id);
@@ -579,7 +580,8 @@ static void fill_status(const struct engine *eng, int64_t mono_now, int64_t wall
     if (eng->run) {
         out->pid = eng->run->proc.pid;
         out->slots = eng->run->slots;
-        unsigned open = count_jobs(eng->run, &out->active);
+        unsigned open = count_jobs(eng->run, eng->run->slots ? eng->run->slots : slots_default,
+                                   &out->active);
         out->queued = open - out->active;
     }
 }
@@ -609,7 +611,7 @@ void supervisor_status(struct supervisor *sup, const char *path, struct sy_model
     pthread_mutex_lock(&sup->lock);
     const struct engine *eng = engine_find(sup, path);
     if (eng)
-        fill_status(eng, sup_now_ms(), wall_now_ms(), out);
+        fill_status(eng, sup->slots, sup_now_ms(), wall_now_ms(), out);
     else
         memset(out, 0, sizeof *out);
     pthread_mutex_unlock(&sup->lock);
@@ -636,7 +638,7 @@ sy_code supervisor_statuses(struct supervisor *sup, struct sy_model_status **out
         if (e->run)
             used += e->run->memory;
         if (list)
-            fill_status(e, mono, wall, &list[i++]);
+            fill_status(e, sup->slots, mono, wall, &list[i++]);
     }
     if (totals) {
         *totals = sup->totals;

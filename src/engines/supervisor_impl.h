@@ -25,7 +25,6 @@ struct job {
     uint64_t id;
     struct sy_sink sink;
     bool cancelled;
-    bool started; /* the worker gave it a slot */
     struct job *next;
 };
 

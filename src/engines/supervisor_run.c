@@ -241,8 +241,6 @@ static bool reader_dispatch(struct run *run, const json_t *msg)
     bool terminal = ev.type == SY_EVENT_DONE || ev.type == SY_EVENT_ERROR;
     pthread_mutex_lock(&sup->lock);
     struct job *job = terminal ? job_take(run, id) : job_find(run, id);
-    if (job && ev.type == SY_EVENT_START)
-        job->started = true;
     if (job && terminal)
         engine_job_done(sup, run, ev.type == SY_EVENT_DONE && ev.finish != SY_FINISH_CANCELLED);
     pthread_mutex_unlock(&sup->lock);

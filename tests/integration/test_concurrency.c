@@ -1,0 +1,288 @@
+/* test_concurrency.c -- many clients on one model: batched streams give the
+ * texts sequential runs give, a full queue answers 429, a client that leaves
+ * frees its slot, a worker killed mid-batch fails every stream on it and the
+ * model recovers, and repeated crashes mark the model failed until reloaded. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http_client.h"
+#include "t.h"
+#include "test_server.h"
+
+#define N_STREAMS 4
+
+static struct test_server srv;
+
+static const char *const prompts[N_STREAMS] = {
+    "The quick brown fox", "Once upon a time", "In the beginning", "1, 2, 3,"};
+
+static json_t *stream_body(const char *model, const char *prompt, int max_tokens)
+{
+    return json_pack("{s:s, s:s, s:i, s:i, s:b}", "model", model, "prompt", prompt, "max_tokens",
+                     max_tokens, "temperature", 0, "stream", 1);
+}
+
+struct stream {
+    struct http_conn conn;
+    struct http_response resp;
+    struct sy_buf pending, text;
+    bool error, done;
+    char error_code[64];
+};
+
+/* Sends a streaming completion and reads the response head. Returns the status or -1. */
+static int stream_open(struct stream *s, int port, json_t *body)
+{
+    memset(s, 0, sizeof *s);
+    buf_init(&s->pending, 1 << 24);
+    buf_init(&s->text, 1 << 24);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    int rc = http_conn_open(&s->conn, port);
+    if (rc == 0)
+        rc = http_conn_send(&s->conn, "POST", "/v1/completions",
+                            "Content-Type: application/json\r\n", text, strlen(text));
+    free(text);
+    if (rc == 0)
+        rc = http_conn_read_head(&s->conn, &s->resp);
+    return rc == 0 ? s->resp.status : -1;
+}
+
+/* Reads up to n more events (n < 0: to the end), collecting text and errors.
+ * Returns 1 while the stream goes on, 0 at its end, -1 on a broken stream. */
+static int stream_read(struct stream *s, int n)
+{
+    struct sy_buf data;
+    buf_init(&data, 1 << 24);
+    char name[32];
+    int rc = 1;
+    for (int i = 0; (n < 0 || i < n) && rc == 1; i++) {
+        rc = http_sse_next(&s->conn, &s->resp, &s->pending, name, sizeof name, &data);
+        if (rc != 1)
+            break;
+        if (strcmp(data.data, "[DONE]") == 0) {
+            s->done = true;
+            continue;
+        }
+        json_t *ev = json_loadb(data.data, data.len, JSON_ALLOW_NUL, NULL);
+        json_t *err = json_object_get(ev, "error");
+        if (err) {
+            s->error = true;
+            snprintf(s->error_code, sizeof s->error_code, "%s",
+                     json_string_value(json_object_get(err, "code")));
+        }
+        const char *t = jstr(json_object_get(json_array_get(json_object_get(ev, "choices"), 0),
+                                             "text"));
+        if (t)
+            buf_append_str(&s->text, t, NULL);
+        json_decref(ev);
+    }
+    buf_cleanup(&data);
+    return rc;
+}
+
+static void stream_close(struct stream *s)
+{
+    http_conn_close(&s->conn);
+    http_response_cleanup(&s->resp);
+    buf_cleanup(&s->pending);
+    buf_cleanup(&s->text);
+}
+
+static json_t *model_status(int port, const char *model)
+{
+    json_t *all = NULL, *found = NULL, *m;
+    size_t i;
+    if (http_json(port, "GET", "/api/models/status", NULL, &all) == 200)
+        json_array_foreach(json_object_get(all, "models"), i, m)
+            if (strcmp(json_string_value(json_object_get(m, "id")), model) == 0)
+                found = json_incref(m);
+    json_decref(all);
+    return found;
+}
+
+static long long status_int(int port, const char *model, const char *field)
+{
+    json_t *st = model_status(port, model);
+    long long v = st ? json_integer_value(json_object_get(st, field)) : -1;
+    json_decref(st);
+    return v;
+}
+
+/* Polls until the model's status field equals want (about 20 s at most). */
+static bool wait_status_int(int port, const char *model, const char *field, long long want)
+{
+    for (int i = 0; i < 400; i++) {
+        if (status_int(port, model, field) == want)
+            return true;
+        usleep(50 * 1000);
+    }
+    return false;
+}
+
+static char *sequential_text(int port, const char *prompt, int max_tokens)
+{
+    json_t *resp = NULL;
+    int status = http_post_json(port, "/v1/completions",
+                                json_pack("{s:s, s:s, s:i, s:i}", "model", "tiny", "prompt", prompt,
+                                          "max_tokens", max_tokens, "temperature", 0),
+                                &resp);
+    char *text = status == 200
+                     ? jstr_dup(json_object_get(json_array_get(json_object_get(resp, "choices"), 0),
+                                                "text"))
+                     : NULL;
+    json_decref(resp);
+    return text;
+}
+
+static void test_batched_equals_sequential(void)
+{
+    char *expected[N_STREAMS];
+    for (int i = 0; i < N_STREAMS; i++) {
+        expected[i] = sequential_text(srv.port, prompts[i], 32);
+        T_REQUIRE(expected[i]);
+    }
+    struct stream s[N_STREAMS];
+    for (int i = 0; i < N_STREAMS; i++)
+        T_EQ_INT(stream_open(&s[i], srv.port, stream_body("tiny", prompts[i], 32)), 200);
+    for (int i = 0; i < N_STREAMS; i++) {
+        T_EQ_INT(stream_read(&s[i], -1), 0);
+        T_ASSERT(s[i].done && !s[i].error);
+        T_EQ_STR(s[i].text.data ? s[i].text.data : "", expected[i]);
+        stream_close(&s[i]);
+        free(expected[i]);
+    }
+}
+
+static void test_queue_full(void)
+{
+    /* Four slots, queue_size 1: four streams decode, a fifth waits, a sixth is refused. */
+    struct stream s[N_STREAMS + 1];
+    for (int i = 0; i < N_STREAMS + 1; i++)
+        T_EQ_INT(stream_open(&s[i], srv.port, stream_body("tiny", prompts[i % N_STREAMS], 2000)),
+                 200);
+    struct http_response r;
+    const char *body = "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2}";
+    T_REQUIRE(http_request(srv.port, "POST", "/v1/completions", "Content-Type: application/json\r\n",
+                           body, &r) == 0);
+    T_EQ_INT(r.status, 429);
+    char retry[32];
+    T_ASSERT(http_response_header(&r, "Retry-After", retry, sizeof retry));
+    T_CONTAINS(r.body.data, "queue_size");
+    http_response_cleanup(&r);
+    T_EQ_INT(status_int(srv.port, "tiny", "active"), N_STREAMS);
+    T_EQ_INT(status_int(srv.port, "tiny", "queued"), 1);
+
+    /* Clients that leave free their slots: the model goes idle again. */
+    for (int i = 0; i < N_STREAMS + 1; i++)
+        stream_close(&s[i]);
+    T_ASSERT(wait_status_int(srv.port, "tiny", "active", 0));
+    T_ASSERT(wait_status_int(srv.port, "tiny", "queued", 0));
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/v1/completions",
+                            json_pack("{s:s, s:s, s:i}", "model", "tiny", "prompt", "x",
+                                      "max_tokens", 2),
+                            &resp),
+             200);
+    json_decref(resp);
+}
+
+static pid_t worker_pid(int port, const char *model)
+{
+    return (pid_t)status_int(port, model, "pid");
+}
+
+static void test_worker_killed_mid_batch(void)
+{
+    struct stream s[2];
+    for (int i = 0; i < 2; i++) {
+        T_EQ_INT(stream_open(&s[i], srv.port, stream_body("tiny", prompts[i], 2000)), 200);
+        T_EQ_INT(stream_read(&s[i], 2), 1);
+    }
+    pid_t pid = worker_pid(srv.port, "tiny");
+    T_REQUIRE(pid > 0);
+    long long restarts = status_int(srv.port, "tiny", "restarts");
+    kill(pid, SIGKILL);
+    for (int i = 0; i < 2; i++) {
+        T_EQ_INT(stream_read(&s[i], -1), 0); /* ends cleanly after its error event */
+        T_ASSERT(s[i].error && !s[i].done);
+        T_EQ_STR(s[i].error_code, "engine_failed");
+        stream_close(&s[i]);
+    }
+    /* The next request restarts the model; status and metrics count it. */
+    char *text = sequential_text(srv.port, "Hello", 4);
+    T_ASSERT(text);
+    free(text);
+    T_EQ_INT(status_int(srv.port, "tiny", "restarts"), restarts + 1);
+    T_EQ_INT(status_int(srv.port, "tiny", "crashes"), 0); /* it works again */
+    T_ASSERT(worker_pid(srv.port, "tiny") != pid);
+}
+
+static void test_repeated_crashes(void)
+{
+    /* restart_limit 2: two crashes in a row mark the model failed. */
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"),
+                            &resp),
+             200);
+    json_decref(resp);
+    kill(worker_pid(srv.port, "tiny"), SIGKILL);
+    T_ASSERT(wait_status_int(srv.port, "tiny", "crashes", 1));
+    /* The first crash restarts at once. */
+    T_EQ_INT(http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"),
+                            &resp),
+             200);
+    json_decref(resp);
+    kill(worker_pid(srv.port, "tiny"), SIGKILL);
+    T_ASSERT(wait_status_int(srv.port, "tiny", "crashes", 2));
+    json_t *st = model_status(srv.port, "tiny");
+    T_EQ_STR(json_string_value(json_object_get(st, "status")), "failed");
+    T_CONTAINS(json_string_value(json_object_get(st, "reason")), "crashed 2 times in a row");
+    json_decref(st);
+
+    T_EQ_INT(http_post_json(srv.port, "/v1/completions",
+                            json_pack("{s:s, s:s, s:i}", "model", "tiny", "prompt", "x",
+                                      "max_tokens", 2),
+                            &resp),
+             502);
+    T_CONTAINS(json_string_value(json_object_get(json_object_get(resp, "error"), "message")),
+               "POST /api/models/load");
+    json_decref(resp);
+
+    /* An explicit load is the way back. */
+    T_EQ_INT(http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"),
+                            &resp),
+             200);
+    T_EQ_STR(json_string_value(json_object_get(resp, "status")), "loaded");
+    json_decref(resp);
+    char *text = sequential_text(srv.port, "Hello", 4);
+    T_ASSERT(text);
+    free(text);
+}
+
+int main(void)
+{
+    if (test_env_init(&srv) != 0)
+        return 1;
+    const char *tiny[] = {"--preset", "tiny", NULL};
+    if (test_make_model(srv.models, "tiny", tiny) != 0) {
+        printf("Bail out! switchyard-make-model failed\n");
+        return 1;
+    }
+    const char *args[] = {"--slots", "4", "--queue-size", "1", "--restart-limit", "2",
+                          "--log-level", "info", NULL};
+    if (test_server_start(&srv, args) != 0) {
+        printf("Bail out! the server did not start\n");
+        return 1;
+    }
+    T_RUN(test_batched_equals_sequential);
+    T_RUN(test_queue_full);
+    T_RUN(test_worker_killed_mid_batch);
+    T_RUN(test_repeated_crashes);
+    T_EQ_INT(test_server_stop(&srv), 0);
+    test_env_cleanup(&srv);
+    return t_done();
+}
