@@ -74,10 +74,42 @@ static void test_errors_name_the_key(void)
     T_EQ_INT(config_load_file(&cfg, "/nonexistent/config.json", &err), SY_EIO);
 }
 
+static void test_residency_keys(void)
+{
+    struct sy_config cfg;
+    config_defaults(&cfg);
+    T_EQ_INT(cfg.keep_alive_ms, 300000);
+    T_EQ_INT(config_finish(&cfg, NULL), SY_OK);
+    T_ASSERT(cfg.memory_budget > 0); /* a share of the memory available */
+    char *path = write_temp("{\"memory_budget\": \"8GiB\", \"keep_alive\": \"10m\", "
+                            "\"queue_size\": 0}");
+    T_REQUIRE(path);
+    T_EQ_INT(config_load_file(&cfg, path, NULL), SY_OK);
+    unlink(path);
+    T_EQ_INT(cfg.memory_budget, 8ull << 30);
+    T_EQ_INT(cfg.keep_alive_ms, 600000);
+    T_EQ_INT(cfg.queue_size, 0);
+    path = write_temp("{\"memory_budget\": 1000000, \"keep_alive\": -1}");
+    T_REQUIRE(path);
+    T_EQ_INT(config_load_file(&cfg, path, NULL), SY_OK);
+    unlink(path);
+    T_EQ_INT(cfg.memory_budget, 1000000);
+    T_EQ_INT(cfg.keep_alive_ms, -1);
+    T_EQ_INT(config_set(&cfg, "keep-alive", "30", NULL), SY_OK); /* seconds */
+    T_EQ_INT(cfg.keep_alive_ms, 30000);
+    struct sy_err err;
+    T_EQ_INT(config_set(&cfg, "memory-budget", "lots", &err), SY_EINVAL);
+    T_CONTAINS(err.msg, "memory_budget");
+    T_EQ_INT(config_set(&cfg, "keep-alive", "5 minutes", &err), SY_EINVAL);
+    T_CONTAINS(err.msg, "keep_alive");
+    T_EQ_INT(config_set(&cfg, "restart-limit", "0", &err), SY_EINVAL);
+}
+
 int main(void)
 {
     T_RUN(test_defaults);
     T_RUN(test_file_then_flags);
     T_RUN(test_errors_name_the_key);
+    T_RUN(test_residency_keys);
     return t_done();
 }
