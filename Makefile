@@ -27,6 +27,8 @@ test: build
 
 bench: build
 	@$(BUILD)/bench_llama $(ARGS)
+	@echo
+	@$(BUILD)/bench_concurrency $(ARGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,353 @@
+/* bench_concurrency.c -- many clients at once, and what the gateway costs.
+ *
+ * 1. Streams: 1, 2, 4 and 8 streamed /v1/completions on one model at once
+ *    (continuous batching in one worker), against the same requests sent one
+ *    at a time: aggregate generated tokens/s, p50 and p99 time to first token.
+ * 2. Gateway overhead: a non-streamed one-token request through HTTP versus the
+ *    same `generate` frame sent straight to a switchyard-llama worker over its
+ *    socket (the worker protocol, no server): requests/s and mean latency.
+ * 3. GET /v1/models requests/s with 2 and 64 keep-alive connections.
+ *
+ *   bench_concurrency [--model PATH] [--threads N] [--gen N] [--rounds N]
+ * Default model: a generated model of SmolLM2-135M's shape, as bench_llama. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/config.h"
+#include "engines/frame.h"
+#include "engines/worker_proc.h"
+#include "http_client.h"
+#include "test_server.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double percentile(double *v, size_t n, double p)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t i = (size_t)ceil(p * (double)n) - 1;
+    return v[i < n ? i : n - 1];
+}
+
+/* ---- 1. concurrent streams -------------------------------------------------------------- */
+
+struct stream_job {
+    int port, gen, index;
+    double ttft_ms;
+    long tokens;
+    int ok;
+};
+
+static void *stream_main(void *arg)
+{
+    struct stream_job *j = arg;
+    char prompt[128];
+    snprintf(prompt, sizeof prompt, "Request %d: tell me a long story about the sea.", j->index);
+    json_t *body = json_pack("{s:s, s:s, s:i, s:i, s:b, s:{s:b}}", "model", "bench", "prompt",
+                             prompt, "max_tokens", j->gen, "temperature", 0, "stream", 1,
+                             "stream_options", "include_usage", 1);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    struct http_conn c;
+    struct http_response r;
+    struct sy_buf pending, data;
+    buf_init(&pending, 1 << 24);
+    buf_init(&data, 1 << 24);
+    double t0 = now_ms();
+    j->ok = 0;
+    if (http_conn_open(&c, j->port) == 0 &&
+        http_conn_send(&c, "POST", "/v1/completions", "Content-Type: application/json\r\n", text,
+                       strlen(text)) == 0 &&
+        http_conn_read_head(&c, &r) == 0 && r.status == 200) {
+        char name[32];
+        bool first = true;
+        while (http_sse_next(&c, &r, &pending, name, sizeof name, &data) == 1) {
+            json_t *ev = json_loadb(data.data, data.len, JSON_ALLOW_NUL, NULL);
+            const char *piece = json_string_value(
+                json_object_get(json_array_get(json_object_get(ev, "choices"), 0), "text"));
+            if (piece && piece[0] && first) {
+                j->ttft_ms = now_ms() - t0;
+                first = false;
+            }
+            json_t *usage = json_object_get(ev, "usage");
+            if (json_is_object(usage)) {
+                j->tokens = (long)json_integer_value(json_object_get(usage, "completion_tokens"));
+                j->ok = 1;
+            }
+            json_decref(ev);
+        }
+        http_response_cleanup(&r);
+    }
+    http_conn_close(&c);
+    buf_cleanup(&pending);
+    buf_cleanup(&data);
+    free(text);
+    return NULL;
+}
+
+struct round_figures {
+    double tokens_per_s, p50_ttft, p99_ttft;
+};
+
+/* Runs `rounds` rounds of n streams, at once or one after another. */
+static int run_streams(int port, int n, int gen, int rounds, bool together,
+                       struct round_figures *out)
+{
+    double *ttfts = calloc((size_t)(n * rounds), sizeof *ttfts);
+    long tokens = 0;
+    double busy_ms = 0;
+    int rc = 0;
+    for (int round = 0; round < rounds && rc == 0; round++) {
+        struct stream_job jobs[64];
+        pthread_t threads[64];
+        double t0 = now_ms();
+        for (int i = 0; i < n; i++) {
+            jobs[i] = (struct stream_job){.port = port, .gen = gen, .index = round * n + i};
+            if (together)
+                pthread_create(&threads[i], NULL, stream_main, &jobs[i]);
+            else
+                stream_main(&jobs[i]);
+        }
+        if (together)
+            for (int i = 0; i < n; i++)
+                pthread_join(threads[i], NULL);
+        busy_ms += now_ms() - t0;
+        for (int i = 0; i < n; i++) {
+            if (!jobs[i].ok)
+                rc = -1;
+            tokens += jobs[i].tokens;
+            ttfts[round * n + i] = jobs[i].ttft_ms;
+        }
+    }
+    if (rc == 0) {
+        out->tokens_per_s = (double)tokens / (busy_ms / 1e3);
+        out->p50_ttft = percentile(ttfts, (size_t)(n * rounds), 0.50);
+        out->p99_ttft = percentile(ttfts, (size_t)(n * rounds), 0.99);
+    }
+    free(ttfts);
+    return rc;
+}
+
+/* ---- 2. gateway overhead ---------------------------------------------------------------- */
+
+static const char *const ONE_TOKEN_PROMPT = "Hello";
+
+static int http_one_token(int port)
+{
+    json_t *resp = NULL;
+    int status = http_post_json(port, "/v1/completions",
+                                json_pack("{s:s, s:s, s:i, s:i}", "model", "bench", "prompt",
+                                          ONE_TOKEN_PROMPT, "max_tokens", 1, "temperature", 0),
+                                &resp);
+    json_decref(resp);
+    return status == 200 ? 0 : -1;
+}
+
+/* Sends generate frames straight to a worker; returns mean ms per request or -1. */
+static double direct_one_token(const char *worker, const char *model, int threads, int n)
+{
+    char t[16];
+    snprintf(t, sizeof t, "%d", threads);
+    char *argv[] = {(char *)worker, "--fd", "3", "--model", (char *)model, "--threads", t,
+                    "--ctx-size", "2048", "--slots", "8", "--batch", "512", "--log-level", "warn",
+                    NULL};
+    struct worker_proc w;
+    if (worker_proc_spawn(argv, &w, NULL) != SY_OK)
+        return -1;
+    double total = -1;
+    json_t *msg = NULL;
+    if (frame_read_json(w.fd, &msg, NULL) == SY_OK && strcmp(frame_type(msg), "ready") == 0) {
+        double t0 = now_ms();
+        int done = 0;
+        for (int i = 0; i < n; i++) {
+            json_t *gen = json_pack("{s:s, s:I, s:s, s:i, s:b, s:[]}", "type", "generate", "id",
+                                    (json_int_t)(i + 1), "prompt", ONE_TOKEN_PROMPT, "max_tokens",
+                                    1, "greedy", 1, "stop");
+            frame_write_json(w.fd, gen, NULL);
+            json_decref(gen);
+            for (;;) {
+                json_decref(msg);
+                msg = NULL;
+                if (frame_read_json(w.fd, &msg, NULL) != SY_OK)
+                    break;
+                const char *type = frame_type(msg);
+                if (strcmp(type, "done") == 0 || strcmp(type, "error") == 0) {
+                    done += strcmp(type, "done") == 0;
+                    break;
+                }
+            }
+        }
+        if (done == n)
+            total = (now_ms() - t0) / n;
+    }
+    json_decref(msg);
+    worker_proc_close_socket(&w);
+    worker_proc_reap(&w, 2000, NULL, 0);
+    return total;
+}
+
+/* ---- 3. /v1/models throughput ----------------------------------------------------------- */
+
+struct models_job {
+    int port;
+    double until;
+    long requests;
+    int failed;
+};
+
+static void *models_main(void *arg)
+{
+    struct models_job *j = arg;
+    struct http_conn c;
+    if (http_conn_open(&c, j->port) != 0) {
+        j->failed = 1;
+        return NULL;
+    }
+    while (now_ms() < j->until) {
+        struct http_response r;
+        if (http_conn_send(&c, "GET", "/v1/models", NULL, NULL, 0) != 0 ||
+            http_conn_read_head(&c, &r) != 0 || http_conn_read_body(&c, &r) != 0 ||
+            r.status != 200) {
+            j->failed = 1;
+            break;
+        }
+        http_response_cleanup(&r);
+        j->requests++;
+    }
+    http_conn_close(&c);
+    return NULL;
+}
+
+static double models_rps(int port, int connections, double seconds)
+{
+    struct models_job jobs[64];
+    pthread_t threads[64];
+    double t0 = now_ms();
+    for (int i = 0; i < connections; i++) {
+        jobs[i] = (struct models_job){.port = port, .until = t0 + seconds * 1e3};
+        pthread_create(&threads[i], NULL, models_main, &jobs[i]);
+    }
+    long total = 0;
+    int failed = 0;
+    for (int i = 0; i < connections; i++) {
+        pthread_join(threads[i], NULL);
+        total += jobs[i].requests;
+        failed |= jobs[i].failed;
+    }
+    return failed ? -1 : (double)total / ((now_ms() - t0) / 1e3);
+}
+
+/* ---- main ------------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    setenv("SY_TEST_SERVER", SY_BENCH_SERVER, 0);
+    setenv("SY_TEST_WORKER", SY_BENCH_WORKER, 0);
+    setenv("SY_TEST_MAKE_MODEL", SY_BENCH_MAKE_MODEL, 0);
+    const char *model = NULL;
+    int threads = (int)config_physical_cores(), gen = 64, rounds = 3;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--model") == 0)
+            model = argv[i + 1];
+        else if (strcmp(argv[i], "--threads") == 0)
+            threads = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--gen") == 0)
+            gen = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--rounds") == 0)
+            rounds = atoi(argv[i + 1]);
+    }
+    if (threads < 1 || gen < 1 || rounds < 1) {
+        fprintf(stderr, "usage: bench_concurrency [--model PATH] [--threads N] [--gen N] "
+                        "[--rounds N]\n");
+        return 2;
+    }
+    char generated[] = "/tmp/switchyard-bench-XXXXXX";
+    char model_path[PATH_MAX];
+    if (!model) {
+        const char *args[] = {"--preset", "smollm2-135m", "--type", "q8_0", NULL};
+        if (!mkdtemp(generated) || test_make_model(generated, "smollm2-135m-shape", args) != 0) {
+            fprintf(stderr, "bench: switchyard-make-model failed\n");
+            return 1;
+        }
+        snprintf(model_path, sizeof model_path, "%s/smollm2-135m-shape.gguf", generated);
+        model = model_path;
+    }
+
+    struct test_server srv;
+    char link[PATH_MAX + 16];
+    char t[16];
+    snprintf(t, sizeof t, "%d", threads);
+    const char *args[] = {"--threads", t, "--slots", "8", "--context-size", "1024",
+                          "--log-level", "warn", NULL};
+    if (test_env_init(&srv) != 0)
+        return 1;
+    snprintf(link, sizeof link, "%s/bench.gguf", srv.models);
+    if (symlink(model, link) != 0 || test_server_start(&srv, args) != 0) {
+        fprintf(stderr, "bench: the server did not start\n");
+        return 1;
+    }
+    int rc = http_one_token(srv.port); /* loads the model */
+
+    printf("model %s, %d threads, 8 slots, %d generated tokens per stream, %d rounds\n", model,
+           threads, gen, rounds);
+    printf("\n%-8s %22s %22s %22s\n", "streams", "tokens/s (1 at a time)", "tokens/s (together)",
+           "TTFT p50/p99 ms (tog.)");
+    static const int counts[] = {1, 2, 4, 8};
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0] && rc == 0; k++) {
+        struct round_figures seq, tog;
+        rc = run_streams(srv.port, counts[k], gen, rounds, false, &seq);
+        if (rc == 0)
+            rc = run_streams(srv.port, counts[k], gen, rounds, true, &tog);
+        if (rc == 0)
+            printf("%-8d %22.1f %22.1f %13.0f / %6.0f   (1 at a time: %.0f / %.0f)\n", counts[k],
+                   seq.tokens_per_s, tog.tokens_per_s, tog.p50_ttft, tog.p99_ttft, seq.p50_ttft,
+                   seq.p99_ttft);
+    }
+
+    /* 2. one-token requests: HTTP versus the worker protocol directly. */
+    const int n_small = 50;
+    double http_ms = -1;
+    if (rc == 0) {
+        double t0 = now_ms();
+        for (int i = 0; i < n_small && rc == 0; i++)
+            rc = http_one_token(srv.port);
+        http_ms = (now_ms() - t0) / n_small;
+    }
+    double rps2 = rc == 0 ? models_rps(srv.port, 2, 3) : -1;
+    double rps64 = rc == 0 ? models_rps(srv.port, 64, 3) : -1;
+    test_server_stop(&srv);
+    test_env_cleanup(&srv);
+    double direct_ms = rc == 0 ? direct_one_token(SY_BENCH_WORKER, model, threads, n_small) : -1;
+    if (rc == 0 && direct_ms > 0) {
+        printf("\none-token request, %d in a row   %12s %12s %12s\n", n_small, "direct", "via HTTP",
+               "added");
+        printf("%-32s %12.2f %12.2f %12.2f\n", "latency ms", direct_ms, http_ms,
+               http_ms - direct_ms);
+        printf("%-32s %12.1f %12.1f\n", "requests/s", 1e3 / direct_ms, 1e3 / http_ms);
+        printf("\nGET /v1/models requests/s: %.0f with 2 connections, %.0f with 64\n", rps2, rps64);
+    }
+    if (model == model_path) {
+        unlink(model_path);
+        rmdir(generated);
+    }
+    if (rc != 0 || direct_ms <= 0 || rps2 < 0 || rps64 < 0) {
+        fprintf(stderr, "bench: a run failed\n");
+        return 1;
+    }
+    return 0;
+}
