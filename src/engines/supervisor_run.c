@@ -128,6 +128,8 @@ static void *writer_main(void *arg)
             /* Nothing was written: the worker never saw this job. */
             pthread_mutex_lock(&sup->lock);
             struct job *job = job_take(run, o->job_id);
+            if (job)
+                engine_job_done(sup, run, false);
             pthread_mutex_unlock(&sup->lock);
             if (job)
                 job_fail(job, SY_ETOOLARGE, "the request is too large to hand to the engine");
