@@ -245,22 +245,20 @@ static sy_code make_room(struct supervisor *sup, struct engine *eng, bool *wait,
     return SY_OK;
 }
 
+/* Waits on cond (a CLOCK_MONOTONIC condition) until deadline, monotonic ms. */
+static void cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *lock, int64_t deadline)
+{
+    struct timespec ts = {.tv_sec = deadline / 1000, .tv_nsec = (long)(deadline % 1000) * 1000000L};
+    pthread_cond_timedwait(cond, lock, &ts);
+}
+
 /* Waits on readers_changed until deadline (monotonic ms). Caller holds sup->lock.
  * Returns false once the deadline has passed. */
 static bool wait_run_end(struct supervisor *sup, int64_t deadline)
 {
-    int64_t left = deadline - sup_now_ms();
-    if (left <= 0)
+    if (deadline <= sup_now_ms())
         return false;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += left / 1000;
-    ts.tv_nsec += (long)(left % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&sup->readers_changed, &sup->lock, &ts);
+    cond_wait_until(&sup->readers_changed, &sup->lock, deadline);
     return true;
 }
 
@@ -346,16 +344,7 @@ static void *keeper_main(void *arg)
             pthread_cond_wait(&sup->keeper_wake, &sup->lock);
             continue;
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t left = next - now;
-        ts.tv_sec += left / 1000;
-        ts.tv_nsec += (long)(left % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&sup->keeper_wake, &sup->lock, &ts);
+        cond_wait_until(&sup->keeper_wake, &sup->lock, next);
     }
     pthread_mutex_unlock(&sup->lock);
     return NULL;
@@ -619,42 +608,15 @@ void supervisor_status(struct supervisor *sup, const char *path, struct sy_model
         out->memory_rss = process_rss(out->pid);
 }
 
-sy_code supervisor_statuses(struct supervisor *sup, struct sy_model_status **out, size_t *n,
-                            struct sy_residency_totals *totals, struct sy_err *err)
+void supervisor_totals(struct supervisor *sup, struct sy_residency_totals *out)
 {
     pthread_mutex_lock(&sup->lock);
-    size_t count = 0;
-    for (struct engine *e = sup->engines; e; e = e->next)
-        count++;
-    struct sy_model_status *list = count ? calloc(count, sizeof *list) : NULL;
-    if (count && !list) {
-        pthread_mutex_unlock(&sup->lock);
-        return sy_errf(err, SY_ENOMEM, "out of memory reading model status");
-    }
-    int64_t mono = sup_now_ms(), wall = wall_now_ms();
-    size_t i = 0;
-    uint64_t used = 0;
-    for (struct engine *e = sup->engines; e; e = e->next) {
+    *out = sup->totals;
+    out->memory_used = 0;
+    for (const struct engine *e = sup->engines; e; e = e->next)
         if (e->run)
-            used += e->run->memory;
-        if (list)
-            fill_status(e, sup->slots, mono, wall, &list[i++]);
-    }
-    if (totals) {
-        *totals = sup->totals;
-        totals->memory_used = used;
-    }
+            out->memory_used += e->run->memory;
     pthread_mutex_unlock(&sup->lock);
-    for (i = 0; i < count; i++)
-        if (list[i].pid)
-            list[i].memory_rss = process_rss(list[i].pid);
-    if (out) {
-        *out = list;
-        *n = count;
-    } else {
-        free(list);
-    }
-    return SY_OK;
 }
 
 void supervisor_destroy(struct supervisor *sup)

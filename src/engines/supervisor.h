@@ -99,9 +99,7 @@ void supervisor_cancel(struct supervisor *sup, uint64_t job_id);
  * for a model never used; id is then ""). */
 void supervisor_status(struct supervisor *sup, const char *path, struct sy_model_status *out);
 
-/* Every model the supervisor has seen, and the totals (either may be NULL).
- * Returns: SY_OK and *out (free()) with *n entries; SY_ENOMEM. */
-sy_code supervisor_statuses(struct supervisor *sup, struct sy_model_status **out, size_t *n,
-                            struct sy_residency_totals *totals, struct sy_err *err);
+/* Fills *out with the counters and the memory the running models hold. */
+void supervisor_totals(struct supervisor *sup, struct sy_residency_totals *out);
 
 #endif

@@ -191,11 +191,7 @@ static sy_code local_status(void *self, struct sy_model_status **out, size_t *n,
         }
     }
     free(entries);
-    rc = supervisor_statuses(lp->sup, NULL, NULL, totals, err);
-    if (rc != SY_OK) {
-        free(list);
-        return rc;
-    }
+    supervisor_totals(lp->sup, totals);
     *out = list;
     *n = kept;
     return SY_OK;
