@@ -30,6 +30,25 @@ static const struct unit *unit_at(const char *s, size_t *len)
     return best;
 }
 
+/* Reads digits with an optional fraction ("12", "1.5", ".5") at *s and moves
+ * *s past them. Returns false if there is no digit. */
+static bool read_decimal(const char **s, double *value)
+{
+    const char *p = *s;
+    double v = 0;
+    bool digits = false;
+    for (; *p >= '0' && *p <= '9'; p++, digits = true)
+        v = v * 10 + (*p - '0');
+    if (*p == '.') {
+        p++;
+        for (double scale = 0.1; *p >= '0' && *p <= '9'; p++, scale /= 10, digits = true)
+            v += (*p - '0') * scale;
+    }
+    *s = p;
+    *value = v;
+    return digits;
+}
+
 bool units_parse_duration_ms(const char *s, int64_t *ms)
 {
     double sign = 1;
@@ -43,16 +62,8 @@ bool units_parse_duration_ms(const char *s, int64_t *ms)
         return false;
     double total = 0;
     while (*s) {
-        double value = 0, scale = 0;
-        bool digits = false;
-        for (; *s >= '0' && *s <= '9'; s++, digits = true)
-            value = value * 10 + (*s - '0');
-        if (*s == '.') {
-            s++;
-            for (scale = 0.1; *s >= '0' && *s <= '9'; s++, scale /= 10, digits = true)
-                value += (*s - '0') * scale;
-        }
-        if (!digits)
+        double value;
+        if (!read_decimal(&s, &value))
             return false;
         size_t len;
         const struct unit *u = unit_at(s, &len);
@@ -78,16 +89,8 @@ bool units_parse_bytes(const char *s, uint64_t *bytes)
         {"t", 1e12},     {"tb", 1e12},      {"kib", 1024.0},     {"mib", 1048576.0},
         {"gib", 1073741824.0}, {"tib", 1099511627776.0},
     };
-    double value = 0, scale = 0;
-    bool digits = false;
-    for (; *s >= '0' && *s <= '9'; s++, digits = true)
-        value = value * 10 + (*s - '0');
-    if (*s == '.') {
-        s++;
-        for (scale = 0.1; *s >= '0' && *s <= '9'; s++, scale /= 10, digits = true)
-            value += (*s - '0') * scale;
-    }
-    if (!digits)
+    double value;
+    if (!read_decimal(&s, &value))
         return false;
     while (*s == ' ')
         s++;
