@@ -10,9 +10,10 @@ struct unit {
     double ms;
 };
 
-/* Longest names first so "ms" is not read as "m". */
+/* unit_at() takes the longest name that matches, so "ms" is never read as "m". */
 static const struct unit units[] = {
-    {"ns", 1e-6}, {"us", 1e-3}, {"\xC2\xB5s", 1e-3}, {"ms", 1.0}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3},
+    {"ns", 1e-6}, {"us", 1e-3}, {"\xC2\xB5s", 1e-3}, {"ms", 1.0},
+    {"s", 1e3},   {"m", 60e3},  {"h", 3600e3},
 };
 
 static const struct unit *unit_at(const char *s, size_t *len)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http_client.h"
+#include "model_status.h"
 #include "t.h"
 #include "test_server.h"
 
@@ -16,8 +17,8 @@
 
 static struct test_server srv;
 
-static const char *const prompts[N_STREAMS] = {
-    "The quick brown fox", "Once upon a time", "In the beginning", "1, 2, 3,"};
+static const char *const prompts[N_STREAMS] = {"The quick brown fox", "Once upon a time",
+                                               "In the beginning", "1, 2, 3,"};
 
 static json_t *stream_body(const char *model, const char *prompt, int max_tokens)
 {
@@ -74,8 +75,8 @@ static int stream_read(struct stream *s, int n)
             snprintf(s->error_code, sizeof s->error_code, "%s",
                      json_string_value(json_object_get(err, "code")));
         }
-        const char *t = jstr(json_object_get(json_array_get(json_object_get(ev, "choices"), 0),
-                                             "text"));
+        const char *t =
+            jstr(json_object_get(json_array_get(json_object_get(ev, "choices"), 0), "text"));
         if (t)
             buf_append_str(&s->text, t, NULL);
         json_decref(ev);
@@ -92,37 +93,6 @@ static void stream_close(struct stream *s)
     buf_cleanup(&s->text);
 }
 
-static json_t *model_status(int port, const char *model)
-{
-    json_t *all = NULL, *found = NULL, *m;
-    size_t i;
-    if (http_json(port, "GET", "/api/models/status", NULL, &all) == 200)
-        json_array_foreach(json_object_get(all, "models"), i, m)
-            if (strcmp(json_string_value(json_object_get(m, "id")), model) == 0)
-                found = json_incref(m);
-    json_decref(all);
-    return found;
-}
-
-static long long status_int(int port, const char *model, const char *field)
-{
-    json_t *st = model_status(port, model);
-    long long v = st ? json_integer_value(json_object_get(st, field)) : -1;
-    json_decref(st);
-    return v;
-}
-
-/* Polls until the model's status field equals want (about 20 s at most). */
-static bool wait_status_int(int port, const char *model, const char *field, long long want)
-{
-    for (int i = 0; i < 400; i++) {
-        if (status_int(port, model, field) == want)
-            return true;
-        usleep(50 * 1000);
-    }
-    return false;
-}
-
 static char *sequential_text(int port, const char *prompt, int max_tokens)
 {
     json_t *resp = NULL;
@@ -130,10 +100,10 @@ static char *sequential_text(int port, const char *prompt, int max_tokens)
                                 json_pack("{s:s, s:s, s:i, s:i}", "model", "tiny", "prompt", prompt,
                                           "max_tokens", max_tokens, "temperature", 0),
                                 &resp);
-    char *text = status == 200
-                     ? jstr_dup(json_object_get(json_array_get(json_object_get(resp, "choices"), 0),
-                                                "text"))
-                     : NULL;
+    char *text =
+        status == 200
+            ? jstr_dup(json_object_get(json_array_get(json_object_get(resp, "choices"), 0), "text"))
+            : NULL;
     json_decref(resp);
     return text;
 }
@@ -166,33 +136,33 @@ static void test_queue_full(void)
                  200);
     struct http_response r;
     const char *body = "{\"model\":\"tiny\",\"prompt\":\"x\",\"max_tokens\":2}";
-    T_REQUIRE(http_request(srv.port, "POST", "/v1/completions", "Content-Type: application/json\r\n",
-                           body, &r) == 0);
+    T_REQUIRE(http_request(srv.port, "POST", "/v1/completions",
+                           "Content-Type: application/json\r\n", body, &r) == 0);
     T_EQ_INT(r.status, 429);
     char retry[32];
     T_ASSERT(http_response_header(&r, "Retry-After", retry, sizeof retry));
     T_CONTAINS(r.body.data, "queue_size");
     http_response_cleanup(&r);
-    T_EQ_INT(status_int(srv.port, "tiny", "active"), N_STREAMS);
-    T_EQ_INT(status_int(srv.port, "tiny", "queued"), 1);
+    T_EQ_INT(test_model_status_int(srv.port, "tiny", "active"), N_STREAMS);
+    T_EQ_INT(test_model_status_int(srv.port, "tiny", "queued"), 1);
 
     /* Clients that leave free their slots: the model goes idle again. */
     for (int i = 0; i < N_STREAMS + 1; i++)
         stream_close(&s[i]);
-    T_ASSERT(wait_status_int(srv.port, "tiny", "active", 0));
-    T_ASSERT(wait_status_int(srv.port, "tiny", "queued", 0));
+    T_ASSERT(test_wait_model_status_int(srv.port, "tiny", "active", 0));
+    T_ASSERT(test_wait_model_status_int(srv.port, "tiny", "queued", 0));
     json_t *resp = NULL;
-    T_EQ_INT(http_post_json(srv.port, "/v1/completions",
-                            json_pack("{s:s, s:s, s:i}", "model", "tiny", "prompt", "x",
-                                      "max_tokens", 2),
-                            &resp),
+    T_EQ_INT(http_post_json(
+                 srv.port, "/v1/completions",
+                 json_pack("{s:s, s:s, s:i}", "model", "tiny", "prompt", "x", "max_tokens", 2),
+                 &resp),
              200);
     json_decref(resp);
 }
 
 static pid_t worker_pid(int port, const char *model)
 {
-    return (pid_t)status_int(port, model, "pid");
+    return (pid_t)test_model_status_int(port, model, "pid");
 }
 
 static void test_worker_killed_mid_batch(void)
@@ -204,7 +174,7 @@ static void test_worker_killed_mid_batch(void)
     }
     pid_t pid = worker_pid(srv.port, "tiny");
     T_REQUIRE(pid > 0);
-    long long restarts = status_int(srv.port, "tiny", "restarts");
+    long long restarts = test_model_status_int(srv.port, "tiny", "restarts");
     kill(pid, SIGKILL);
     for (int i = 0; i < 2; i++) {
         T_EQ_INT(stream_read(&s[i], -1), 0); /* ends cleanly after its error event */
@@ -216,8 +186,8 @@ static void test_worker_killed_mid_batch(void)
     char *text = sequential_text(srv.port, "Hello", 4);
     T_ASSERT(text);
     free(text);
-    T_EQ_INT(status_int(srv.port, "tiny", "restarts"), restarts + 1);
-    T_EQ_INT(status_int(srv.port, "tiny", "crashes"), 0); /* it works again */
+    T_EQ_INT(test_model_status_int(srv.port, "tiny", "restarts"), restarts + 1);
+    T_EQ_INT(test_model_status_int(srv.port, "tiny", "crashes"), 0); /* it works again */
     T_ASSERT(worker_pid(srv.port, "tiny") != pid);
 }
 
@@ -225,37 +195,37 @@ static void test_repeated_crashes(void)
 {
     /* restart_limit 2: two crashes in a row mark the model failed. */
     json_t *resp = NULL;
-    T_EQ_INT(http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"),
-                            &resp),
-             200);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"), &resp),
+        200);
     json_decref(resp);
     kill(worker_pid(srv.port, "tiny"), SIGKILL);
-    T_ASSERT(wait_status_int(srv.port, "tiny", "crashes", 1));
+    T_ASSERT(test_wait_model_status_int(srv.port, "tiny", "crashes", 1));
     /* The first crash restarts at once. */
-    T_EQ_INT(http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"),
-                            &resp),
-             200);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"), &resp),
+        200);
     json_decref(resp);
     kill(worker_pid(srv.port, "tiny"), SIGKILL);
-    T_ASSERT(wait_status_int(srv.port, "tiny", "crashes", 2));
-    json_t *st = model_status(srv.port, "tiny");
+    T_ASSERT(test_wait_model_status_int(srv.port, "tiny", "crashes", 2));
+    json_t *st = test_model_status(srv.port, "tiny");
     T_EQ_STR(json_string_value(json_object_get(st, "status")), "failed");
     T_CONTAINS(json_string_value(json_object_get(st, "reason")), "crashed 2 times in a row");
     json_decref(st);
 
-    T_EQ_INT(http_post_json(srv.port, "/v1/completions",
-                            json_pack("{s:s, s:s, s:i}", "model", "tiny", "prompt", "x",
-                                      "max_tokens", 2),
-                            &resp),
+    T_EQ_INT(http_post_json(
+                 srv.port, "/v1/completions",
+                 json_pack("{s:s, s:s, s:i}", "model", "tiny", "prompt", "x", "max_tokens", 2),
+                 &resp),
              502);
     T_CONTAINS(json_string_value(json_object_get(json_object_get(resp, "error"), "message")),
                "POST /api/models/load");
     json_decref(resp);
 
     /* An explicit load is the way back. */
-    T_EQ_INT(http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"),
-                            &resp),
-             200);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"), &resp),
+        200);
     T_EQ_STR(json_string_value(json_object_get(resp, "status")), "loaded");
     json_decref(resp);
     char *text = sequential_text(srv.port, "Hello", 4);
@@ -272,8 +242,8 @@ int main(void)
         printf("Bail out! switchyard-make-model failed\n");
         return 1;
     }
-    const char *args[] = {"--slots", "4", "--queue-size", "1", "--restart-limit", "2",
-                          "--log-level", "info", NULL};
+    const char *args[] = {"--slots", "4",           "--queue-size", "1", "--restart-limit",
+                          "2",       "--log-level", "info",         NULL};
     if (test_server_start(&srv, args) != 0) {
         printf("Bail out! the server did not start\n");
         return 1;

@@ -9,63 +9,22 @@
 #include <unistd.h>
 
 #include "http_client.h"
+#include "model_status.h"
 #include "t.h"
 #include "test_server.h"
 
 static struct test_server srv;
 
-/* The status object of model in GET /api/models/status (a new reference). */
-static json_t *model_status(int port, const char *model)
-{
-    json_t *all = NULL;
-    if (http_json(port, "GET", "/api/models/status", NULL, &all) != 200) {
-        json_decref(all);
-        return NULL;
-    }
-    json_t *found = NULL, *m;
-    size_t i;
-    json_array_foreach(json_object_get(all, "models"), i, m)
-        if (strcmp(json_string_value(json_object_get(m, "id")), model) == 0)
-            found = json_incref(m);
-    json_decref(all);
-    return found;
-}
-
-static const char *state_of(int port, const char *model)
-{
-    static char state[32];
-    json_t *st = model_status(port, model);
-    snprintf(state, sizeof state, "%s", st ? json_string_value(json_object_get(st, "status")) : "?");
-    json_decref(st);
-    return state;
-}
-
-/* Polls until model reaches state or about 20 s pass. Returns whether it did. */
-static bool wait_state(int port, const char *model, const char *state)
-{
-    for (int i = 0; i < 400; i++) {
-        if (strcmp(state_of(port, model), state) == 0)
-            return true;
-        usleep(50 * 1000);
-    }
-    return false;
-}
-
-static int post(int port, const char *path, json_t *body, json_t **resp)
-{
-    return http_post_json(port, path, body, resp);
-}
-
 static int complete(int port, const char *model, json_t *extra)
 {
-    json_t *body = json_pack("{s:s, s:s, s:i, s:i}", "model", model, "prompt", "Hello", "max_tokens",
-                             4, "temperature", 0);
+    json_t *body = json_pack("{s:s, s:s, s:i, s:i}", "model", model, "prompt", "Hello",
+                             "max_tokens", 4, "temperature", 0);
     if (extra) {
         json_object_update(body, extra);
         json_decref(extra);
     }
     json_t *resp = NULL;
-    int status = post(port, "/v1/completions", body, &resp);
+    int status = http_post_json(port, "/v1/completions", body, &resp);
     json_decref(resp);
     return status;
 }
@@ -90,7 +49,7 @@ static double metric(int port, const char *prefix)
 
 static void test_load_status_unload(void)
 {
-    json_t *st = model_status(srv.port, "tiny");
+    json_t *st = test_model_status(srv.port, "tiny");
     T_REQUIRE(st);
     T_EQ_STR(json_string_value(json_object_get(st, "status")), "unloaded");
     T_ASSERT(json_integer_value(json_object_get(st, "memory_estimate_bytes")) > 0);
@@ -109,7 +68,9 @@ static void test_load_status_unload(void)
     json_decref(info);
 
     json_t *resp = NULL;
-    T_EQ_INT(post(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"), &resp), 200);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"), &resp),
+        200);
     T_EQ_STR(json_string_value(json_object_get(resp, "status")), "loaded");
     T_ASSERT(json_integer_value(json_object_get(resp, "pid")) > 0);
     T_EQ_INT(json_integer_value(json_object_get(resp, "slots")), 2);
@@ -117,31 +78,37 @@ static void test_load_status_unload(void)
     T_ASSERT(json_is_integer(json_object_get(resp, "expires_at")));
     pid_t pid = (pid_t)json_integer_value(json_object_get(resp, "pid"));
     json_decref(resp);
-    T_EQ_STR(state_of(srv.port, "tiny"), "loaded");
+    T_EQ_STR(test_model_state(srv.port, "tiny"), "loaded");
     T_EQ_INT(metric(srv.port, "switchyard_model_state{model=\"tiny\",state=\"loaded\"}"), 1);
 
     /* Loading a loaded model answers at once with the same worker. */
-    T_EQ_INT(post(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"), &resp), 200);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "tiny"), &resp),
+        200);
     T_EQ_INT(json_integer_value(json_object_get(resp, "pid")), pid);
     json_decref(resp);
 
-    T_EQ_INT(post(srv.port, "/api/models/unload", json_pack("{s:s}", "model", "tiny"), &resp), 200);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/unload", json_pack("{s:s}", "model", "tiny"), &resp),
+        200);
     T_EQ_STR(json_string_value(json_object_get(resp, "status")), "unloaded");
     T_ASSERT(json_is_null(json_object_get(resp, "pid")));
     json_decref(resp);
     T_ASSERT(kill(pid, 0) != 0); /* the worker is gone, not just forgotten */
 
     /* Bad requests name the field. */
-    T_EQ_INT(post(srv.port, "/api/models/load", json_pack("{s:s}", "model", "nope"), &resp), 404);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/load", json_pack("{s:s}", "model", "nope"), &resp),
+        404);
     json_decref(resp);
-    T_EQ_INT(post(srv.port, "/api/models/load", json_pack("{s:s, s:s}", "model", "tiny",
-                                                          "keep_alive", "soon"), &resp),
+    T_EQ_INT(http_post_json(srv.port, "/api/models/load",
+                            json_pack("{s:s, s:s}", "model", "tiny", "keep_alive", "soon"), &resp),
              400);
     T_EQ_STR(json_string_value(json_object_get(json_object_get(resp, "error"), "param")),
              "keep_alive");
     json_decref(resp);
-    T_EQ_INT(post(srv.port, "/api/models/load", json_pack("{s:s, s:i}", "model", "tiny", "slots", 3),
-                  &resp),
+    T_EQ_INT(http_post_json(srv.port, "/api/models/load",
+                            json_pack("{s:s, s:i}", "model", "tiny", "slots", 3), &resp),
              400);
     json_decref(resp);
 }
@@ -150,20 +117,20 @@ static void test_keep_alive(void)
 {
     /* keep_alive 0: unloaded as soon as the request is done. */
     T_EQ_INT(complete(srv.port, "tiny", json_pack("{s:i}", "keep_alive", 0)), 200);
-    T_ASSERT(wait_state(srv.port, "tiny", "unloaded"));
+    T_ASSERT(test_wait_model_state(srv.port, "tiny", "unloaded"));
 
     /* A duration string: loaded with an expiry, then unloaded when it passes. */
     T_EQ_INT(complete(srv.port, "tiny", json_pack("{s:s}", "keep_alive", "1s")), 200);
-    json_t *st = model_status(srv.port, "tiny");
+    json_t *st = test_model_status(srv.port, "tiny");
     T_EQ_STR(json_string_value(json_object_get(st, "status")), "loaded");
     T_EQ_INT(json_integer_value(json_object_get(st, "keep_alive_ms")), 1000);
     json_decref(st);
-    T_ASSERT(wait_state(srv.port, "tiny", "unloaded"));
+    T_ASSERT(test_wait_model_state(srv.port, "tiny", "unloaded"));
     T_ASSERT(metric(srv.port, "switchyard_model_expirations_total") >= 2);
 
     /* Negative: stays loaded, with no expiry. */
     T_EQ_INT(complete(srv.port, "tiny", json_pack("{s:i}", "keep_alive", -1)), 200);
-    st = model_status(srv.port, "tiny");
+    st = test_model_status(srv.port, "tiny");
     T_EQ_STR(json_string_value(json_object_get(st, "status")), "loaded");
     T_ASSERT(json_is_null(json_object_get(st, "expires_at")));
     json_decref(st);
@@ -172,7 +139,9 @@ static void test_keep_alive(void)
 static void test_wait_for_model(void)
 {
     json_t *resp = NULL;
-    T_EQ_INT(post(srv.port, "/api/models/unload", json_pack("{s:s}", "model", "tiny"), &resp), 200);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/unload", json_pack("{s:s}", "model", "tiny"), &resp),
+        200);
     json_decref(resp);
 
     /* Hugging Face semantics: without wait_for_model, 503 with estimated_time
@@ -190,20 +159,23 @@ static void test_wait_for_model(void)
              "model_loading");
     json_decref(err);
     http_response_cleanup(&r);
-    T_ASSERT(wait_state(srv.port, "tiny", "loaded"));
-    T_EQ_INT(post(srv.port, "/models/tiny",
-                  json_pack("{s:s, s:{s:i}}", "inputs", "Hello", "parameters", "max_new_tokens", 3),
-                  &resp),
+    T_ASSERT(test_wait_model_state(srv.port, "tiny", "loaded"));
+    T_EQ_INT(http_post_json(
+                 srv.port, "/models/tiny",
+                 json_pack("{s:s, s:{s:i}}", "inputs", "Hello", "parameters", "max_new_tokens", 3),
+                 &resp),
              200);
     json_decref(resp);
 
     /* With wait_for_model true, the request waits for the load instead. */
-    T_EQ_INT(post(srv.port, "/api/models/unload", json_pack("{s:s}", "model", "tiny"), &resp), 200);
+    T_EQ_INT(
+        http_post_json(srv.port, "/api/models/unload", json_pack("{s:s}", "model", "tiny"), &resp),
+        200);
     json_decref(resp);
-    T_EQ_INT(post(srv.port, "/models/tiny",
-                  json_pack("{s:s, s:{s:i}, s:{s:b}}", "inputs", "Hello", "parameters",
-                            "max_new_tokens", 3, "options", "wait_for_model", 1),
-                  &resp),
+    T_EQ_INT(http_post_json(srv.port, "/models/tiny",
+                            json_pack("{s:s, s:{s:i}, s:{s:b}}", "inputs", "Hello", "parameters",
+                                      "max_new_tokens", 3, "options", "wait_for_model", 1),
+                            &resp),
              200);
     T_ASSERT(json_is_string(json_object_get(json_array_get(resp, 0), "generated_text")));
     json_decref(resp);
@@ -212,7 +184,7 @@ static void test_wait_for_model(void)
 static void test_budget(void)
 {
     /* The estimate of one tiny model, from the main server (same sizing). */
-    json_t *st = model_status(srv.port, "tiny");
+    json_t *st = test_model_status(srv.port, "tiny");
     T_REQUIRE(st);
     json_int_t one = json_integer_value(json_object_get(st, "memory_estimate_bytes"));
     json_decref(st);
@@ -232,30 +204,31 @@ static void test_budget(void)
     T_REQUIRE(test_server_start(&b, args) == 0);
 
     T_EQ_INT(complete(b.port, "first", NULL), 200);
-    T_EQ_STR(state_of(b.port, "first"), "loaded");
+    T_EQ_STR(test_model_state(b.port, "first"), "loaded");
     /* The second model does not fit beside the first: the idle first goes. */
     T_EQ_INT(complete(b.port, "second", NULL), 200);
-    T_EQ_STR(state_of(b.port, "second"), "loaded");
-    T_EQ_STR(state_of(b.port, "first"), "unloaded");
+    T_EQ_STR(test_model_state(b.port, "second"), "loaded");
+    T_EQ_STR(test_model_state(b.port, "first"), "unloaded");
     T_EQ_INT(metric(b.port, "switchyard_model_evictions_total"), 1);
     T_ASSERT(test_server_log_contains(&b, "evicting second") ||
              test_server_log_contains(&b, "evicting first"));
     /* And back: least recently used goes first. */
     T_EQ_INT(complete(b.port, "first", NULL), 200);
-    T_EQ_STR(state_of(b.port, "second"), "unloaded");
+    T_EQ_STR(test_model_state(b.port, "second"), "unloaded");
 
     /* A model that can never fit is refused before any load, with the numbers. */
     json_t *resp = NULL;
-    T_EQ_INT(post(b.port, "/v1/completions",
-                  json_pack("{s:s, s:s, s:i}", "model", "big", "prompt", "x", "max_tokens", 2),
-                  &resp),
-             507);
+    T_EQ_INT(
+        http_post_json(b.port, "/v1/completions",
+                       json_pack("{s:s, s:s, s:i}", "model", "big", "prompt", "x", "max_tokens", 2),
+                       &resp),
+        507);
     json_t *err = json_object_get(resp, "error");
     T_EQ_STR(json_string_value(json_object_get(err, "code")), "insufficient_memory");
     T_CONTAINS(json_string_value(json_object_get(err, "message")), "memory budget is");
     T_CONTAINS(json_string_value(json_object_get(err, "message")), "KV cache");
     json_decref(resp);
-    T_EQ_STR(state_of(b.port, "first"), "loaded"); /* nothing was evicted for it */
+    T_EQ_STR(test_model_state(b.port, "first"), "loaded"); /* nothing was evicted for it */
     T_EQ_INT(metric(b.port, "switchyard_model_evictions_total"), 2);
 
     T_EQ_INT(test_server_stop(&b), 0);
@@ -273,8 +246,9 @@ static void test_metrics(void)
     T_CONTAINS(type, "text/plain; version=0.0.4");
     const char *text = r.body.data;
     T_CONTAINS(text, "# TYPE switchyard_http_requests_total counter");
-    T_CONTAINS(text,
-               "switchyard_http_requests_total{method=\"POST\",route=\"/v1/completions\",status=\"200\"}");
+    T_CONTAINS(
+        text,
+        "switchyard_http_requests_total{method=\"POST\",route=\"/v1/completions\",status=\"200\"}");
     T_CONTAINS(text, "# TYPE switchyard_time_to_first_token_seconds histogram");
     T_CONTAINS(text, "switchyard_time_to_first_token_seconds_bucket{model=\"tiny\",le=\"+Inf\"}");
     T_CONTAINS(text, "switchyard_inter_token_latency_seconds_count{model=\"tiny\"}");
