@@ -13,11 +13,17 @@ struct local {
     struct supervisor *sup;
 };
 
+static void estimate(struct local *lp, const struct model_shape *shape,
+                     struct sy_memory_estimate *out)
+{
+    struct engine_sizing sizing = supervisor_sizing(lp->sup);
+    memory_estimate(shape, &sizing, out);
+}
+
 /* Adds what the supervisor knows: the memory estimate and the residency state. */
 static void set_status(struct local *lp, const struct registry_entry *e, struct sy_model_info *info)
 {
-    struct engine_sizing sizing = supervisor_sizing(lp->sup);
-    memory_estimate(&e->shape, &sizing, &info->memory);
+    estimate(lp, &e->shape, &info->memory);
     if (info->problem[0])
         return; /* stays "unusable" */
     struct sy_model_status st;
@@ -25,16 +31,15 @@ static void set_status(struct local *lp, const struct registry_entry *e, struct 
     snprintf(info->status, sizeof info->status, "%s", model_state_name(st.state));
 }
 
-/* The supervisor's view of a described model. Returns false if it is gone. */
+/* The supervisor's view of a model local_describe() described (which filled
+ * its memory estimate). Returns false if its file is gone. */
 static bool engine_model_of(struct local *lp, const struct sy_model_info *model,
                             struct registry_entry *e, struct engine_model *out,
                             struct sy_err *err)
 {
     if (registry_lookup(lp->reg, model->id, e, err) != SY_OK)
         return false;
-    struct engine_sizing sizing = supervisor_sizing(lp->sup);
-    *out = (struct engine_model){.id = e->info.id, .path = e->path};
-    memory_estimate(&e->shape, &sizing, &out->memory);
+    *out = (struct engine_model){.id = e->info.id, .path = e->path, .memory = model->memory};
     return true;
 }
 
@@ -175,7 +180,6 @@ static sy_code local_status(void *self, struct sy_model_status **out, size_t *n,
         return sy_errf(err, SY_ENOMEM, "out of memory reading model status");
     }
     size_t kept = 0;
-    struct engine_sizing sizing = supervisor_sizing(lp->sup);
     for (size_t i = 0; i < count; i++) {
         if (entries[i].info.problem[0])
             continue; /* unusable files have no residency; /v1/models says why */
@@ -186,7 +190,7 @@ static sy_code local_status(void *self, struct sy_model_status **out, size_t *n,
         snprintf(st->id, sizeof st->id, "%s", entries[i].info.id);
         if (!st->memory_estimate) {
             struct sy_memory_estimate m;
-            memory_estimate(&entries[i].shape, &sizing, &m);
+            estimate(lp, &entries[i].shape, &m);
             st->memory_estimate = m.total_bytes;
         }
     }
