@@ -38,8 +38,10 @@ static void usage(FILE *out)
             "  --port PORT          port (default 8080; 0 picks a free one)\n"
             "  --models-dir DIR     where *.gguf models live (default DATA_DIR/models)\n"
             "  --data-dir DIR       data directory (default ~/.local/share/switchyard)\n"
-            "  --threads N          inference threads (default: physical cores)\n"
-            "  --slots N            parallel requests per model (default 4)\n"
+            "  --threads N          inference threads, shared by all models (default: physical\n"
+            "                       cores)\n"
+            "  --slots N            parallel requests per model (default 0: up to 4, as the\n"
+            "                       memory budget allows)\n"
             "  --context-size N     context tokens per request slot (default 4096)\n"
             "  --log-level LEVEL    debug, info, warn or error (default info)\n");
 }

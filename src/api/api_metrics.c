@@ -11,7 +11,8 @@
 
 struct api_metrics {
     struct metrics *reg;
-    struct metric_family *requests, *request_seconds, *prompt_tokens, *completion_tokens,
+    struct metric_family *requests, *request_seconds, *prompt_tokens, *cached_tokens,
+        *completion_tokens,
         *generations, *ttft, *token_gap;
 };
 
@@ -40,6 +41,9 @@ struct api_metrics *api_metrics_create(void)
         route_labels, request_bounds, sizeof request_bounds / sizeof request_bounds[0]);
     am->prompt_tokens = metrics_counter(am->reg, "switchyard_prompt_tokens_total",
                                         "Prompt tokens processed, by model.", 1, model);
+    am->cached_tokens = metrics_counter(
+        am->reg, "switchyard_prompt_tokens_cached_total",
+        "Prompt tokens reused from a slot's cache instead of decoded again, by model.", 1, model);
     am->completion_tokens = metrics_counter(am->reg, "switchyard_completion_tokens_total",
                                             "Tokens generated, by model.", 1, model);
     am->generations = metrics_counter(
@@ -52,7 +56,8 @@ struct api_metrics *api_metrics_create(void)
     am->token_gap = metrics_histogram(am->reg, "switchyard_inter_token_latency_seconds",
                                       "Time between consecutive tokens of one stream, by model.",
                                       1, model, gap_bounds, sizeof gap_bounds / sizeof gap_bounds[0]);
-    if (!am->requests || !am->request_seconds || !am->prompt_tokens || !am->completion_tokens ||
+    if (!am->requests || !am->request_seconds || !am->prompt_tokens || !am->cached_tokens ||
+        !am->completion_tokens ||
         !am->generations || !am->ttft || !am->token_gap) {
         api_metrics_destroy(am);
         return NULL;
@@ -94,6 +99,7 @@ void api_metrics_done(struct api_metrics *am, const char *model, const struct sy
         return;
     if (usage) {
         metrics_add(am->prompt_tokens, &model, (double)usage->prompt_tokens);
+        metrics_add(am->cached_tokens, &model, (double)usage->cached_tokens);
         metrics_add(am->completion_tokens, &model, (double)usage->completion_tokens);
     }
     const char *labels[] = {model, outcome};

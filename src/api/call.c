@@ -141,10 +141,16 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
     if (rc == SY_OK)
         return false;
     /* The client reads too slowly (or the answer outgrew its limit): cut it off. */
+    if (c->overflowed)
+        return false; /* already cut off, and cancelled */
     c->overflowed = true;
     if (c->err.code == SY_OK)
         sy_errf(&c->err, SY_ETOOLARGE, "the response for model '%s' outgrew its buffer limit",
                 c->req.model);
+    if (stream)
+        log_warn("%s: the client reads too slowly; dropping its stream with %zu bytes queued "
+                 "(stream_buffer_bytes) and cancelling the generation",
+                 c->id, c->out.len);
     return !c->finished;
 }
 
@@ -223,9 +229,9 @@ static void call_log_note(void *ctx, char *buf, size_t size)
     if (c->err.code != SY_OK)
         snprintf(buf, size, "model=%s error=%s", call_model(c), sy_code_name(c->err.code));
     else if (c->finished)
-        snprintf(buf, size, "model=%s prompt=%ld completion=%ld ttft=%.1fms finish=%s",
-                 call_model(c), c->usage.prompt_tokens, c->usage.completion_tokens,
-                 call_ttft_ms(c), finish_name(c->finish));
+        snprintf(buf, size, "model=%s prompt=%ld cached=%ld completion=%ld ttft=%.1fms finish=%s",
+                 call_model(c), c->usage.prompt_tokens, c->usage.cached_tokens,
+                 c->usage.completion_tokens, call_ttft_ms(c), finish_name(c->finish));
     else
         snprintf(buf, size, "model=%s unfinished", call_model(c));
     pthread_mutex_unlock(&c->lock);
@@ -247,10 +253,28 @@ static void call_closed(void *ctx, bool completed)
     call_unref(c);
 }
 
+/* The client hung up while waiting: free its slot (or queue place) now. If
+ * the job is not submitted yet, call_run cancels it once it is. */
+static void call_abandoned(void *ctx)
+{
+    struct call *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    c->abandoned = true;
+    bool cancel = c->submitted && !c->finished;
+    struct router_job job = c->job;
+    pthread_mutex_unlock(&c->lock);
+    if (cancel) {
+        log_info("client left before model '%s' finished (hung up while waiting); cancelling",
+                 c->req.model);
+        router_cancel(c->api->router, &job);
+    }
+}
+
 static const struct http_deferred_ops call_http_ops = {
     .resume = call_resume,
     .read = call_read,
     .log_note = call_log_note,
+    .abandoned = call_abandoned,
     .closed = call_closed,
 };
 
@@ -273,11 +297,16 @@ void call_run(struct call *c, struct http_exchange *ex)
     sy_code rc = router_submit(c->api->router, &c->req, sink, &job, &c->model, &err);
     pthread_mutex_lock(&c->lock);
     c->job = job;
+    c->submitted = rc == SY_OK;
     if (rc != SY_OK) {
         c->finished = true;
         c->err = err;
     }
+    /* The client left, or overflowed its stream, before the job id was known. */
+    bool cancel = (c->abandoned || c->overflowed) && !c->finished;
     pthread_mutex_unlock(&c->lock);
+    if (cancel)
+        router_cancel(c->api->router, &job);
     if (rc != SY_OK)
         api_respond_error(ex, &err);
 }

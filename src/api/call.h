@@ -54,6 +54,7 @@ struct call {
     struct http_waker *waker;
     struct router_job job;
     bool started, finished, closed, overflowed;
+    bool submitted, abandoned;     /* job is set; the client hung up while waiting */
     struct sy_err err;             /* err.code != SY_OK once failed */
     struct sy_buf text;            /* everything generated */
     struct sy_buf out;             /* stream bytes not yet taken by the client */

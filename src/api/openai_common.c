@@ -115,9 +115,12 @@ sy_code openai_read_common(const json_t *body, struct sy_request *req, struct op
 
 json_t *openai_usage(const struct call *c)
 {
-    return json_pack("{s:I, s:I, s:I}", "prompt_tokens", (json_int_t)c->usage.prompt_tokens,
-                     "completion_tokens", (json_int_t)c->usage.completion_tokens, "total_tokens",
-                     (json_int_t)(c->usage.prompt_tokens + c->usage.completion_tokens));
+    return json_pack("{s:I, s:I, s:I, s:{s:I}}", "prompt_tokens",
+                     (json_int_t)c->usage.prompt_tokens, "completion_tokens",
+                     (json_int_t)c->usage.completion_tokens, "total_tokens",
+                     (json_int_t)(c->usage.prompt_tokens + c->usage.completion_tokens),
+                     "prompt_tokens_details", "cached_tokens",
+                     (json_int_t)c->usage.cached_tokens);
 }
 
 const char *openai_finish(const struct call *c)

@@ -49,8 +49,9 @@ static const char *const text_input_keys[] = {"text", "messages", NULL};
 
 static json_t *usage_json(const struct call *c)
 {
-    return json_pack("{s:I, s:I}", "prompt_tokens", (json_int_t)c->usage.prompt_tokens,
-                     "completion_tokens", (json_int_t)c->usage.completion_tokens);
+    return json_pack("{s:I, s:I, s:I}", "prompt_tokens", (json_int_t)c->usage.prompt_tokens,
+                     "cached_tokens", (json_int_t)c->usage.cached_tokens, "completion_tokens",
+                     (json_int_t)c->usage.completion_tokens);
 }
 
 static json_t *timings_json(const struct call *c)

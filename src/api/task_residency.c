@@ -16,9 +16,10 @@
 json_t *model_status_json(const struct sy_model_status *st)
 {
     json_t *o = json_pack(
-        "{s:s, s:s, s:I, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:f}", "id", st->id, "status",
+        "{s:s, s:s, s:I, s:I, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:f}", "id", st->id, "status",
         model_state_name(st->state), "memory_estimate_bytes", (json_int_t)st->memory_estimate,
-        "memory_rss_bytes", (json_int_t)st->memory_rss, "slots", (int)st->slots, "active",
+        "memory_rss_bytes", (json_int_t)st->memory_rss, "slots", (int)st->slots, "threads",
+        (int)st->threads, "active",
         (int)st->active, "queued", (int)st->queued, "keep_alive_ms", (json_int_t)st->keep_alive_ms,
         "crashes", (int)st->crashes, "restarts", (int)st->restarts, "load_ms", st->load_ms);
     if (!o)
@@ -68,7 +69,8 @@ void task_models_status(struct http_exchange *ex, void *app)
     free(list);
     http_respond_json(
         ex, 200,
-        json_pack("{s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "models", models,
+        json_pack("{s:o, s:i, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "models",
+                  models, "threads", (int)t.threads,
                   "memory", "budget_bytes", (json_int_t)t.memory_budget, "used_bytes",
                   (json_int_t)t.memory_used, "free_bytes",
                   (json_int_t)(t.memory_budget > t.memory_used ? t.memory_budget - t.memory_used

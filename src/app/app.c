@@ -66,13 +66,14 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         app->api.router = app->router;
         app->api.metrics = app->metrics;
         app->api.version = SY_VERSION;
-        app->api.stream_buffer_max = SY_HTTP_STREAM_BUFFER_MAX;
+        app->api.stream_buffer_max = cfg->stream_buffer_bytes;
         size_t n_routes;
         const struct http_route *routes = api_routes(&n_routes);
         struct http_server_config hc = {
             .host = cfg->host,
             .port = cfg->port,
             .threads = cfg->http_threads,
+            .send_buffer = cfg->send_buffer_bytes,
             .body_max = cfg->max_body_bytes,
             .connection_timeout = cfg->connection_timeout,
             .routes = routes,
@@ -94,8 +95,14 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         snprintf(keep, sizeof keep, "forever");
     else
         snprintf(keep, sizeof keep, "%.0f s", (double)cfg->keep_alive_ms / 1000.0);
-    log_info("memory budget %.0f MiB, %u threads, %u slots of %u tokens per model, keep_alive %s",
-             (double)cfg->memory_budget / (1024.0 * 1024.0), cfg->threads, cfg->slots,
+    char slots[32];
+    if (cfg->slots)
+        snprintf(slots, sizeof slots, "%u", cfg->slots);
+    else
+        snprintf(slots, sizeof slots, "up to %d", SY_AUTO_SLOTS_MAX);
+    log_info("memory budget %.0f MiB, %u threads shared, %s slots of %u tokens per model, "
+             "keep_alive %s",
+             (double)cfg->memory_budget / (1024.0 * 1024.0), cfg->threads, slots,
              cfg->context_size, keep);
     if (registry_list(app->registry, &models, &n, NULL) == SY_OK) {
         log_info("%zu local model%s in %s%s", n, n == 1 ? "" : "s", registry_dir(app->registry),

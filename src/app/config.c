@@ -36,10 +36,12 @@ static const struct config_key keys[] = {
     {"models_dir", KEY_STRING, C(models_dir), 0, 0},
     {"threads", KEY_UINT, C(threads), 1, 256},
     {"http_threads", KEY_UINT, C(http_threads), 1, 256},
-    {"slots", KEY_UINT, C(slots), 1, 64},
+    {"slots", KEY_UINT, C(slots), 0, 64},
     {"context_size", KEY_UINT, C(context_size), 64, 1u << 20},
     {"batch_size", KEY_UINT, C(batch_size), 1, 1u << 16},
     {"max_body_bytes", KEY_SIZE, C(max_body_bytes), 1024, 1ull << 32},
+    {"stream_buffer_bytes", KEY_SIZE, C(stream_buffer_bytes), 1024, 1ull << 30},
+    {"send_buffer_bytes", KEY_SIZE, C(send_buffer_bytes), 0, 64ull << 20},
     {"connection_timeout", KEY_UINT, C(connection_timeout), 1, 86400},
     {"llama_worker", KEY_STRING, C(llama_worker), 0, 0},
     {"log_level", KEY_LOG_LEVEL, C(log_level), 0, 0},
@@ -128,10 +130,11 @@ void config_defaults(struct sy_config *cfg)
                  home ? home : ".");
     cfg->threads = config_physical_cores();
     cfg->http_threads = SY_HTTP_POOL_THREADS_DEFAULT;
-    cfg->slots = 4;
+    cfg->slots = 0; /* sized from the memory budget per model */
     cfg->context_size = 4096;
     cfg->batch_size = 512;
     cfg->max_body_bytes = SY_HTTP_BODY_MAX_DEFAULT;
+    cfg->stream_buffer_bytes = SY_HTTP_STREAM_BUFFER_MAX;
     cfg->connection_timeout = 60;
     default_worker(cfg->llama_worker, sizeof cfg->llama_worker);
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");

@@ -19,12 +19,14 @@ struct sy_config {
     uint16_t port;               /* 8080; 0 picks a free port */
     char data_dir[PATH_MAX];     /* $XDG_DATA_HOME/switchyard or ~/.local/share/switchyard */
     char models_dir[PATH_MAX];   /* <data_dir>/models unless set */
-    unsigned threads;            /* inference threads: physical cores */
+    unsigned threads;            /* inference threads, shared by all models: physical cores */
     unsigned http_threads;       /* HTTP pool threads: 4 */
-    unsigned slots;              /* parallel sequences per model: 4 */
+    unsigned slots;              /* parallel sequences per model; 0: as many as fit (up to 4) */
     unsigned context_size;       /* context tokens per slot: 4096 */
     unsigned batch_size;         /* tokens per decode call: 512 */
     size_t max_body_bytes;       /* request body limit: 8 MiB */
+    size_t stream_buffer_bytes;  /* output queued for one slow stream reader: 4 MiB */
+    size_t send_buffer_bytes;    /* kernel send buffer per connection; 0: the kernel's own */
     unsigned connection_timeout; /* idle seconds before a connection closes: 60 */
     char llama_worker[PATH_MAX]; /* the switchyard-llama executable: beside this binary */
     char log_level[16];          /* debug | info | warn | error: info */

@@ -19,6 +19,7 @@ enum sy_finish { SY_FINISH_STOP, SY_FINISH_LENGTH, SY_FINISH_CANCELLED };
 
 struct sy_usage {
     long prompt_tokens;
+    long cached_tokens;     /* of prompt_tokens, reused from the cache (not decoded again) */
     long completion_tokens;
     double prompt_ms; /* time the engine spent on the prompt */
     double decode_ms; /* time the engine spent generating */

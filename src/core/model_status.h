@@ -26,6 +26,7 @@ struct sy_model_status {
     uint64_t memory_estimate;    /* bytes held against the budget while running */
     uint64_t memory_rss;         /* the worker's resident memory now, 0 if none runs */
     unsigned slots;              /* parallel sequences when loaded */
+    unsigned threads;            /* its share of the thread budget when loaded */
     unsigned active, queued;     /* requests decoding, requests waiting for a slot */
     int64_t last_used_ms;        /* Unix ms of the last use; 0 never */
     int64_t expires_at_ms;       /* Unix ms it unloads if still idle; 0 not scheduled */
@@ -39,7 +40,7 @@ struct sy_model_status {
 struct sy_residency_totals {
     uint64_t memory_budget, memory_used; /* used: estimates of running workers */
     uint64_t loads, load_failures, evictions, expirations, restarts, crashes;
-    unsigned slots_per_model, threads;
+    unsigned threads;            /* the thread budget the models share */
 };
 
 /* Per-request residency options (Ollama's keep_alive, HF's wait_for_model). */

@@ -15,14 +15,13 @@ static uint64_t pad_to(uint64_t n, uint64_t step)
     return (n + step - 1) / step * step;
 }
 
-void memory_estimate(const struct model_shape *s, const struct engine_sizing *z,
-                     struct sy_memory_estimate *out)
+static void estimate_for(const struct model_shape *s, const struct engine_sizing *z,
+                         uint64_t slots, struct sy_memory_estimate *out)
 {
     memset(out, 0, sizeof *out);
     uint64_t ctx = z->ctx_size;
     if (s->n_ctx_train && ctx > s->n_ctx_train)
         ctx = s->n_ctx_train;
-    uint64_t slots = z->slots ? z->slots : 1;
     /* llama.cpp pads each sequence's cache to 256 cells. */
     uint64_t cells = pad_to(ctx, 256) * slots;
     uint64_t head_dim = s->n_head ? s->n_embd / s->n_head : 0;
@@ -48,4 +47,21 @@ void memory_estimate(const struct model_shape *s, const struct engine_sizing *z,
     out->ctx_per_slot = (unsigned)ctx;
     out->slots = (unsigned)slots;
     out->total_bytes = out->weights_bytes + out->kv_cache_bytes + out->compute_bytes;
+}
+
+void memory_estimate(const struct model_shape *s, const struct engine_sizing *z,
+                     struct sy_memory_estimate *out)
+{
+    if (z->slots) {
+        estimate_for(s, z, z->slots, out);
+        return;
+    }
+    /* Parallel slots cost only KV cache and a row of logits each: take as many
+     * as the budget allows, so concurrent clients batch instead of queueing. */
+    for (unsigned n = SY_AUTO_SLOTS_MAX; n > 1; n--) {
+        estimate_for(s, z, n, out);
+        if (out->total_bytes <= z->budget)
+            return;
+    }
+    estimate_for(s, z, 1, out);
 }

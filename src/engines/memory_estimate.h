@@ -20,14 +20,20 @@ struct model_shape {
     uint64_t n_ctx_train;
 };
 
+/* Slots a model gets when none are configured, if they fit. */
+#define SY_AUTO_SLOTS_MAX 4
+
 /* The engine settings the estimate depends on. */
 struct engine_sizing {
     unsigned ctx_size; /* context tokens per slot (clamped to n_ctx_train) */
-    unsigned slots;    /* parallel sequences */
+    unsigned slots;    /* parallel sequences; 0: the most, up to SY_AUTO_SLOTS_MAX,
+                        * whose estimate fits in budget (1 if none does) */
     unsigned batch;    /* tokens per decode call */
+    uint64_t budget;   /* bytes; only used to size slots */
 };
 
-/* Fills *out (caller storage) for a model of shape run with sizing. */
+/* Fills *out (caller storage) for a model of shape run with sizing; out->slots
+ * says how many slots the numbers are for. */
 void memory_estimate(const struct model_shape *shape, const struct engine_sizing *sizing,
                      struct sy_memory_estimate *out);
 

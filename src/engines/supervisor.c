@@ -58,14 +58,69 @@ static struct engine *engine_get(struct supervisor *sup, const struct engine_mod
 /* Open jobs on run; *active gets how many of them hold a slot. The worker
  * admits jobs to free slots in arrival order, so the oldest `slots` decode
  * and the rest wait (docs/PROTOCOL.md). */
-static unsigned count_jobs(const struct run *run, unsigned slots, unsigned *active)
+static unsigned count_jobs(const struct run *run, unsigned *active)
 {
+    unsigned slots = run->slots;
     unsigned n = 0;
     for (const struct job *j = run->jobs; j; j = j->next)
         n++;
     if (active)
         *active = n < slots ? n : slots;
     return n;
+}
+
+/* ---- the thread budget ------------------------------------------------------------------ */
+
+/* Whether run decodes now, or soon: it holds jobs and is not going away. */
+static bool run_busy(const struct run *run)
+{
+    return run->jobs && !run->stop_sent;
+}
+
+static unsigned count_busy(const struct supervisor *sup)
+{
+    unsigned busy = 0;
+    for (const struct engine *e = sup->engines; e; e = e->next)
+        if (e->run && run_busy(e->run))
+            busy++;
+    return busy;
+}
+
+/* The threads a worker gets among `busy` busy ones: an equal share of the
+ * budget (the first `budget % busy` one more), at least one. */
+static unsigned thread_share(unsigned budget, unsigned busy, unsigned index)
+{
+    if (busy == 0)
+        return budget;
+    unsigned share = budget / busy + (index < budget % busy ? 1 : 0);
+    return share ? share : 1;
+}
+
+/* Splits the thread budget among the busy workers, so two models decoding at
+ * once never run a full pool each and fight over the cores. Idle workers keep
+ * their share until they are busy again (they use no threads meanwhile).
+ * Caller holds sup->lock; called whenever a run gains its first job or loses
+ * its last. */
+static void share_threads(struct supervisor *sup)
+{
+    unsigned busy = count_busy(sup), index = 0;
+    for (struct engine *e = sup->engines; e; e = e->next) {
+        struct run *run = e->run;
+        if (!run || !run_busy(run))
+            continue;
+        unsigned want = thread_share(sup->threads, busy, index++);
+        if (run->threads == want)
+            continue;
+        run->threads = want;
+        run_enqueue(run, json_pack("{s:s, s:i}", "type", "threads", "n", (int)want), 0);
+    }
+}
+
+/* What a new worker starts with: its share as if it were busy already. */
+static unsigned threads_for_new_run(const struct supervisor *sup)
+{
+    unsigned busy = count_busy(sup);
+    return thread_share(sup->threads, busy + 1, busy);
 }
 
 static bool run_idle(const struct run *run)
@@ -113,6 +168,8 @@ void engine_job_done(struct supervisor *sup, struct run *run, bool completed)
         eng->crashes = 0; /* it works again: the next crash restarts at once */
     if (!run->jobs && run->drain)
         run_request_stop(run);
+    if (!run->jobs)
+        share_threads(sup);
     pthread_cond_signal(&sup->keeper_wake);
 }
 
@@ -144,6 +201,7 @@ void engine_run_ended(struct supervisor *sup, struct run *run, const char *how,
     *complete = eng->unload_waiters;
     eng->unload_waiters = NULL;
     eng->last_used = sup_now_ms();
+    share_threads(sup); /* its threads go to the models still busy */
 
     if (run->fatal[0]) {
         snprintf(msg, msg_size, "model '%s' failed to load: %s", eng->model_id, run->fatal);
@@ -294,7 +352,7 @@ static sy_code ensure_running(struct supervisor *sup, struct engine *eng, struct
                 return rc;
             if (!wait) {
                 bool restart = eng->crashes > 0;
-                rc = run_start(sup, eng, err);
+                rc = run_start(sup, eng, threads_for_new_run(sup), err);
                 if (rc == SY_OK && restart) {
                     eng->restarts++;
                     sup->totals.restarts++;
@@ -376,7 +434,6 @@ sy_code supervisor_create(const struct supervisor_config *cfg, struct supervisor
     sup->queue_max = cfg->queue_max;
     sup->restart_limit = cfg->restart_limit ? cfg->restart_limit : 1;
     sup->totals.memory_budget = cfg->memory_budget;
-    sup->totals.slots_per_model = cfg->slots;
     sup->totals.threads = cfg->threads;
     if (pthread_create(&sup->keeper, NULL, keeper_main, sup) != 0) {
         supervisor_destroy(sup);
@@ -390,7 +447,7 @@ sy_code supervisor_create(const struct supervisor_config *cfg, struct supervisor
 struct engine_sizing supervisor_sizing(const struct supervisor *sup)
 {
     return (struct engine_sizing){.ctx_size = sup->ctx_size, .slots = sup->slots,
-                                  .batch = sup->batch};
+                                  .batch = sup->batch, .budget = sup->memory_budget};
 }
 
 int64_t supervisor_keep_alive_ms(const struct supervisor *sup)
@@ -430,9 +487,8 @@ sy_code supervisor_submit(struct supervisor *sup, const struct engine_model *mod
         goto fail_locked;
     }
     unsigned busy;
-    unsigned slots = eng->run->slots ? eng->run->slots : sup->slots;
-    unsigned open = count_jobs(eng->run, slots, &busy);
-    if (open >= slots + sup->queue_max) {
+    unsigned open = count_jobs(eng->run, &busy);
+    if (open >= eng->run->slots + sup->queue_max) {
         rc = sy_errp(err, SY_EBUSY, "model",
                      "model '%s' is busy: %u requests running and %u waiting, the most it "
                      "queues (queue_size); retry shortly",
@@ -443,6 +499,8 @@ sy_code supervisor_submit(struct supervisor *sup, const struct engine_model *mod
     job->id = ++sup->next_id;
     job->sink = sink;
     append_list(&eng->run->jobs, job);
+    if (open == 0)
+        share_threads(sup); /* before the generate frame: it decodes with its share */
     json_object_set_new(frame, "type", json_string("generate"));
     json_object_set_new(frame, "id", json_integer((json_int_t)job->id));
     run_enqueue(eng->run, frame, job->id);
@@ -549,8 +607,8 @@ void supervisor_cancel(struct supervisor *sup, uint64_t job_id)
 }
 
 /* Fills out from eng. Caller holds sup->lock; RSS is read later, unlocked. */
-static void fill_status(const struct engine *eng, unsigned slots_default, int64_t mono_now,
-                        int64_t wall_now, struct sy_model_status *out)
+static void fill_status(const struct engine *eng, int64_t mono_now, int64_t wall_now,
+                        struct sy_model_status *out)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->id, sizeof out->id, "%s", eng->model_id);
@@ -569,8 +627,8 @@ static void fill_status(const struct engine *eng, unsigned slots_default, int64_
     if (eng->run) {
         out->pid = eng->run->proc.pid;
         out->slots = eng->run->slots;
-        unsigned open = count_jobs(eng->run, eng->run->slots ? eng->run->slots : slots_default,
-                                   &out->active);
+        out->threads = eng->run->threads;
+        unsigned open = count_jobs(eng->run, &out->active);
         out->queued = open - out->active;
     }
 }
@@ -600,7 +658,7 @@ void supervisor_status(struct supervisor *sup, const char *path, struct sy_model
     pthread_mutex_lock(&sup->lock);
     const struct engine *eng = engine_find(sup, path);
     if (eng)
-        fill_status(eng, sup->slots, sup_now_ms(), wall_now_ms(), out);
+        fill_status(eng, sup_now_ms(), wall_now_ms(), out);
     else
         memset(out, 0, sizeof *out);
     pthread_mutex_unlock(&sup->lock);

@@ -50,7 +50,8 @@ struct run {
     struct job *jobs;   /* open generation jobs, oldest first */
     bool ready;
     uint64_t memory;    /* the estimate held against the budget */
-    unsigned slots;
+    unsigned slots;     /* as the worker reported them; until then, the estimate's */
+    unsigned threads;   /* its share of the thread budget, as last sent */
     char fatal[SY_ERR_MSG_MAX]; /* the worker's `fatal` message, if it sent one */
 };
 
@@ -103,8 +104,10 @@ void job_fail(struct job *job, sy_code code, const char *msg);
 /* Finishes every job of a detached list with DONE (msg NULL) or an error. */
 void jobs_finish_all(struct job *list, sy_code code, const char *msg);
 
-/* Starts a worker for eng; caller holds sup->lock. Returns: SY_OK; SY_EENGINE. */
-sy_code run_start(struct supervisor *sup, struct engine *eng, struct sy_err *err);
+/* Starts a worker for eng with `threads` threads; caller holds sup->lock.
+ * Returns: SY_OK; SY_EENGINE. */
+sy_code run_start(struct supervisor *sup, struct engine *eng, unsigned threads,
+                  struct sy_err *err);
 
 /* Queues frame (ownership taken) for the run's writer. Caller holds sup->lock. */
 void run_enqueue(struct run *run, json_t *frame, uint64_t job_id);
@@ -119,8 +122,9 @@ void run_request_stop(struct run *run);
 void engine_run_ended(struct supervisor *sup, struct run *run, const char *how,
                       struct job **fail, struct job **complete, char *msg, size_t msg_size);
 
-/* A job on run finished normally (DONE); caller holds sup->lock. Implemented in
- * supervisor.c: updates last use, expiry and the crash count. */
+/* A job left run (it ended, or never reached the worker); caller holds
+ * sup->lock. completed: it ended with DONE, not cancelled. Implemented in
+ * supervisor.c: updates last use, expiry, the crash count and thread shares. */
 void engine_job_done(struct supervisor *sup, struct run *run, bool completed);
 
 /* The worker reported `ready`; caller holds sup->lock. Returns the load

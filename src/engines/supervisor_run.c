@@ -189,6 +189,7 @@ static bool event_from_frame(const char *type, const json_t *msg, struct sy_even
         ev->type = SY_EVENT_DONE;
         ev->finish = finish_from_worker(reason);
         ev->usage.prompt_tokens = (long)json_integer_value(json_object_get(msg, "prompt_tokens"));
+        ev->usage.cached_tokens = (long)json_integer_value(json_object_get(msg, "cached_tokens"));
         ev->usage.completion_tokens =
             (long)json_integer_value(json_object_get(msg, "completion_tokens"));
         ev->usage.prompt_ms = json_number_value(json_object_get(msg, "prompt_ms"));
@@ -311,12 +312,13 @@ static void *reader_main(void *arg)
 
 /* ---- starting a worker ------------------------------------------------------------------ */
 
-sy_code run_start(struct supervisor *sup, struct engine *eng, struct sy_err *err)
+sy_code run_start(struct supervisor *sup, struct engine *eng, unsigned n_threads,
+                  struct sy_err *err)
 {
     char threads[16], ctx[16], slots[16], batch[16];
-    snprintf(threads, sizeof threads, "%u", sup->threads);
+    snprintf(threads, sizeof threads, "%u", n_threads);
     snprintf(ctx, sizeof ctx, "%u", sup->ctx_size);
-    snprintf(slots, sizeof slots, "%u", sup->slots);
+    snprintf(slots, sizeof slots, "%u", eng->memory.slots ? eng->memory.slots : 1);
     snprintf(batch, sizeof batch, "%u", sup->batch);
     char *argv[] = {sup->worker, "--fd", "3", "--model", eng->path, "--threads", threads,
                     "--ctx-size", ctx, "--slots", slots, "--batch", batch,
@@ -328,6 +330,8 @@ sy_code run_start(struct supervisor *sup, struct engine *eng, struct sy_err *err
     run->sup = sup;
     run->eng = eng;
     run->memory = eng->memory.total_bytes;
+    run->slots = eng->memory.slots ? eng->memory.slots : 1;
+    run->threads = n_threads;
     pthread_cond_init(&run->out_cond, NULL);
     struct sy_err spawn_err;
     if (worker_proc_spawn(argv, &run->proc, &spawn_err) != SY_OK) {
@@ -350,8 +354,9 @@ sy_code run_start(struct supervisor *sup, struct engine *eng, struct sy_err *err
     pthread_detach(reader);
     sup->n_readers++;
     eng->run = run;
-    log_info("starting engine for %s (pid %d, %.0f MiB estimated)", eng->model_id,
-             (int)run->proc.pid, (double)run->memory / (1024.0 * 1024.0));
+    log_info("starting engine for %s (pid %d, %.0f MiB estimated, %u slots, %u threads)",
+             eng->model_id, (int)run->proc.pid, (double)run->memory / (1024.0 * 1024.0),
+             run->slots, n_threads);
     return SY_OK;
 
 fail_threads:

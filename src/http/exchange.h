@@ -49,6 +49,11 @@ struct http_deferred_ops {
     /* may be NULL: words for the access-log line ("model=... tokens=..."),
      * written NUL-terminated into buf; called once, just before closed. */
     void (*log_note)(void *ctx, char *buf, size_t size);
+    /* may be NULL: the client hung up while the exchange was deferred, so the
+     * work can stop now rather than when its answer fails to send. Called at
+     * most once, on the server's watcher thread, before closed; must not call
+     * back into the server. The exchange still ends through resume/closed. */
+    void (*abandoned)(void *ctx);
     /* required: the exchange is over (completed true if the response was sent
      * in full). ctx is never used by the server after this returns. */
     void (*closed)(void *ctx, bool completed);

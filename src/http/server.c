@@ -4,19 +4,27 @@
  * headers, then once per chunk of body, then with an empty chunk when the body
  * is complete, and once more after every resume of a suspended connection.
  * Responses are queued only from the later calls (queued on the first, MHD
- * would close the connection instead of keeping it alive). */
+ * would close the connection instead of keeping it alive).
+ *
+ * MHD does not watch the socket of a suspended connection, so a client that
+ * hangs up while its exchange waits (for a queue slot, a load, the end of a
+ * non-streamed answer) would go unnoticed until the answer is written. A
+ * watcher thread polls the sockets of deferred exchanges for the peer's
+ * hang-up and tells their owner (ops->abandoned), who stops the work. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "http/waker.h"
@@ -32,7 +40,13 @@ struct http_server {
     pthread_mutex_t lock;
     struct http_exchange *deferred; /* exchanges parked at least once, for stop */
     bool stopping;
+    pthread_cond_t deferred_added;  /* wakes the watcher when it had nothing to watch */
+    pthread_t watcher;
+    bool watcher_started;
 };
+
+#define WATCH_INTERVAL_MS 200 /* how often the watcher picks up newly deferred exchanges */
+#define WATCH_MAX 1024        /* sockets one pass polls (SY_HTTP_CONNECTIONS_MAX) */
 
 struct extra_header {
     char *name, *value;
@@ -59,6 +73,9 @@ struct http_exchange {
     struct http_waker *waker; /* the server's reference */
     struct http_exchange *prev_deferred, *next_deferred;
     bool in_deferred_list;
+    bool abandoned;           /* the watcher saw the client hang up */
+    int fd;                   /* the connection's socket, -1 if unknown */
+    uint64_t serial;          /* unique per exchange: tells the watcher it is still the same */
     char request_id[24];
     struct timespec started;
 };
@@ -197,6 +214,7 @@ struct http_waker *http_defer(struct http_exchange *ex, const struct http_deferr
         srv->deferred->prev_deferred = ex;
     srv->deferred = ex;
     ex->in_deferred_list = true;
+    pthread_cond_signal(&srv->deferred_added);
     pthread_mutex_unlock(&srv->lock);
     return waker_retain(w);
 }
@@ -309,8 +327,11 @@ static struct http_exchange *exchange_create(struct http_server *srv, struct MHD
     ex->url = url;
     ex->method = method;
     clock_gettime(CLOCK_MONOTONIC, &ex->started);
-    snprintf(ex->request_id, sizeof ex->request_id, "req-%06" PRIuFAST64,
-             atomic_fetch_add(&srv->next_request, 1) + 1);
+    ex->serial = atomic_fetch_add(&srv->next_request, 1) + 1;
+    snprintf(ex->request_id, sizeof ex->request_id, "req-%06" PRIu64, ex->serial);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    ex->fd = ci ? ci->connect_fd : -1;
     route(ex);
     size_t limit = ex->route && ex->route->body_max ? ex->route->body_max : srv->cfg.body_max;
     buf_init(&ex->body, limit);
@@ -413,6 +434,81 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(ex);
 }
 
+/* ---- the hang-up watcher ---------------------------------------------------------------- */
+
+/* The deferred exchange with this serial, or NULL if it has ended. Caller holds srv->lock. */
+static struct http_exchange *deferred_by_serial(struct http_server *srv, uint64_t serial)
+{
+    for (struct http_exchange *ex = srv->deferred; ex; ex = ex->next_deferred)
+        if (ex->serial == serial)
+            return ex;
+    return NULL;
+}
+
+static void *watcher_main(void *arg)
+{
+    struct http_server *srv = arg;
+    struct pollfd *fds = calloc(WATCH_MAX, sizeof *fds);
+    uint64_t *serials = calloc(WATCH_MAX, sizeof *serials);
+    if (!fds || !serials) {
+        log_error("out of memory starting the hang-up watcher; clients that leave while "
+                  "waiting are noticed only when their answer is written");
+        free(fds);
+        free(serials);
+        return NULL;
+    }
+    pthread_mutex_lock(&srv->lock);
+    while (!srv->stopping) {
+        nfds_t n = 0;
+        for (struct http_exchange *ex = srv->deferred; ex && n < WATCH_MAX; ex = ex->next_deferred) {
+            if (ex->abandoned || ex->fd < 0)
+                continue;
+            fds[n] = (struct pollfd){.fd = ex->fd, .events = POLLRDHUP};
+            serials[n++] = ex->serial;
+        }
+        if (n == 0) {
+            pthread_cond_wait(&srv->deferred_added, &srv->lock);
+            continue;
+        }
+        pthread_mutex_unlock(&srv->lock);
+        int ready = poll(fds, n, WATCH_INTERVAL_MS);
+        pthread_mutex_lock(&srv->lock);
+        for (nfds_t i = 0; ready > 0 && i < n; i++) {
+            if (!fds[i].revents)
+                continue;
+            /* Still listed means its connection, and so this socket, lived
+             * through the poll: the hang-up is this exchange's. Under the
+             * lock, closed() cannot run meanwhile, so ctx is valid. */
+            struct http_exchange *ex = deferred_by_serial(srv, serials[i]);
+            if (!ex || ex->abandoned)
+                continue;
+            ex->abandoned = true;
+            log_debug("%s: the client hung up while waiting", ex->request_id);
+            if (ex->ops->abandoned)
+                ex->ops->abandoned(ex->ctx);
+        }
+    }
+    pthread_mutex_unlock(&srv->lock);
+    free(fds);
+    free(serials);
+    return NULL;
+}
+
+/* Caps the kernel's send buffer of each new connection, when configured. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)socket_context;
+    struct http_server *srv = cls;
+    if (toe != MHD_CONNECTION_NOTIFY_STARTED || !srv->cfg.send_buffer)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int size = (int)srv->cfg.send_buffer;
+    if (ci && setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) != 0)
+        log_warn("cannot set a connection's send buffer to %d bytes", size);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -447,6 +543,7 @@ sy_code http_server_start(const struct http_server_config *cfg, struct http_serv
     }
     srv->cfg = *cfg;
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->deferred_added, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
@@ -460,15 +557,21 @@ sy_code http_server_start(const struct http_server_config *cfg, struct http_serv
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
         MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
+        pthread_cond_destroy(&srv->deferred_added);
         pthread_mutex_destroy(&srv->lock);
         free(srv);
         return sy_errf(err, SY_EIO, "cannot listen on %s:%u (address in use or not available)",
                        cfg->host, cfg->port);
     }
+    srv->watcher_started = pthread_create(&srv->watcher, NULL, watcher_main, srv) == 0;
+    if (!srv->watcher_started)
+        log_error("cannot start the hang-up watcher; clients that leave while waiting are "
+                  "noticed only when their answer is written");
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->port;
     *out = srv;
@@ -489,10 +592,14 @@ void http_server_stop(struct http_server *srv)
      * resume) every parked exchange first. */
     pthread_mutex_lock(&srv->lock);
     srv->stopping = true;
+    pthread_cond_signal(&srv->deferred_added);
     for (struct http_exchange *ex = srv->deferred; ex; ex = ex->next_deferred)
         waker_detach(ex->waker);
     pthread_mutex_unlock(&srv->lock);
+    if (srv->watcher_started)
+        pthread_join(srv->watcher, NULL);
     MHD_stop_daemon(srv->daemon);
+    pthread_cond_destroy(&srv->deferred_added);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
 }

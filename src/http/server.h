@@ -35,6 +35,7 @@ struct http_server_config {
     unsigned threads;            /* pool threads */
     size_t body_max;             /* default per-request body limit, bytes */
     unsigned connection_timeout; /* seconds of inactivity before a connection is closed */
+    size_t send_buffer;          /* kernel send buffer per connection, bytes; 0: the kernel's */
     const struct http_route *routes; /* borrowed for the server's life */
     size_t n_routes;
     http_refusal_fn refuse;      /* required */

@@ -235,8 +235,6 @@ static void totals_add(struct sy_residency_totals *sum, const struct sy_residenc
     sum->expirations += t->expirations;
     sum->restarts += t->restarts;
     sum->crashes += t->crashes;
-    if (t->slots_per_model > sum->slots_per_model)
-        sum->slots_per_model = t->slots_per_model;
     if (t->threads > sum->threads)
         sum->threads = t->threads;
 }

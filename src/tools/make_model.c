@@ -9,7 +9,12 @@
  *
  *   switchyard-make-model --out PATH [--preset tiny|smollm2-135m] [--type f32|f16|q8_0|q4_0]
  *       [--n-embd N] [--n-layer N] [--n-head N] [--n-head-kv N] [--n-ff N] [--n-vocab N]
- *       [--ctx N] [--seed N] [--name S] [--no-chat-template]
+ *       [--ctx N] [--seed N] [--name S] [--no-chat-template] [--never-stop]
+ *
+ * --never-stop zeroes the output rows of the control tokens (end of text, end
+ * of turn): their logit is always 0 while the best of the others is above it,
+ * so greedy generation runs until max_tokens or the context ends. Tests that
+ * need a request to stay busy for a while use it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +34,7 @@ struct shape {
     uint64_t seed;
     const char *name;
     bool chat_template;
+    bool never_stop;
 };
 
 static const char CHATML_TEMPLATE[] =
@@ -45,12 +51,12 @@ static bool apply_preset(const char *name, struct shape *s)
 {
     if (strcmp(name, "tiny") == 0) {
         *s = (struct shape){64, 2, 4, 2, 128, N_BYTES + N_CONTROL + 32, 2048, LM_GGML_TYPE_F16,
-                            s->seed, s->name, s->chat_template};
+                            s->seed, s->name, s->chat_template, s->never_stop};
         return true;
     }
     if (strcmp(name, "smollm2-135m") == 0) {
         *s = (struct shape){576, 30, 9, 3, 1536, 49152, 8192, LM_GGML_TYPE_Q8_0, s->seed, s->name,
-                            s->chat_template};
+                            s->chat_template, s->never_stop};
         return true;
     }
     return false;
@@ -192,9 +198,10 @@ static void set_vocab(struct lm_gguf_context *g, const struct shape *s)
 /* ---- the weights ------------------------------------------------------------------------ */
 
 /* Adds one 2-D (or 1-D when rows == 0) tensor filled with random values (or
- * ones for norms), stored in `type`. */
+ * ones for norms), stored in `type`; its last `zero_rows` rows are zeros. */
 static void add_tensor(struct lm_gguf_context *g, struct lm_ggml_context *ctx, const char *name,
-                       int cols, int rows, enum lm_ggml_type type, uint64_t *rng, float *scratch)
+                       int cols, int rows, enum lm_ggml_type type, uint64_t *rng, float *scratch,
+                       int zero_rows)
 {
     bool norm = rows == 0;
     struct lm_ggml_tensor *t = norm ? lm_ggml_new_tensor_1d(ctx, LM_GGML_TYPE_F32, cols)
@@ -203,6 +210,9 @@ static void add_tensor(struct lm_gguf_context *g, struct lm_ggml_context *ctx, c
     int64_t n = (int64_t)cols * (norm ? 1 : rows);
     for (int64_t i = 0; i < n; i++)
         scratch[i] = norm ? 1.0f : rng_uniform(rng, 0.035f); /* std ~0.02 */
+    if (zero_rows > 0)
+        memset(scratch + (int64_t)cols * (rows - zero_rows), 0,
+               (size_t)cols * (size_t)zero_rows * sizeof(float));
     if (norm || type == LM_GGML_TYPE_F32)
         memcpy(t->data, scratch, (size_t)n * sizeof(float));
     else if (type == LM_GGML_TYPE_F16)
@@ -262,14 +272,16 @@ static int write_model(const struct shape *s, const char *out)
         return 1;
     }
     uint64_t rng = s->seed * 0x9E3779B97F4A7C15ull + 1;
-    add_tensor(g, ctx, "token_embd.weight", s->n_embd, s->n_vocab, s->type, &rng, scratch);
-    add_tensor(g, ctx, "output_norm.weight", s->n_embd, 0, s->type, &rng, scratch);
-    add_tensor(g, ctx, "output.weight", s->n_embd, s->n_vocab, s->type, &rng, scratch);
+    add_tensor(g, ctx, "token_embd.weight", s->n_embd, s->n_vocab, s->type, &rng, scratch, 0);
+    add_tensor(g, ctx, "output_norm.weight", s->n_embd, 0, s->type, &rng, scratch, 0);
+    /* The control tokens are the vocabulary's last ids (set_vocab). */
+    add_tensor(g, ctx, "output.weight", s->n_embd, s->n_vocab, s->type, &rng, scratch,
+               s->never_stop ? N_CONTROL : 0);
     for (int l = 0; l < s->n_layer; l++) {
         char name[64];
 #define LAYER(suffix, cols, rows)                                                                  \
     snprintf(name, sizeof name, "blk.%d." suffix, l);                                             \
-    add_tensor(g, ctx, name, cols, rows, s->type, &rng, scratch)
+    add_tensor(g, ctx, name, cols, rows, s->type, &rng, scratch, 0)
         LAYER("attn_norm.weight", s->n_embd, 0);
         LAYER("attn_q.weight", s->n_embd, s->n_embd);
         LAYER("attn_k.weight", s->n_embd, n_embd_kv);
@@ -305,7 +317,7 @@ static int usage(void)
             "usage: switchyard-make-model --out PATH [--preset tiny|smollm2-135m]\n"
             "       [--type f32|f16|q8_0|q4_0] [--n-embd N] [--n-layer N] [--n-head N]\n"
             "       [--n-head-kv N] [--n-ff N] [--n-vocab N] [--ctx N] [--seed N] [--name S]\n"
-            "       [--no-chat-template]\n");
+            "       [--no-chat-template] [--never-stop]\n");
     return 2;
 }
 
@@ -345,6 +357,10 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--no-chat-template") == 0) {
             s.chat_template = false;
+            continue;
+        }
+        if (strcmp(a, "--never-stop") == 0) {
+            s.never_stop = true;
             continue;
         }
         if (i + 1 >= argc)

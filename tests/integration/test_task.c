@@ -148,7 +148,15 @@ static void test_api_models(void)
     T_EQ_INT(http_json(srv.port, "GET", "/api/models/tiny", NULL, &resp), 200);
     T_EQ_STR(json_string_value(json_object_get(resp, "quantization")), "Q8_0");
     T_ASSERT(json_integer_value(json_object_get(resp, "size_bytes")) > 0);
+    /* No slots configured: the tiny model fits the default budget with four. */
+    T_EQ_INT(json_integer_value(json_object_get(json_object_get(resp, "memory"), "slots")), 4);
     json_decref(resp);
+    json_t *status = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", "/api/models/status", NULL, &status), 200);
+    json_t *model = json_array_get(json_object_get(status, "models"), 0);
+    T_EQ_STR(json_string_value(json_object_get(model, "id")), "tiny");
+    T_EQ_INT(json_integer_value(json_object_get(model, "slots")), 4); /* loaded by the tests before */
+    json_decref(status);
     T_EQ_INT(http_json(srv.port, "GET", "/api/models/zzz", NULL, &resp), 404);
     json_decref(resp);
 }

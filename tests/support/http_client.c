@@ -16,10 +16,20 @@
 
 int http_conn_open(struct http_conn *c, int port)
 {
+    return http_conn_open_rcvbuf(c, port, 0);
+}
+
+int http_conn_open_rcvbuf(struct http_conn *c, int port, int rcvbuf)
+{
     memset(c, 0, sizeof *c);
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd < 0)
         return -1;
+    if (rcvbuf > 0 && setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0) {
+        close(c->fd);
+        c->fd = -1;
+        return -1;
+    }
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0) {

@@ -31,6 +31,10 @@ struct http_response {
 
 /* Connects to 127.0.0.1:port. Returns 0 or -1. */
 int http_conn_open(struct http_conn *c, int port);
+
+/* Same, with the socket's receive buffer set to rcvbuf bytes first: a client
+ * whose kernel holds little of what it does not read. */
+int http_conn_open_rcvbuf(struct http_conn *c, int port, int rcvbuf);
 void http_conn_close(struct http_conn *c);
 
 /* Sends raw bytes. Returns 0 or -1. */

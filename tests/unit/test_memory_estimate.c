@@ -47,8 +47,34 @@ static void test_unknown_shape(void)
     T_ASSERT(e.total_bytes > 0); /* the runtime still costs something */
 }
 
+/* No slots configured: as many as fit, up to SY_AUTO_SLOTS_MAX, else one. */
+static void test_auto_slots_follow_the_budget(void)
+{
+    struct sy_memory_estimate four, two;
+    memory_estimate(&smollm, &(struct engine_sizing){.ctx_size = 4096, .slots = 4, .batch = 512},
+                    &four);
+    memory_estimate(&smollm, &(struct engine_sizing){.ctx_size = 4096, .slots = 2, .batch = 512},
+                    &two);
+    struct engine_sizing z = {.ctx_size = 4096, .batch = 512, .budget = 8ull << 30};
+    struct sy_memory_estimate e;
+    memory_estimate(&smollm, &z, &e);
+    T_EQ_INT(e.slots, SY_AUTO_SLOTS_MAX);
+    T_EQ_INT(e.total_bytes, four.total_bytes);
+
+    z.budget = two.total_bytes; /* exactly two fit, three do not */
+    memory_estimate(&smollm, &z, &e);
+    T_EQ_INT(e.slots, 2);
+    T_EQ_INT(e.total_bytes, two.total_bytes);
+
+    z.budget = 1 << 20; /* nothing fits: one slot, and the refusal names its numbers */
+    memory_estimate(&smollm, &z, &e);
+    T_EQ_INT(e.slots, 1);
+    T_ASSERT(e.total_bytes > z.budget);
+}
+
 int main(void)
 {
+    T_RUN(test_auto_slots_follow_the_budget);
     T_RUN(test_smollm_shape);
     T_RUN(test_context_clamped_to_training);
     T_RUN(test_unknown_shape);

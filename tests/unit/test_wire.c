@@ -26,6 +26,7 @@ static void fake_call(struct call *c, struct openai_opts *opts, const char *gene
     c->surface = opts;
     c->usage.prompt_tokens = 5;
     c->usage.completion_tokens = 2;
+    c->usage.cached_tokens = 3;
     c->finish = SY_FINISH_LENGTH;
     buf_init(&c->text, 1 << 20);
     buf_append_str(&c->text, generated, NULL);
@@ -53,7 +54,7 @@ static void test_openai_chat_stream_bytes(void)
         "\"finish_reason\":\"length\"}],\"usage\":null}\n\n"
         "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
         "\"model\":\"tiny\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,"
-        "\"total_tokens\":7}}\n\n"
+        "\"total_tokens\":7,\"prompt_tokens_details\":{\"cached_tokens\":3}}}\n\n"
         "data: [DONE]\n\n";
     T_EQ_STR(out.data, want);
     buf_cleanup(&out);
@@ -72,7 +73,8 @@ static void test_openai_chat_complete_body(void)
              "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
              "\"model\":\"tiny\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
              "\"content\":\"Hello\"},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
-             "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}");
+             "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7,"
+             "\"prompt_tokens_details\":{\"cached_tokens\":3}}}");
     free(text);
     json_decref(body);
     buf_cleanup(&c.text);

@@ -19,6 +19,10 @@ struct slot {
     struct text_stream text;
     int n_fed;                  /* prompt tokens decoded so far */
     int n_past;                 /* tokens in this sequence's cache */
+    int n_cached;               /* prompt tokens reused from the previous request's cache */
+    llama_token *cache;         /* the tokens in this sequence's cache, n_past of them;
+                                 * kept after the request ends for the next to reuse */
+    double t_released;          /* ms: when the slot last became free (LRU choice) */
     int n_gen;                  /* tokens sampled */
     llama_token next;           /* sampled and not yet decoded */
     bool has_next;
@@ -53,37 +57,53 @@ struct batcher *batcher_create(const struct batcher_config *cfg)
     b->slots = calloc((size_t)cfg->n_slots, sizeof *b->slots);
     b->piece_cap = 256;
     b->piece = malloc((size_t)b->piece_cap);
-    if (!b->slots || !b->piece) {
+    bool ok = b->slots && b->piece;
+    for (int i = 0; ok && i < cfg->n_slots; i++) {
+        b->slots[i].seq = i;
+        b->slots[i].cache = malloc((size_t)cfg->n_ctx * sizeof *b->slots[i].cache);
+        ok = b->slots[i].cache != NULL;
+    }
+    if (!ok) {
+        for (int i = 0; b->slots && i < cfg->n_slots; i++)
+            free(b->slots[i].cache);
         free(b->slots);
         free(b->piece);
         free(b);
         return NULL;
     }
-    for (int i = 0; i < cfg->n_slots; i++)
-        b->slots[i].seq = i;
     b->batch = llama_batch_init(cfg->n_batch + cfg->n_slots, 0, 1);
     buf_init(&b->out, SY_CALL_TEXT_MAX);
     return b;
 }
 
-static void slot_release(struct batcher *b, struct slot *s)
+/* Empties the slot's sequence: its cache can no longer be trusted or reused. */
+static void slot_forget(struct batcher *b, struct slot *s)
 {
     llama_memory_seq_rm(llama_get_memory(b->cfg.ctx), s->seq, -1, -1);
+    s->n_past = 0;
+}
+
+/* Ends the slot's request. Its sequence stays in the cache (n_past tokens of
+ * s->cache) for a later request with the same prefix. */
+static void slot_release(struct slot *s)
+{
     llama_sampler_free(s->smpl);
     text_stream_cleanup(&s->text);
     gen_free(s->gen);
-    int seq = s->seq;
-    memset(s, 0, sizeof *s);
-    s->seq = seq;
+    struct slot kept = {.seq = s->seq, .cache = s->cache, .n_past = s->n_past,
+                        .t_released = now_ms()};
+    *s = kept;
 }
 
 void batcher_destroy(struct batcher *b)
 {
     if (!b)
         return;
-    for (int i = 0; i < b->cfg.n_slots; i++)
+    for (int i = 0; i < b->cfg.n_slots; i++) {
         if (b->slots[i].gen)
-            slot_release(b, &b->slots[i]);
+            slot_release(&b->slots[i]);
+        free(b->slots[i].cache);
+    }
     while (b->queue_head) {
         struct gen *next = b->queue_head->next;
         gen_free(b->queue_head);
@@ -150,69 +170,138 @@ static sy_code slot_finish(struct batcher *b, struct slot *s, const char *reason
     struct wire_done d = {
         .finish_reason = reason,
         .prompt_tokens = s->gen->n_tokens,
+        .cached_tokens = s->n_cached,
         .completion_tokens = s->n_gen,
         .prompt_ms = first - s->t_start,
         .decode_ms = end - first,
     };
     if (rc == SY_OK)
         rc = wire_done(b->cfg.fd, s->gen->id, &d);
-    slot_release(b, s);
+    slot_release(s);
     return rc;
 }
 
 static sy_code slot_fail(struct batcher *b, struct slot *s, const char *message)
 {
     sy_code rc = wire_error(b->cfg.fd, s->gen->id, "engine_failed", message);
-    slot_release(b, s);
+    slot_release(s);
+    slot_forget(b, s);
     return rc;
 }
 
 /* ---- admission -------------------------------------------------------------------------- */
 
-static sy_code admit(struct batcher *b)
+static int common_prefix(const llama_token *a, int na, const llama_token *b, int nb)
 {
-    for (int i = 0; i < b->cfg.n_slots && b->queue_head; i++) {
-        struct slot *s = &b->slots[i];
+    int n = 0;
+    while (n < na && n < nb && a[n] == b[n])
+        n++;
+    return n;
+}
+
+/* The free slot for g: the one whose cache shares the longest prefix with g's
+ * prompt, if that prefix is a real part of it (a tenth, as llama-server
+ * judges); otherwise the one free the longest, so recent caches survive.
+ * Returns -1 if every slot is busy. */
+static int pick_slot(const struct batcher *b, const struct gen *g, int *prefix)
+{
+    int best = -1, best_prefix = 0, oldest = -1;
+    for (int i = 0; i < b->cfg.n_slots; i++) {
+        const struct slot *s = &b->slots[i];
         if (s->gen)
             continue;
+        int n = common_prefix(s->cache, s->n_past, g->tokens, g->n_tokens);
+        if (n > best_prefix) {
+            best = i;
+            best_prefix = n;
+        }
+        if (oldest < 0 || s->t_released < b->slots[oldest].t_released)
+            oldest = i;
+    }
+    if (best >= 0 && best_prefix * 10 >= g->n_tokens) {
+        *prefix = best_prefix;
+        return best;
+    }
+    *prefix = 0;
+    return oldest;
+}
+
+/* Keeps the first `prefix` tokens of the slot's sequence and drops the rest.
+ * At least the prompt's last token is always decoded again: its logits are
+ * where the first sampled token comes from. Returns the tokens kept. */
+static int reuse_prefix(struct batcher *b, struct slot *s, int prefix)
+{
+    if (prefix >= s->gen->n_tokens)
+        prefix = s->gen->n_tokens - 1;
+    if (prefix <= 0 || !llama_memory_seq_rm(llama_get_memory(b->cfg.ctx), s->seq, prefix, -1)) {
+        /* Some caches (recurrent, sliding-window) cannot drop a tail. */
+        slot_forget(b, s);
+        return 0;
+    }
+    s->n_past = prefix;
+    return prefix;
+}
+
+/* Ends every waiting request that was cancelled, wherever it is in the queue:
+ * its client should not wait for the ones ahead of it. */
+static sy_code drop_cancelled(struct batcher *b)
+{
+    sy_code rc = SY_OK;
+    struct gen **p = &b->queue_head;
+    while (*p && rc == SY_OK) {
+        struct gen *g = *p;
+        if (g->max_tokens >= 0) {
+            p = &g->next;
+            continue;
+        }
+        *p = g->next;
+        struct wire_done d = {.finish_reason = "cancelled", .prompt_tokens = g->n_tokens};
+        rc = wire_done(b->cfg.fd, g->id, &d);
+        gen_free(g);
+    }
+    b->queue_tail = NULL;
+    for (struct gen *g = b->queue_head; g; g = g->next)
+        b->queue_tail = g;
+    return rc;
+}
+
+static sy_code admit(struct batcher *b)
+{
+    sy_code rc = drop_cancelled(b);
+    while (rc == SY_OK && b->queue_head) {
         struct gen *g = b->queue_head;
+        int prefix;
+        int i = pick_slot(b, g, &prefix);
+        if (i < 0)
+            break;
         b->queue_head = g->next;
         if (!b->queue_head)
             b->queue_tail = NULL;
-        if (g->max_tokens < 0) { /* cancelled while waiting */
-            struct wire_done d = {.finish_reason = "cancelled", .prompt_tokens = g->n_tokens};
-            sy_code rc = wire_done(b->cfg.fd, g->id, &d);
-            gen_free(g);
-            if (rc != SY_OK)
-                return rc;
-            i--; /* the slot is still free */
-            continue;
-        }
+        struct slot *s = &b->slots[i];
         s->gen = g;
+        s->n_cached = s->n_fed = reuse_prefix(b, s, prefix);
         s->smpl = gen_sampler(g);
         text_stream_init(&s->text, (const char *const *)g->stop, g->n_stop);
         s->batch_i = -1;
         s->t_start = now_ms();
-        llama_memory_seq_rm(llama_get_memory(b->cfg.ctx), s->seq, -1, -1);
-        if (!s->smpl) {
-            sy_code rc = slot_fail(b, s, "cannot create the sampler");
-            if (rc != SY_OK)
-                return rc;
-        }
+        if (!s->smpl)
+            rc = slot_fail(b, s, "cannot create the sampler");
     }
-    return SY_OK;
+    return rc;
 }
 
 /* ---- one step --------------------------------------------------------------------------- */
 
-static void batch_add(struct llama_batch *batch, llama_token t, int pos, int seq, bool logits)
+/* Adds token t at the end of the slot's sequence. */
+static void batch_add(struct llama_batch *batch, struct slot *s, llama_token t, bool logits)
 {
     int n = batch->n_tokens++;
     batch->token[n] = t;
-    batch->pos[n] = pos;
+    batch->pos[n] = s->n_past;
     batch->n_seq_id[n] = 1;
-    batch->seq_id[n][0] = seq;
+    batch->seq_id[n][0] = s->seq;
     batch->logits[n] = logits;
+    s->cache[s->n_past++] = t;
 }
 
 static void build_batch(struct batcher *b)
@@ -224,7 +313,7 @@ static void build_batch(struct batcher *b)
         s->batch_i = -1;
         if (s->gen && s->has_next) {
             s->batch_i = batch->n_tokens;
-            batch_add(batch, s->next, s->n_past++, s->seq, true);
+            batch_add(batch, s, s->next, true);
             s->has_next = false;
         }
     }
@@ -240,7 +329,7 @@ static void build_batch(struct batcher *b)
             bool last = s->n_fed + 1 == s->gen->n_tokens;
             if (last)
                 s->batch_i = batch->n_tokens;
-            batch_add(batch, s->gen->tokens[s->n_fed++], s->n_past++, s->seq, last);
+            batch_add(batch, s, s->gen->tokens[s->n_fed++], last);
         }
     }
 }
@@ -308,9 +397,13 @@ sy_code batcher_step(struct batcher *b)
         char msg[96];
         snprintf(msg, sizeof msg, "llama_decode failed with status %d", (int)status);
         log_error("%s", msg);
-        for (int i = 0; i < b->cfg.n_slots && rc == SY_OK; i++)
-            if (b->slots[i].gen && (b->slots[i].batch_i >= 0 || b->slots[i].n_fed > 0))
-                rc = slot_fail(b, &b->slots[i], msg);
+        for (int i = 0; i < b->cfg.n_slots && rc == SY_OK; i++) {
+            struct slot *s = &b->slots[i];
+            if (s->gen && (s->batch_i >= 0 || s->n_fed > s->n_cached))
+                rc = slot_fail(b, s, msg);
+            else if (!s->gen)
+                slot_forget(b, s); /* a failed decode leaves no cache worth reusing */
+        }
         return rc;
     }
     for (int i = 0; i < b->cfg.n_slots && rc == SY_OK; i++) {

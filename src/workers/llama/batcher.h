@@ -6,7 +6,11 @@
  * batch budget -- runs one llama_decode, then samples for each slot whose
  * logits came out and sends what it produced. Requests wait in FIFO order for
  * a free slot. One thread, one decode at a time: concurrent requests share
- * the thread pool instead of competing for the cores. */
+ * the thread pool instead of competing for the cores.
+ *
+ * A slot's sequence outlives its request: the next request goes to the free
+ * slot whose cached tokens share the longest prefix with its prompt, and only
+ * the rest of the prompt is decoded (docs/PROTOCOL.md, `generate`). */
 #ifndef SY_LLAMA_BATCHER_H
 #define SY_LLAMA_BATCHER_H
 

@@ -167,7 +167,8 @@ static int load(const struct args *a, struct loaded *out)
 
 /* Handles one frame. Returns 1 to keep going, 0 to shut down, -1 if the
  * supervisor is gone. */
-static int handle(struct batcher *b, const struct gen_env *env, int fd, const json_t *msg)
+static int handle(struct batcher *b, const struct gen_env *env, struct llama_context *ctx, int fd,
+                  const json_t *msg)
 {
     const char *type = frame_type(msg);
     if (strcmp(type, "generate") == 0) {
@@ -193,6 +194,16 @@ static int handle(struct batcher *b, const struct gen_env *env, int fd, const js
             batcher_cancel(b, (uint64_t)json_integer_value(id));
         return 1;
     }
+    if (strcmp(type, "threads") == 0) {
+        /* The supervisor shares one thread budget among busy models; takes
+         * effect from the next decode step. */
+        json_int_t n = json_integer_value(json_object_get(msg, "n"));
+        if (n >= 1 && n <= 1024)
+            llama_set_n_threads(ctx, (int32_t)n, (int32_t)n);
+        else
+            log_error("ignoring a threads frame without a usable n");
+        return 1;
+    }
     if (strcmp(type, "shutdown") == 0)
         return 0;
     log_warn("ignoring a frame of unknown type '%s'", type);
@@ -200,7 +211,8 @@ static int handle(struct batcher *b, const struct gen_env *env, int fd, const js
 }
 
 /* Reads every frame waiting on fd (blocking for the first one when idle). */
-static int read_frames(struct batcher *b, const struct gen_env *env, int fd)
+static int read_frames(struct batcher *b, const struct gen_env *env, struct llama_context *ctx,
+                       int fd)
 {
     for (int n = 0; n < 256; n++) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -219,7 +231,7 @@ static int read_frames(struct batcher *b, const struct gen_env *env, int fd)
         }
         if (rc != SY_OK)
             return -1; /* EOF or a broken socket: the supervisor is gone */
-        int keep = handle(b, env, fd, msg);
+        int keep = handle(b, env, ctx, fd, msg);
         json_decref(msg);
         if (keep <= 0)
             return keep;
@@ -249,7 +261,7 @@ int main(int argc, char **argv)
     struct batcher *b = batcher_create(&bc);
     int status = b ? 0 : 1;
     for (int keep = b ? 1 : 0; keep > 0;) {
-        keep = read_frames(b, &env, a.fd);
+        keep = read_frames(b, &env, m.ctx, a.fd);
         if (keep == 0) { /* shutdown: end everything as cancelled, then go */
             batcher_cancel_all(b);
             while (!batcher_idle(b) && batcher_step(b) == SY_OK)

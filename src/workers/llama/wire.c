@@ -42,11 +42,11 @@ sy_code wire_token(int fd, uint64_t id, const char *text, size_t len)
 
 sy_code wire_done(int fd, uint64_t id, const struct wire_done *d)
 {
-    return send_frame(fd, json_pack("{s:s, s:I, s:s, s:i, s:i, s:f, s:f}", "type", "done", "id",
-                                    (json_int_t)id, "finish_reason", d->finish_reason,
-                                    "prompt_tokens", d->prompt_tokens, "completion_tokens",
-                                    d->completion_tokens, "prompt_ms", d->prompt_ms, "decode_ms",
-                                    d->decode_ms));
+    return send_frame(fd, json_pack("{s:s, s:I, s:s, s:i, s:i, s:i, s:f, s:f}", "type", "done",
+                                    "id", (json_int_t)id, "finish_reason", d->finish_reason,
+                                    "prompt_tokens", d->prompt_tokens, "cached_tokens",
+                                    d->cached_tokens, "completion_tokens", d->completion_tokens,
+                                    "prompt_ms", d->prompt_ms, "decode_ms", d->decode_ms));
 }
 
 sy_code wire_error(int fd, uint64_t id, const char *code, const char *message)

@@ -18,6 +18,7 @@ struct wire_ready {
 struct wire_done {
     const char *finish_reason; /* "stop" | "length" | "cancelled" */
     int prompt_tokens, completion_tokens;
+    int cached_tokens; /* prompt tokens reused from the slot's cache, not decoded again */
     double prompt_ms, decode_ms;
 };
 
