@@ -7,6 +7,9 @@
  *    same `generate` frame sent straight to a switchyard-llama worker over its
  *    socket (the worker protocol, no server): requests/s and mean latency.
  * 3. GET /v1/models requests/s with 2 and 64 keep-alive connections.
+ * 4. Prefix cache: a chat request with a long system prompt seen for the
+ *    first time, against the next one with the same system prompt and another
+ *    question (its prefix comes from the slot's cache): time to answer.
  *
  *   bench_concurrency [--model PATH] [--threads N] [--gen N] [--rounds N]
  * Default model: a generated model of SmolLM2-135M's shape, as bench_llama. */
@@ -252,6 +255,59 @@ static double models_rps(int port, int connections, double seconds)
     return failed ? -1 : (double)total / ((now_ms() - t0) / 1e3);
 }
 
+/* ---- 4. prefix cache -------------------------------------------------------------------- */
+
+/* One non-streamed chat answer of one token. Returns ms, or -1; *cached gets
+ * the prompt tokens the server reused. */
+static double chat_one_token(int port, const char *system, const char *question, long *prompt,
+                             long *cached)
+{
+    json_t *resp = NULL;
+    double t0 = now_ms();
+    int status = http_post_json(
+        port, "/v1/chat/completions",
+        json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:i, s:i}", "model", "bench", "messages",
+                  "role", "system", "content", system, "role", "user", "content", question,
+                  "max_tokens", 1, "temperature", 0),
+        &resp);
+    double ms = now_ms() - t0;
+    const json_t *usage = json_object_get(resp, "usage");
+    *prompt = (long)json_integer_value(json_object_get(usage, "prompt_tokens"));
+    *cached = (long)json_integer_value(
+        json_object_get(json_object_get(usage, "prompt_tokens_details"), "cached_tokens"));
+    json_decref(resp);
+    return status == 200 ? ms : -1;
+}
+
+struct prefix_figures {
+    double cold_ms, warm_ms;
+    long prompt_tokens, cached_tokens;
+};
+
+static int run_prefix(int port, int rounds, struct prefix_figures *out)
+{
+    static const char sentence[] = "The yard master keeps every train on its track and on time. ";
+    memset(out, 0, sizeof *out);
+    for (int round = 0; round < rounds; round++) {
+        /* A system prompt no earlier round used: its first request is cold. */
+        char system[1400];
+        int n = snprintf(system, sizeof system, "Session %d. ", round);
+        while ((size_t)n + sizeof sentence < sizeof system)
+            n += snprintf(system + n, sizeof system - (size_t)n, "%s", sentence);
+        long prompt, cached;
+        double cold = chat_one_token(port, system, "When does the first train leave?", &prompt,
+                                     &cached);
+        double warm = chat_one_token(port, system, "Which platform is it on?", &prompt, &cached);
+        if (cold < 0 || warm < 0)
+            return -1;
+        out->cold_ms += cold / rounds;
+        out->warm_ms += warm / rounds;
+        out->prompt_tokens = prompt;
+        out->cached_tokens = cached;
+    }
+    return 0;
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -279,7 +335,8 @@ int main(int argc, char **argv)
     char generated[] = "/tmp/switchyard-bench-XXXXXX";
     char model_path[PATH_MAX];
     if (!model) {
-        const char *args[] = {"--preset", "smollm2-135m", "--type", "q8_0", NULL};
+        /* --never-stop: every stream generates exactly --gen tokens. */
+        const char *args[] = {"--preset", "smollm2-135m", "--type", "q8_0", "--never-stop", NULL};
         if (!mkdtemp(generated) || test_make_model(generated, "smollm2-135m-shape", args) != 0) {
             fprintf(stderr, "bench: switchyard-make-model failed\n");
             return 1;
@@ -330,6 +387,9 @@ int main(int argc, char **argv)
     }
     double rps2 = rc == 0 ? models_rps(srv.port, 2, 3) : -1;
     double rps64 = rc == 0 ? models_rps(srv.port, 64, 3) : -1;
+    struct prefix_figures prefix;
+    if (rc == 0)
+        rc = run_prefix(srv.port, rounds, &prefix);
     test_server_stop(&srv);
     test_env_cleanup(&srv);
     double direct_ms = rc == 0 ? direct_one_token(SY_BENCH_WORKER, model, threads, n_small) : -1;
@@ -340,6 +400,9 @@ int main(int argc, char **argv)
                http_ms - direct_ms);
         printf("%-32s %12.1f %12.1f\n", "requests/s", 1e3 / direct_ms, 1e3 / http_ms);
         printf("\nGET /v1/models requests/s: %.0f with 2 connections, %.0f with 64\n", rps2, rps64);
+        printf("\nchat with a %ld-token prompt, one token answered: %.1f ms the first time, "
+               "%.1f ms with the same system prompt again (%ld tokens from the cache)\n",
+               prefix.prompt_tokens, prefix.cold_ms, prefix.warm_ms, prefix.cached_tokens);
     }
     if (model == model_path) {
         unlink(model_path);
