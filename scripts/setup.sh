@@ -13,7 +13,7 @@ deps="$root/build/deps"
 
 apt_packages=(
   build-essential cmake pkg-config
-  libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libsqlite3-dev
+  libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
 )
 
 sudo_cmd=()

@@ -2,6 +2,7 @@
  *
  *   switchyard serve [--config FILE] [--host H] [--port P] [--models-dir DIR] [--data-dir DIR] ...
  *   switchyard models [same options]   list local models and what they can do
+ *   switchyard pull ORG/NAME[@QUANT|@FILE] [same options]   download a GGUF model from the Hub
  *   switchyard version | help
  *
  * Every configuration key can be given as a flag (--context-size 2048 sets
@@ -11,9 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "app/config.h"
+#include "core/model_id.h"
+#include "hub/pull.h"
 #include "models/registry.h"
 #include "util/log.h"
 
@@ -29,6 +33,8 @@ static void usage(FILE *out)
             "commands:\n"
             "  serve      start the server (OpenAI, Hugging Face and task APIs)\n"
             "  models     list the local models and what they can do\n"
+            "  pull       download a GGUF model from the Hugging Face Hub into its cache:\n"
+            "             switchyard pull org/name[@Q4_K_M|@file.gguf] (HF_TOKEN for gated ones)\n"
             "  version    print the version\n"
             "  help       print this text\n"
             "\n"
@@ -121,7 +127,7 @@ static int cmd_models(const struct sy_config *cfg)
     struct registry_entry *models;
     size_t n;
     struct sy_err err;
-    if (registry_open(cfg->models_dir, &reg, &err) != SY_OK ||
+    if (registry_open(cfg->models_dir, cfg->hub_cache, &reg, &err) != SY_OK ||
         registry_list(reg, &models, &n, &err) != SY_OK) {
         fprintf(stderr, "switchyard: %s\n", err.msg);
         return 1;
@@ -140,6 +146,73 @@ static int cmd_models(const struct sy_config *cfg)
     return 0;
 }
 
+/* ---- pull ------------------------------------------------------------------------------- */
+
+static double mib(uint64_t bytes)
+{
+    return (double)bytes / (1024.0 * 1024.0);
+}
+
+static bool print_pull(void *ctx, const struct pull_event *ev)
+{
+    bool tty = *(const bool *)ctx;
+    switch (ev->step) {
+    case PULL_CHOSEN:
+        printf("pulling %s%s (%s), %d file%s\n", ev->label[0] ? ev->label : ev->file,
+               ev->label[0] ? "" : "", ev->why, ev->count, ev->count == 1 ? "" : "s");
+        break;
+    case PULL_FILE:
+        printf("%s %d/%d %s, %.1f MiB\n", ev->reused ? "already here" : "downloading", ev->index,
+               ev->count, ev->file, mib(ev->total));
+        break;
+    case PULL_PROGRESS:
+        if (tty) {
+            printf("\r  %.1f / %.1f MiB (%.0f%%)", mib(ev->done), mib(ev->total),
+                   ev->total ? 100.0 * (double)ev->done / (double)ev->total : 100.0);
+            if (ev->done == ev->total)
+                printf("\n");
+        }
+        break;
+    case PULL_VERIFIED:
+        printf("  verified %s\n", ev->file);
+        break;
+    }
+    fflush(stdout);
+    return true;
+}
+
+static int cmd_pull(const struct sy_config *cfg, const char *text)
+{
+    struct model_id id;
+    struct sy_err err;
+    if (model_id_parse(text, &id, &err) != SY_OK || hub_repo_check(id.name, &err) != SY_OK) {
+        fprintf(stderr, "switchyard: %s\n", err.msg);
+        return 2;
+    }
+    if (id.provider[0] && strcmp(id.provider, "hf") != 0) {
+        fprintf(stderr, "switchyard: pull takes a Hub model id: org/name[@quantisation]\n");
+        return 2;
+    }
+    struct hub_client *hc;
+    struct hub_client_config hcc = {.endpoint = cfg->hub_url, .token = getenv("HF_TOKEN")};
+    if (hub_client_create(&hcc, &hc, &err) != SY_OK) {
+        fprintf(stderr, "switchyard: %s\n", err.msg);
+        return 2;
+    }
+    bool tty = isatty(STDOUT_FILENO);
+    struct pull_result res;
+    sy_code rc = hub_pull(hc, cfg->hub_cache, id.name, id.variant, print_pull, &tty, &res, &err);
+    hub_client_destroy(hc);
+    if (rc != SY_OK) {
+        fprintf(stderr, "switchyard: cannot pull %s: %s\n", text, err.msg);
+        return 1;
+    }
+    printf("pulled %s%s%s (%.1f MiB downloaded) into %s\n", id.name, res.label[0] ? "@" : "",
+           res.label, mib(res.downloaded), res.path);
+    printf("use it as model \"%s\"\n", id.name);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -155,14 +228,22 @@ int main(int argc, char **argv)
         printf("switchyard %s\n", SY_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "models") != 0) {
+    bool pull = strcmp(cmd, "pull") == 0;
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "models") != 0 && !pull) {
         fprintf(stderr, "switchyard: unknown command '%s'\n\n", cmd);
         usage(stderr);
         return 2;
     }
+    if (pull && (argc < 3 || argv[2][0] == '-')) {
+        fprintf(stderr, "usage: switchyard pull org/name[@quantisation|@file.gguf] [options]\n");
+        return 2;
+    }
     struct sy_config cfg;
-    int rc = read_config(argc - 2, argv + 2, &cfg);
+    int skip = pull ? 3 : 2;
+    int rc = read_config(argc - skip, argv + skip, &cfg);
     if (rc != 0)
         return rc;
+    if (pull)
+        return cmd_pull(&cfg, argv[2]);
     return strcmp(cmd, "serve") == 0 ? cmd_serve(&cfg) : cmd_models(&cfg);
 }

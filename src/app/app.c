@@ -39,7 +39,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
     if (rc == SY_OK)
         rc = fs_mkdirs(cfg->models_dir, 0755, err);
     if (rc == SY_OK)
-        rc = registry_open(cfg->models_dir, &app->registry, err);
+        rc = registry_open(cfg->models_dir, cfg->hub_cache, &app->registry, err);
     if (rc == SY_OK) {
         struct supervisor_config sc = {
             .llama_worker = cfg->llama_worker,

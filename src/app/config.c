@@ -34,6 +34,8 @@ static const struct config_key keys[] = {
     {"port", KEY_PORT, C(port), 0, 65535},
     {"data_dir", KEY_STRING, C(data_dir), 0, 0},
     {"models_dir", KEY_STRING, C(models_dir), 0, 0},
+    {"hub_url", KEY_STRING, C(hub_url), 0, 0},
+    {"hub_cache", KEY_STRING, C(hub_cache), 0, 0},
     {"threads", KEY_UINT, C(threads), 1, 256},
     {"http_threads", KEY_UINT, C(http_threads), 1, 256},
     {"slots", KEY_UINT, C(slots), 0, 64},
@@ -121,6 +123,7 @@ void config_defaults(struct sy_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
     cfg->port = 8080;
+    snprintf(cfg->hub_url, sizeof cfg->hub_url, "https://huggingface.co");
     const char *xdg = getenv("XDG_DATA_HOME");
     const char *home = getenv("HOME");
     if (xdg && xdg[0] == '/')
@@ -298,6 +301,25 @@ sy_code config_finish(struct sy_config *cfg, struct sy_err *err)
         if (n < 0 || (size_t)n >= sizeof cfg->models_dir)
             return sy_errf(err, SY_EINVAL, "data_dir is too long");
     }
+    if (!cfg->hub_cache[0]) {
+        /* Where huggingface_hub puts it: HF_HUB_CACHE, HF_HOME/hub, XDG_CACHE_HOME or ~/.cache. */
+        const char *hub = getenv("HF_HUB_CACHE"), *hf = getenv("HF_HOME");
+        const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+        int n;
+        if (hub && hub[0] == '/')
+            n = snprintf(cfg->hub_cache, sizeof cfg->hub_cache, "%s", hub);
+        else if (hf && hf[0] == '/')
+            n = snprintf(cfg->hub_cache, sizeof cfg->hub_cache, "%s/hub", hf);
+        else if (xdg && xdg[0] == '/')
+            n = snprintf(cfg->hub_cache, sizeof cfg->hub_cache, "%s/huggingface/hub", xdg);
+        else
+            n = snprintf(cfg->hub_cache, sizeof cfg->hub_cache, "%s/.cache/huggingface/hub",
+                         home ? home : ".");
+        if (n < 0 || (size_t)n >= sizeof cfg->hub_cache)
+            return sy_errf(err, SY_EINVAL, "the Hub cache path is too long; set hub_cache");
+    }
+    if (strncmp(cfg->hub_url, "http://", 7) != 0 && strncmp(cfg->hub_url, "https://", 8) != 0)
+        return sy_errp(err, SY_EINVAL, "hub_url", "hub_url must start with http:// or https://");
     if (!cfg->host[0])
         return sy_errf(err, SY_EINVAL, "host must not be empty");
     if (!cfg->memory_budget) {

@@ -19,6 +19,8 @@ struct sy_config {
     uint16_t port;               /* 8080; 0 picks a free port */
     char data_dir[PATH_MAX];     /* $XDG_DATA_HOME/switchyard or ~/.local/share/switchyard */
     char models_dir[PATH_MAX];   /* <data_dir>/models unless set */
+    char hub_url[512];           /* the Hugging Face Hub: "https://huggingface.co" */
+    char hub_cache[PATH_MAX];    /* $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub */
     unsigned threads;            /* inference threads, shared by all models: physical cores */
     unsigned http_threads;       /* HTTP pool threads: 4 */
     unsigned slots;              /* parallel sequences per model; 0: as many as fit (up to 4) */

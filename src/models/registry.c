@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "hub/gguf_choice.h"
 #include "models/gguf_reader.h"
 #include "util/log.h"
 
@@ -19,6 +20,7 @@
 
 struct cached {
     struct registry_entry entry;
+    char full_id[SY_MODEL_ID_MAX + 1]; /* as made from the path; a Hub entry's may be shortened */
     off_t size;
     struct timespec mtime;
     bool seen;
@@ -27,6 +29,7 @@ struct cached {
 struct registry {
     pthread_mutex_t lock;
     char dir[PATH_MAX];
+    char hub[PATH_MAX]; /* the Hub cache, "" if none */
     struct cached *items;
     size_t n, cap;
 };
@@ -151,12 +154,11 @@ static struct cached *find_by_path(struct registry *reg, const char *path)
     return NULL;
 }
 
-static sy_code consider_file(struct registry *reg, const char *path, const char *rel,
-                             const struct stat *st, struct sy_err *err)
+/* Adds or refreshes the entry for the file at path. repo and variant are ""
+ * for the models directory. */
+static sy_code consider(struct registry *reg, const char *path, const char *id, const char *repo,
+                        const char *variant, const struct stat *st, struct sy_err *err)
 {
-    char id[SY_MODEL_ID_MAX + 1];
-    if (!id_from_relpath(rel, id, sizeof id))
-        return SY_OK;
     struct cached *c = find_by_path(reg, path);
     if (c && c->size == st->st_size && c->mtime.tv_sec == st->st_mtim.tv_sec &&
         c->mtime.tv_nsec == st->st_mtim.tv_nsec) {
@@ -165,7 +167,7 @@ static sy_code consider_file(struct registry *reg, const char *path, const char 
     }
     if (!c) {
         if (reg->n >= SY_MODELS_MAX) {
-            log_warn("more than %d models under %s; ignoring %s", SY_MODELS_MAX, reg->dir, rel);
+            log_warn("more than %d models; ignoring %s", SY_MODELS_MAX, path);
             return SY_OK;
         }
         if (reg->n == reg->cap) {
@@ -179,16 +181,48 @@ static sy_code consider_file(struct registry *reg, const char *path, const char 
         c = &reg->items[reg->n++];
     }
     entry_load(c, path, id, st);
+    snprintf(c->full_id, sizeof c->full_id, "%s", id);
+    snprintf(c->entry.repo, sizeof c->entry.repo, "%s", repo);
+    snprintf(c->entry.variant, sizeof c->entry.variant, "%s", variant);
     c->seen = true;
     return SY_OK;
 }
 
+static sy_code consider_file(struct registry *reg, const char *path, const char *rel,
+                             const struct stat *st, struct sy_err *err)
+{
+    char id[SY_MODEL_ID_MAX + 1];
+    if (!id_from_relpath(rel, id, sizeof id))
+        return SY_OK;
+    return consider(reg, path, id, "", "", st, err);
+}
+
+/* A file of a Hub snapshot: a model (or a split model's first shard) is named
+ * repo@label, or repo@path-without-.gguf when its name has no label. */
+static sy_code consider_hub_file(struct registry *reg, const char *repo, const char *path,
+                                 const char *rel, const struct stat *st, struct sy_err *err)
+{
+    int shard, of;
+    if (!gguf_model_file(rel, &shard, &of) || shard != 1)
+        return SY_OK;
+    char variant[SY_HUB_PATH_MAX + 1], id[SY_MODEL_ID_MAX + 1];
+    gguf_label_from_name(rel, variant, sizeof variant);
+    if (!variant[0] && !id_from_relpath(rel, variant, sizeof variant))
+        return SY_OK;
+    int n = snprintf(id, sizeof id, "%s@%s", repo, variant);
+    if (n < 0 || (size_t)n >= sizeof id)
+        return SY_OK;
+    return consider(reg, path, id, repo, variant, st, err);
+}
+
+/* Walks dir (rel: its path under the root): the models directory when repo is
+ * "", else a snapshot of that Hub repository. */
 static sy_code scan_dir(struct registry *reg, const char *dir, const char *rel, int depth,
-                        struct sy_err *err)
+                        const char *repo, struct sy_err *err)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        if (depth == 0)
+        if (depth == 0 && !repo[0])
             return sy_errf(err, SY_EIO, "cannot read the models directory %s: %s", dir,
                            strerror(errno));
         return SY_OK; /* an unreadable subdirectory hides only itself */
@@ -204,19 +238,71 @@ static sy_code scan_dir(struct registry *reg, const char *dir, const char *rel, 
         if (pn < 0 || (size_t)pn >= sizeof path || sn < 0 || (size_t)sn >= sizeof sub)
             continue;
         struct stat st;
-        if (stat(path, &st) != 0) /* follows links: Hub caches are made of symlinks */
+        if (stat(path, &st) != 0) /* follows links (Hub caches are made of them) */
             continue;
         if (S_ISDIR(st.st_mode)) {
             if (depth + 1 < SCAN_DEPTH_MAX)
-                rc = scan_dir(reg, path, sub, depth + 1, err);
+                rc = scan_dir(reg, path, sub, depth + 1, repo, err);
             continue;
         }
         size_t len = strlen(de->d_name);
-        if (S_ISREG(st.st_mode) && len > 5 && strcmp(de->d_name + len - 5, ".gguf") == 0)
-            rc = consider_file(reg, path, sub, &st, err);
+        if (!S_ISREG(st.st_mode) || len <= 5 || strcmp(de->d_name + len - 5, ".gguf") != 0)
+            continue;
+        rc = repo[0] ? consider_hub_file(reg, repo, path, sub, &st, err)
+                     : consider_file(reg, path, sub, &st, err);
     }
     closedir(d);
     return rc;
+}
+
+/* ---- the Hub cache ---------------------------------------------------------------------- */
+
+/* Adds every model whose refs/main names a snapshot in the Hub cache. */
+static sy_code scan_hub(struct registry *reg, struct sy_err *err)
+{
+    DIR *d = reg->hub[0] ? opendir(reg->hub) : NULL;
+    if (!d)
+        return SY_OK; /* nothing pulled yet */
+    sy_code rc = SY_OK;
+    struct dirent *de;
+    while (rc == SY_OK && (de = readdir(d)) != NULL) {
+        char repo[SY_HUB_REPO_MAX + 1], ref[PATH_MAX], commit[SY_HUB_COMMIT_MAX + 2] = "";
+        if (!hub_repo_from_folder(de->d_name, repo, sizeof repo))
+            continue;
+        if (snprintf(ref, sizeof ref, "%s/%s/refs/main", reg->hub, de->d_name) >= (int)sizeof ref)
+            continue;
+        FILE *f = fopen(ref, "r");
+        if (!f)
+            continue; /* no complete pull of main yet */
+        bool ok = fgets(commit, sizeof commit, f) != NULL;
+        fclose(f);
+        commit[strcspn(commit, "\r\n")] = '\0';
+        char snapshot[PATH_MAX];
+        if (!ok || !hub_commit_ok(commit) ||
+            snprintf(snapshot, sizeof snapshot, "%s/%s/snapshots/%s", reg->hub, de->d_name,
+                     commit) >= (int)sizeof snapshot)
+            continue;
+        rc = scan_dir(reg, snapshot, "", 0, repo, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* A repository with one model is named by the repository alone. */
+static void name_hub_entries(struct registry *reg)
+{
+    for (size_t i = 0; i < reg->n; i++) {
+        struct registry_entry *e = &reg->items[i].entry;
+        if (!e->repo[0])
+            continue;
+        const char *full = reg->items[i].full_id;
+        size_t same = 0;
+        for (size_t j = 0; j < reg->n; j++)
+            same += strcmp(reg->items[j].entry.repo, e->repo) == 0;
+        snprintf(e->info.id, sizeof e->info.id, "%s", same == 1 ? e->repo : full);
+        snprintf(e->info.name, sizeof e->info.name, "%s", e->info.id);
+        snprintf(e->info.owned_by, sizeof e->info.owned_by, "huggingface");
+    }
 }
 
 static int compare_ids(const void *a, const void *b)
@@ -230,7 +316,9 @@ static sy_code refresh_locked(struct registry *reg, struct sy_err *err)
 {
     for (size_t i = 0; i < reg->n; i++)
         reg->items[i].seen = false;
-    sy_code rc = scan_dir(reg, reg->dir, "", 0, err);
+    sy_code rc = scan_dir(reg, reg->dir, "", 0, "", err);
+    if (rc == SY_OK)
+        rc = scan_hub(reg, err);
     if (rc != SY_OK)
         return rc;
     size_t kept = 0;
@@ -238,6 +326,7 @@ static sy_code refresh_locked(struct registry *reg, struct sy_err *err)
         if (reg->items[i].seen)
             reg->items[kept++] = reg->items[i];
     reg->n = kept;
+    name_hub_entries(reg);
     if (reg->n > 1)
         qsort(reg->items, reg->n, sizeof *reg->items, compare_ids);
     return SY_OK;
@@ -245,7 +334,8 @@ static sy_code refresh_locked(struct registry *reg, struct sy_err *err)
 
 /* ---- public API ------------------------------------------------------------------------- */
 
-sy_code registry_open(const char *dir, struct registry **out, struct sy_err *err)
+sy_code registry_open(const char *dir, const char *hub_cache, struct registry **out,
+                      struct sy_err *err)
 {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return sy_errf(err, SY_EIO, "cannot create the models directory %s: %s", dir,
@@ -258,6 +348,7 @@ sy_code registry_open(const char *dir, struct registry **out, struct sy_err *err
         return sy_errf(err, SY_EIO, "cannot resolve the models directory %s: %s", dir,
                        strerror(errno));
     }
+    snprintf(reg->hub, sizeof reg->hub, "%s", hub_cache ? hub_cache : "");
     pthread_mutex_init(&reg->lock, NULL);
     *out = reg;
     return SY_OK;
@@ -293,16 +384,62 @@ static const struct cached *find_by_id(const struct registry *reg, const char *i
     return NULL;
 }
 
-sy_code registry_lookup(struct registry *reg, const char *id, struct registry_entry *out,
-                        struct sy_err *err)
+/* Whether variant names entry e: its label, its quantisation or its path. */
+static bool variant_matches(const struct registry_entry *e, const char *variant)
+{
+    if (strcasecmp(e->info.quantization, variant) == 0 || strcasecmp(e->variant, variant) == 0)
+        return true;
+    size_t n = strlen(e->path), v = strlen(variant);
+    return e->repo[0] && v < n && e->path[n - v - 1] == '/' &&
+           strcmp(e->path + n - v, variant) == 0;
+}
+
+/* The entry name and variant mean, or NULL. Caller holds reg->lock. */
+static const struct cached *find_model(const struct registry *reg, const char *name,
+                                       const char *variant)
+{
+    const struct cached *c = find_by_id(reg, name);
+    if (c && (!variant[0] || variant_matches(&c->entry, variant)))
+        return c;
+    if (c && !c->entry.repo[0]) /* a file of the models directory: no other variants */
+        return NULL;
+    /* A Hub repository: its files by variant, or its default. */
+    const char *labels[64];
+    uint64_t sizes[64];
+    const struct cached *files[64];
+    size_t n = 0;
+    for (size_t i = 0; i < reg->n && n < 64; i++) {
+        const struct registry_entry *e = &reg->items[i].entry;
+        if (strcmp(e->repo, name) != 0)
+            continue;
+        if (variant[0] && variant_matches(e, variant))
+            return &reg->items[i];
+        files[n] = &reg->items[i];
+        labels[n] = e->variant;
+        sizes[n++] = e->info.size_bytes;
+    }
+    if (variant[0] || n == 0)
+        return NULL;
+    const char *why;
+    return files[gguf_pick_default(labels, sizes, n, &why)];
+}
+
+sy_code registry_lookup(struct registry *reg, const char *name, const char *variant,
+                        struct registry_entry *out, struct sy_err *err)
 {
     pthread_mutex_lock(&reg->lock);
-    const struct cached *c = find_by_id(reg, id);
+    const struct cached *c = find_model(reg, name, variant);
     sy_code rc = SY_OK;
     if (!c && (rc = refresh_locked(reg, err)) == SY_OK)
-        c = find_by_id(reg, id);
+        c = find_model(reg, name, variant);
+    const struct cached *plain = c || rc != SY_OK ? NULL : find_by_id(reg, name);
     if (c) {
         *out = c->entry;
+    } else if (plain && !plain->entry.repo[0]) {
+        const char *quant = plain->entry.info.quantization;
+        rc = sy_errp(err, SY_ENOTFOUND, "model",
+                     "model '%s' is a local %s file; there is no '%s' variant of it", name,
+                     quant[0] ? quant : "GGUF", variant);
     } else if (rc == SY_OK) {
         char known[384] = "";
         size_t used = 0;
@@ -314,8 +451,9 @@ sy_code registry_lookup(struct registry *reg, const char *id, struct registry_en
             used += (size_t)w;
         }
         rc = sy_errp(err, SY_ENOTFOUND, "model",
-                     "model '%s' not found; local models: %s (put .gguf files in %s)", id,
-                     reg->n ? known : "none", reg->dir);
+                     "model '%s%s%s' not found; local models: %s (put .gguf files in %s, or pull "
+                     "one: switchyard pull org/name)",
+                     name, variant[0] ? "@" : "", variant, reg->n ? known : "none", reg->dir);
     }
     pthread_mutex_unlock(&reg->lock);
     return rc;

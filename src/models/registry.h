@@ -1,7 +1,11 @@
-/* registry.h -- the local models: every *.gguf under the models directory.
+/* registry.h -- the local models: every *.gguf under the models directory,
+ * and every GGUF model pulled into the Hugging Face Hub cache.
  *
- * A model's id is its path relative to the models directory without ".gguf"
- * (a file "tiny.gguf" is "tiny"; "org/name.gguf" is "org/name"). Metadata and
+ * A file in the models directory is named by its path there without ".gguf"
+ * (a file "tiny.gguf" is "tiny"; "org/name.gguf" is "org/name"). A model in
+ * the Hub cache is named by its repository, "org/name" when the snapshot that
+ * refs/main points at holds one GGUF model, else "org/name@<quantisation>" per
+ * file; "org/name" alone then means the default pick (gguf_choice.h). Metadata and
  * capabilities come from the GGUF header (gguf_reader.h), read once per file
  * version (path, size, mtime) and never by loading weights. A file whose
  * header is unreadable or hostile stays listed as unusable, with the reason.
@@ -16,6 +20,7 @@
 
 #include "core/model_info.h"
 #include "engines/memory_estimate.h"
+#include "hub/hub_repo.h"
 #include "util/err.h"
 
 struct registry;
@@ -24,21 +29,28 @@ struct registry_entry {
     struct sy_model_info info;
     char path[PATH_MAX]; /* absolute path of the GGUF file */
     struct model_shape shape; /* all zero when the header is unreadable */
+    char repo[SY_HUB_REPO_MAX + 1]; /* the Hub repository, "" for the models directory */
+    char variant[SY_HUB_PATH_MAX + 1]; /* its quantisation label, else its path in the repo */
 };
 
-/* Opens the registry over dir (copied; created if missing).
+/* Opens the registry over dir (copied; created if missing) and the Hub cache
+ * hub_cache (may be NULL or missing: nothing pulled yet).
  * Returns: SY_OK and *out (registry_close()); SY_EIO if dir cannot be made. */
-sy_code registry_open(const char *dir, struct registry **out, struct sy_err *err);
+sy_code registry_open(const char *dir, const char *hub_cache, struct registry **out,
+                      struct sy_err *err);
 
 void registry_close(struct registry *reg); /* NULL is a no-op */
 
 /* Rescans the directory. Returns: SY_OK; SY_EIO if it cannot be read. */
 sy_code registry_refresh(struct registry *reg, struct sy_err *err);
 
-/* Copies the entry for id into *out, rescanning once on a miss.
+/* Copies the entry for a model id into *out, rescanning once on a miss.
+ * variant ("" for none) picks among a Hub repository's files by quantisation
+ * or path; for a file of the models directory it may only restate the file's
+ * quantisation.
  * Returns: SY_OK; SY_ENOTFOUND with a message listing the models there are. */
-sy_code registry_lookup(struct registry *reg, const char *id, struct registry_entry *out,
-                        struct sy_err *err);
+sy_code registry_lookup(struct registry *reg, const char *name, const char *variant,
+                        struct registry_entry *out, struct sy_err *err);
 
 /* Rescans, then copies every entry (sorted by id).
  * Returns: SY_OK and *out (free()) with *n entries; SY_EIO; SY_ENOMEM. */

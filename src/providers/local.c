@@ -37,7 +37,7 @@ static bool engine_model_of(struct local *lp, const struct sy_model_info *model,
                             struct registry_entry *e, struct engine_model *out,
                             struct sy_err *err)
 {
-    if (registry_lookup(lp->reg, model->id, e, err) != SY_OK)
+    if (registry_lookup(lp->reg, model->id, "", e, err) != SY_OK)
         return false;
     *out = (struct engine_model){.id = e->info.id, .path = e->path, .memory = model->memory};
     return true;
@@ -48,14 +48,9 @@ static sy_code local_describe(void *self, const char *model, const char *variant
 {
     struct local *lp = self;
     struct registry_entry e;
-    sy_code rc = registry_lookup(lp->reg, model, &e, err);
+    sy_code rc = registry_lookup(lp->reg, model, variant, &e, err);
     if (rc != SY_OK)
         return rc;
-    /* For a local file, '@' may only restate the file's own quantisation. */
-    if (variant[0] && strcasecmp(variant, e.info.quantization) != 0)
-        return sy_errp(err, SY_ENOTFOUND, "model",
-                       "model '%s' is a local %s file; there is no '%s' variant of it", model,
-                       e.info.quantization[0] ? e.info.quantization : "GGUF", variant);
     set_status(lp, &e, &e.info);
     *out = e.info;
     return SY_OK;
@@ -157,7 +152,7 @@ static sy_code local_unload(void *self, const struct sy_model_info *model, struc
 {
     struct local *lp = self;
     struct registry_entry e;
-    if (registry_lookup(lp->reg, model->id, &e, err) != SY_OK) {
+    if (registry_lookup(lp->reg, model->id, "", &e, err) != SY_OK) {
         sink.release(sink.ctx);
         return err ? err->code : SY_ENOTFOUND;
     }

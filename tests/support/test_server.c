@@ -187,10 +187,23 @@ pid_t test_find_process(const char *needle)
 
 int test_run(const char *const *argv)
 {
+    return test_run_logged(argv, NULL);
+}
+
+int test_run_logged(const char *const *argv, const char *log)
+{
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        if (log) {
+            int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0)
+                _exit(126);
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }

@@ -39,6 +39,9 @@ int test_server_stop(struct test_server *s);
 /* Runs argv (argv[0] a path) to completion. Returns its exit status, or -1. */
 int test_run(const char *const *argv);
 
+/* Same, with its stdout and stderr written to the file at log (truncated). */
+int test_run_logged(const char *const *argv, const char *log);
+
 /* Writes a generated model to <dir>/<name>.gguf with switchyard-make-model
  * (SY_TEST_MAKE_MODEL); args are more generator flags (NULL-terminated, may be
  * NULL), e.g. {"--preset", "tiny", "--no-chat-template", NULL}. Returns 0 or -1. */

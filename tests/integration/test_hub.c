@@ -1,0 +1,308 @@
+/* test_hub.c -- pulling models from a Hugging Face Hub (a test Hub on
+ * loopback serving generated models) into the Hub cache, and running them by
+ * repository id: the cache layout other tools share, the default file choice,
+ * resuming an interrupted download, wrong bytes and a server that ignores
+ * Range, gated repositories and where the token goes, concurrent pulls of one
+ * file, errors for what is not there, and ids that try to leave the cache. */
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http_client.h"
+#include "hub_server.h"
+#include "t.h"
+#include "test_server.h"
+
+#define REPO "test-org/tiny-GGUF"
+#define FOLDER "models--test-org--tiny-GGUF"
+
+static struct test_server env;
+static struct hub_server *hub;
+static char hub_root[512], cache[512], hub_url[64], pull_log[512];
+static char q8_sha[65], f16_sha[65];
+static char q8_file[1024];
+
+/* Runs `switchyard pull <what>` against the test Hub; its output goes to pull_log. */
+static int pull(const char *what)
+{
+    const char *argv[] = {test_env("SY_TEST_SERVER"), "pull", what, "--hub-url", hub_url,
+                          "--hub-cache", cache, NULL};
+    return test_run_logged(argv, pull_log);
+}
+
+static bool log_contains(const char *needle)
+{
+    FILE *f = fopen(pull_log, "r");
+    char text[16384] = "";
+    if (f) {
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = '\0';
+        fclose(f);
+    }
+    if (!strstr(text, needle))
+        printf("#   pull said: %s\n", text);
+    return strstr(text, needle) != NULL;
+}
+
+static bool exists(const char *fmt, const char *a)
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, fmt, cache, a);
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static void remove_cache(void)
+{
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+    T_REQUIRE(system(cmd) == 0);
+}
+
+static void test_pull_default_and_layout(void)
+{
+    T_EQ_INT(pull(REPO), 0);
+    /* No Q4_K_M in the repository: the smallest Q8_0/Q4 file, and it says so. */
+    T_ASSERT(log_contains("Q8_0"));
+    T_ASSERT(log_contains("no Q4_K_M"));
+    T_ASSERT(exists("%s/" FOLDER "/blobs/%s", q8_sha));
+    T_ASSERT(!exists("%s/" FOLDER "/blobs/%s", f16_sha));
+    char link[PATH_MAX * 2], target[PATH_MAX];
+    snprintf(link, sizeof link, "%s/" FOLDER "/snapshots/" HUB_COMMIT "/tiny-Q8_0.gguf", cache);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    T_REQUIRE(n > 0);
+    target[n] = '\0';
+    char want[128];
+    snprintf(want, sizeof want, "../../blobs/%s", q8_sha);
+    T_EQ_STR(target, want); /* relative, as huggingface_hub writes it */
+    char sha[65];
+    T_ASSERT(hub_sha256_file(link, sha));
+    T_EQ_STR(sha, q8_sha);
+    char ref[PATH_MAX * 2], commit[64] = "";
+    snprintf(ref, sizeof ref, "%s/" FOLDER "/refs/main", cache);
+    FILE *f = fopen(ref, "r");
+    T_REQUIRE(f);
+    T_ASSERT(fgets(commit, sizeof commit, f));
+    fclose(f);
+    T_EQ_STR(commit, HUB_COMMIT);
+    T_ASSERT(!hub_server_cdn_saw_token(hub));
+
+    /* Pulling again finds the file there: nothing is downloaded. */
+    unsigned downloads = hub_server_downloads(hub);
+    T_EQ_INT(pull(REPO), 0);
+    T_ASSERT(log_contains("already here"));
+    T_EQ_INT(hub_server_downloads(hub), downloads);
+}
+
+static void test_run_by_repo_id(void)
+{
+    const char *args[] = {"--hub-url", hub_url, "--hub-cache", cache, NULL};
+    T_REQUIRE(test_server_start(&env, args) == 0);
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(env.port, "GET", "/v1/models/" REPO, NULL, &resp), 200);
+    T_EQ_STR(json_string_value(json_object_get(resp, "id")), REPO);
+    json_decref(resp);
+    static const char *const ids[] = {REPO, REPO "@Q8_0", REPO "@q8_0", REPO "@tiny-Q8_0.gguf"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        T_EQ_INT(http_post_json(env.port, "/v1/chat/completions",
+                                json_pack("{s:s, s:[{s:s, s:s}], s:i}", "model", ids[i],
+                                          "messages", "role", "user", "content", "Hi",
+                                          "max_tokens", 4),
+                                &resp),
+                 200);
+        T_EQ_STR(json_string_value(json_object_get(resp, "model")), ids[i]); /* as asked */
+        json_decref(resp);
+    }
+    /* A quantisation the cache does not hold: 404 that says how to get models. */
+    T_EQ_INT(http_post_json(env.port, "/v1/completions",
+                            json_pack("{s:s, s:s}", "model", REPO "@Q5_K_M", "prompt", "x"), &resp),
+             404);
+    T_CONTAINS(json_string_value(json_object_get(json_object_get(resp, "error"), "message")),
+               "switchyard pull");
+    json_decref(resp);
+
+    /* A second quantisation: each file gets its own id, the repository the default. */
+    T_EQ_INT(pull(REPO "@F16"), 0);
+    T_EQ_INT(http_json(env.port, "GET", "/v1/models/" REPO "@F16", NULL, &resp), 200);
+    T_EQ_STR(json_string_value(json_object_get(resp, "id")), REPO "@F16");
+    json_decref(resp);
+    T_EQ_INT(http_json(env.port, "GET", "/v1/models/" REPO, NULL, &resp), 200);
+    T_EQ_STR(json_string_value(json_object_get(resp, "id")), REPO "@Q8_0"); /* the default */
+    json_decref(resp);
+    T_EQ_INT(http_post_json(env.port, "/v1/completions",
+                            json_pack("{s:s, s:s, s:i}", "model", REPO, "prompt", "x",
+                                      "max_tokens", 2),
+                            &resp),
+             200);
+    json_decref(resp);
+    T_EQ_INT(test_server_stop(&env), 0);
+}
+
+/* Leaves the first half of the Q8_0 file as an interrupted download. */
+static void leave_half(void)
+{
+    remove_cache();
+    char dir[PATH_MAX * 2], partial[PATH_MAX * 3];
+    snprintf(dir, sizeof dir, "mkdir -p '%s/" FOLDER "/blobs'", cache);
+    T_REQUIRE(system(dir) == 0);
+    snprintf(partial, sizeof partial, "head -c %lld '%s' > '%s/" FOLDER "/blobs/%s.incomplete'",
+             0LL, q8_file, cache, q8_sha);
+    struct stat st;
+    T_REQUIRE(stat(q8_file, &st) == 0);
+    snprintf(partial, sizeof partial, "head -c %lld '%s' > '%s/" FOLDER "/blobs/%s.incomplete'",
+             (long long)st.st_size / 2, q8_file, cache, q8_sha);
+    T_REQUIRE(system(partial) == 0);
+}
+
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void test_resume(void)
+{
+    /* A dropped connection fails the pull but keeps what came; the next pull
+     * resumes from there, and the result is the file, bit for bit. */
+    remove_cache();
+    hub_server_set_faults(hub, HUB_FAULT_DROP);
+    T_EQ_INT(pull(REPO), 1);
+    T_ASSERT(log_contains("pulling again resumes"));
+    T_ASSERT(exists("%s/" FOLDER "/blobs/%s.incomplete", q8_sha));
+    uint64_t before = hub_server_bytes_sent(hub);
+    T_EQ_INT(pull(REPO), 0);
+    uint64_t sent = hub_server_bytes_sent(hub) - before;
+    T_ASSERT(sent < (uint64_t)file_size(q8_file)); /* only the rest came */
+    char sha[65], blob[PATH_MAX * 2];
+    snprintf(blob, sizeof blob, "%s/" FOLDER "/blobs/%s", cache, q8_sha);
+    T_ASSERT(hub_sha256_file(blob, sha));
+    T_EQ_STR(sha, q8_sha);
+    T_ASSERT(!exists("%s/" FOLDER "/blobs/%s.incomplete", q8_sha));
+
+    /* A server that ignores Range sends everything again: still the right file. */
+    leave_half();
+    hub_server_set_faults(hub, HUB_FAULT_IGNORE_RANGE);
+    T_EQ_INT(pull(REPO), 0);
+    T_ASSERT(hub_sha256_file(blob, sha));
+    T_EQ_STR(sha, q8_sha);
+    hub_server_set_faults(hub, 0);
+}
+
+static void test_wrong_bytes(void)
+{
+    remove_cache();
+    hub_server_set_faults(hub, HUB_FAULT_WRONG_BYTES);
+    T_EQ_INT(pull(REPO), 1);
+    T_ASSERT(log_contains("do not match their sha256"));
+    T_ASSERT(!exists("%s/" FOLDER "/blobs/%s", q8_sha));
+    T_ASSERT(!exists("%s/" FOLDER "/blobs/%s.incomplete", q8_sha));
+    T_ASSERT(!exists("%s/" FOLDER "/refs/%s", "main"));
+    hub_server_set_faults(hub, 0);
+}
+
+static void test_gated(void)
+{
+    remove_cache();
+    hub_server_set_faults(hub, HUB_FAULT_GATED);
+    unsetenv("HF_TOKEN");
+    T_EQ_INT(pull(REPO), 1);
+    T_ASSERT(log_contains("gated"));
+    T_ASSERT(log_contains("HF_TOKEN"));
+    setenv("HF_TOKEN", HUB_TOKEN, 1);
+    T_EQ_INT(pull(REPO), 0);
+    unsetenv("HF_TOKEN");
+    /* The token went to the Hub, never to the CDN on another host. */
+    T_ASSERT(!hub_server_cdn_saw_token(hub));
+    T_ASSERT(!log_contains(HUB_TOKEN) || !"the token was printed");
+    hub_server_set_faults(hub, 0);
+}
+
+static void *pull_thread(void *arg)
+{
+    const char *argv[] = {test_env("SY_TEST_SERVER"), "pull", REPO, "--hub-url", hub_url,
+                          "--hub-cache", cache, NULL};
+    *(int *)arg = test_run_logged(argv, "/dev/null");
+    return NULL;
+}
+
+static void test_concurrent_pulls(void)
+{
+    /* Four pulls of one file at once: one download, four successes. */
+    remove_cache();
+    unsigned before = hub_server_downloads(hub);
+    pthread_t t[4];
+    int rc[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, pull_thread, &rc[i]);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        T_EQ_INT(rc[i], 0);
+    }
+    T_EQ_INT(hub_server_downloads(hub) - before, 1);
+}
+
+static void test_errors_and_traversal(void)
+{
+    remove_cache();
+    T_EQ_INT(pull("test-org/no-such-model"), 1);
+    T_ASSERT(log_contains("not found on the Hub"));
+    T_EQ_INT(pull(REPO "@Q5_K_M"), 1);
+    T_ASSERT(log_contains("no GGUF file for 'Q5_K_M'"));
+    T_ASSERT(log_contains("F16"));
+    static const char *const hostile[] = {"../../etc", "test-org/..", "a/b/c", "test-org/x%2f..",
+                                          "/abs/path", REPO "@../../../escape.gguf"};
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++)
+        T_EQ_INT(pull(hostile[i]), 2);
+    T_EQ_INT(pull(REPO "@sub/../../escape.gguf"), 2);
+    /* Nothing was created anywhere: the cache does not even exist. */
+    struct stat st;
+    T_ASSERT(stat(cache, &st) != 0);
+}
+
+int main(void)
+{
+    if (test_env_init(&env) != 0)
+        return 1;
+    snprintf(hub_root, sizeof hub_root, "%s/hub-root", env.tmp);
+    snprintf(cache, sizeof cache, "%s/hf-cache/hub", env.tmp);
+    snprintf(pull_log, sizeof pull_log, "%s/pull.log", env.tmp);
+    char repo_dir[768], cmd[2048];
+    snprintf(repo_dir, sizeof repo_dir, "%s/" REPO, hub_root);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && echo '# tiny' > '%s/README.md'", repo_dir,
+             repo_dir);
+    const char *q8[] = {"--preset", "tiny", "--type", "q8_0", NULL};
+    const char *f16[] = {"--preset", "tiny", "--type", "f16", "--seed", "2", NULL};
+    if (system(cmd) != 0 || test_make_model(repo_dir, "tiny-Q8_0", q8) != 0 ||
+        test_make_model(repo_dir, "tiny-F16", f16) != 0) {
+        printf("Bail out! cannot make the test repository\n");
+        return 1;
+    }
+    snprintf(q8_file, sizeof q8_file, "%s/tiny-Q8_0.gguf", repo_dir);
+    char f16_file[1024];
+    snprintf(f16_file, sizeof f16_file, "%s/tiny-F16.gguf", repo_dir);
+    hub_sha256_file(q8_file, q8_sha);
+    hub_sha256_file(f16_file, f16_sha);
+    hub = hub_server_start(hub_root);
+    if (!hub) {
+        printf("Bail out! the test Hub did not start\n");
+        return 1;
+    }
+    snprintf(hub_url, sizeof hub_url, "http://127.0.0.1:%d", hub_server_port(hub));
+    unsetenv("HF_TOKEN");
+
+    T_RUN(test_pull_default_and_layout);
+    T_RUN(test_run_by_repo_id);
+    T_RUN(test_resume);
+    T_RUN(test_wrong_bytes);
+    T_RUN(test_gated);
+    T_RUN(test_concurrent_pulls);
+    T_RUN(test_errors_and_traversal);
+
+    hub_server_stop(hub);
+    test_env_cleanup(&env);
+    return t_done();
+}

@@ -1,0 +1,312 @@
+/* hub_server.c -- the test Hub: libmicrohttpd, one thread per connection. */
+#include "hub_server.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct hub_server {
+    struct MHD_Daemon *daemon;
+    char root[1024];
+    int port;
+    atomic_uint faults;
+    atomic_uint downloads;
+    atomic_uint_fast64_t bytes_sent;
+    atomic_bool cdn_saw_token;
+};
+
+bool hub_sha256_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    unsigned char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        EVP_DigestUpdate(md, chunk, n);
+    fclose(f);
+    unsigned char d[32];
+    unsigned int len;
+    EVP_DigestFinal_ex(md, d, &len);
+    EVP_MD_CTX_free(md);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    return true;
+}
+
+/* ---- answers ---------------------------------------------------------------------------- */
+
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *error_code,
+                              const char *body)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    if (error_code)
+        MHD_add_response_header(r, "X-Error-Code", error_code);
+    enum MHD_Result rc = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static void list_files(const char *dir, const char *rel, json_t *siblings)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[8192], sub[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            list_files(path, sub, siblings);
+            continue;
+        }
+        char sha[65];
+        hub_sha256_file(path, sha);
+        json_array_append_new(siblings,
+                              json_pack("{s:s, s:I, s:s, s:{s:s, s:I, s:i}}", "rfilename", sub,
+                                        "size", (json_int_t)st.st_size, "blobId", sha, "lfs",
+                                        "sha256", sha, "size", (json_int_t)st.st_size,
+                                        "pointerSize", 134));
+    }
+    closedir(d);
+}
+
+/* /api/models/{org}/{name}[/revision/{rev}] */
+static enum MHD_Result model_info(struct hub_server *hs, struct MHD_Connection *c,
+                                  const char *rest)
+{
+    char repo[256];
+    snprintf(repo, sizeof repo, "%s", rest);
+    char *rev = strstr(repo, "/revision/");
+    if (rev)
+        *rev = '\0';
+    char dir[2048];
+    snprintf(dir, sizeof dir, "%s/%s", hs->root, repo);
+    struct stat st;
+    if (strstr(repo, "..") || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return answer(c, 404, "RepoNotFound", "{\"error\":\"Repository not found\"}");
+    json_t *siblings = json_array();
+    list_files(dir, "", siblings);
+    json_t *info = json_pack("{s:s, s:s, s:s, s:o}", "id", repo, "modelId", repo, "sha",
+                             HUB_COMMIT, "siblings", siblings);
+    char *text = json_dumps(info, JSON_COMPACT);
+    json_decref(info);
+    enum MHD_Result rc = answer(c, 200, NULL, text);
+    free(text);
+    return rc;
+}
+
+/* /{org}/{name}/resolve/{rev}/{path}: the Hub's own answer is a redirect. */
+static enum MHD_Result resolve(struct hub_server *hs, struct MHD_Connection *c, const char *url)
+{
+    char repo[256];
+    const char *r = strstr(url, "/resolve/");
+    snprintf(repo, sizeof repo, "%.*s", (int)(r - url - 1), url + 1);
+    const char *rev = r + strlen("/resolve/");
+    const char *path = strchr(rev, '/');
+    if (!path || strstr(url, ".."))
+        return answer(c, 400, NULL, "{\"error\":\"bad path\"}");
+    path++;
+    char dir[2048], file[8192];
+    snprintf(dir, sizeof dir, "%s/%s", hs->root, repo);
+    snprintf(file, sizeof file, "%s/%s", dir, path);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return answer(c, 404, "RepoNotFound", "{\"error\":\"Repository not found\"}");
+    if (atomic_load(&hs->faults) & HUB_FAULT_GATED) {
+        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        if (!auth || strcmp(auth, "Bearer " HUB_TOKEN) != 0)
+            return answer(c, 401, "GatedRepo", "{\"error\":\"Access to this repo is restricted\"}");
+    }
+    if (stat(file, &st) != 0)
+        return answer(c, 404, "EntryNotFound", "{\"error\":\"Entry not found\"}");
+    char sha[65], etag[80], size[32], location[8192];
+    hub_sha256_file(file, sha);
+    snprintf(etag, sizeof etag, "\"%s\"", sha);
+    snprintf(size, sizeof size, "%lld", (long long)st.st_size);
+    snprintf(location, sizeof location, "http://localhost:%d/cdn/%s/%s", hs->port, repo, path);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(resp, "Location", location);
+    MHD_add_response_header(resp, "X-Repo-Commit", HUB_COMMIT);
+    MHD_add_response_header(resp, "X-Linked-Etag", etag);
+    MHD_add_response_header(resp, "X-Linked-Size", size);
+    MHD_add_response_header(resp, "ETag", "\"0123456789abcdef0123456789abcdef01234567\"");
+    enum MHD_Result rc = MHD_queue_response(c, 302, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+struct reader {
+    struct hub_server *hs;
+    int fd;
+    uint64_t start, end, stop_at; /* bytes [start, end); stop (break the connection) at stop_at */
+    uint64_t corrupt_at;           /* absolute offset of the byte to flip, or UINT64_MAX */
+};
+
+static ssize_t read_file(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct reader *rd = cls;
+    uint64_t at = rd->start + pos;
+    if (at >= rd->stop_at)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (at >= rd->end)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    uint64_t left = (rd->stop_at < rd->end ? rd->stop_at : rd->end) - at;
+    ssize_t n = pread(rd->fd, buf, max < left ? max : left, (off_t)at);
+    if (n <= 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (rd->corrupt_at >= at && rd->corrupt_at < at + (uint64_t)n)
+        buf[rd->corrupt_at - at] ^= 0x5a;
+    atomic_fetch_add(&rd->hs->bytes_sent, (uint64_t)n);
+    return n;
+}
+
+static void free_reader(void *cls)
+{
+    struct reader *rd = cls;
+    close(rd->fd);
+    free(rd);
+}
+
+/* /cdn/{repo}/{path}: the bytes, with Range. */
+static enum MHD_Result cdn(struct hub_server *hs, struct MHD_Connection *c, const char *rest)
+{
+    if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
+        atomic_store(&hs->cdn_saw_token, true);
+    char file[8192];
+    snprintf(file, sizeof file, "%s/%s", hs->root, rest);
+    int fd = strstr(rest, "..") ? -1 : open(file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return answer(c, 404, NULL, "{\"error\":\"no such object\"}");
+    }
+    unsigned faults = atomic_load(&hs->faults);
+    uint64_t size = (uint64_t)st.st_size, start = 0;
+    const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
+    unsigned long long from;
+    bool partial = range && !(faults & HUB_FAULT_IGNORE_RANGE) &&
+                   sscanf(range, "bytes=%llu-", &from) == 1 && from < size;
+    if (partial)
+        start = from;
+    struct reader *rd = calloc(1, sizeof *rd);
+    *rd = (struct reader){.hs = hs, .fd = fd, .start = start, .end = size, .stop_at = UINT64_MAX,
+                          .corrupt_at = UINT64_MAX};
+    if (faults & HUB_FAULT_DROP) {
+        atomic_fetch_and(&hs->faults, ~(unsigned)HUB_FAULT_DROP);
+        rd->stop_at = start + (size - start) / 2;
+    }
+    if (faults & HUB_FAULT_WRONG_BYTES)
+        rd->corrupt_at = size / 2;
+    atomic_fetch_add(&hs->downloads, 1);
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(size - start, 64 * 1024, read_file, rd, free_reader);
+    MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+    MHD_add_response_header(r, "ETag", "\"cdn-object\"");
+    if (partial) {
+        char cr[96];
+        snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)start,
+                 (unsigned long long)size - 1, (unsigned long long)size);
+        MHD_add_response_header(r, "Content-Range", cr);
+    }
+    enum MHD_Result rc = MHD_queue_response(c, partial ? 206 : 200, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **state)
+{
+    (void)version;
+    (void)upload;
+    (void)upload_size;
+    struct hub_server *hs = cls;
+    if (!*state) { /* answer once the headers are in */
+        *state = (void *)1;
+        return MHD_YES;
+    }
+    bool get = strcmp(method, "GET") == 0, head = strcmp(method, "HEAD") == 0;
+    if (get && strncmp(url, "/api/models/", 12) == 0)
+        return model_info(hs, c, url + 12);
+    if ((get || head) && strncmp(url, "/cdn/", 5) == 0)
+        return cdn(hs, c, url + 5);
+    if ((get || head) && strstr(url, "/resolve/"))
+        return resolve(hs, c, url);
+    return answer(c, 404, NULL, "{\"error\":\"no such route\"}");
+}
+
+struct hub_server *hub_server_start(const char *root)
+{
+    struct hub_server *hs = calloc(1, sizeof *hs);
+    snprintf(hs->root, sizeof hs->root, "%s", root);
+    struct sockaddr_in loopback = {.sin_family = AF_INET};
+    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    hs->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
+                                  0, NULL, NULL, on_request, hs, MHD_OPTION_SOCK_ADDR,
+                                  (struct sockaddr *)&loopback, MHD_OPTION_END);
+    if (!hs->daemon) {
+        free(hs);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(hs->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    hs->port = info->port;
+    return hs;
+}
+
+void hub_server_stop(struct hub_server *hs)
+{
+    if (!hs)
+        return;
+    MHD_stop_daemon(hs->daemon);
+    free(hs);
+}
+
+int hub_server_port(const struct hub_server *hs)
+{
+    return hs->port;
+}
+
+void hub_server_set_faults(struct hub_server *hs, unsigned faults)
+{
+    atomic_store(&hs->faults, faults);
+}
+
+unsigned hub_server_downloads(const struct hub_server *hs)
+{
+    return atomic_load(&hs->downloads);
+}
+
+uint64_t hub_server_bytes_sent(const struct hub_server *hs)
+{
+    return atomic_load(&hs->bytes_sent);
+}
+
+bool hub_server_cdn_saw_token(const struct hub_server *hs)
+{
+    return atomic_load(&hs->cdn_saw_token);
+}
