@@ -156,6 +156,8 @@ static double mib(uint64_t bytes)
 static bool print_pull(void *ctx, const struct pull_event *ev)
 {
     bool tty = *(const bool *)ctx;
+    if (!ev)
+        return true;
     switch (ev->step) {
     case PULL_CHOSEN:
         printf("pulling %s%s (%s), %d file%s\n", ev->label[0] ? ev->label : ev->file,

@@ -6,18 +6,26 @@
 #ifndef SY_API_H
 #define SY_API_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "http/server.h"
 #include "router/router.h"
 
 struct api_metrics;
+struct hub_client;
+
+#define SY_PULLS_MAX 4 /* pulls running at once */
 
 struct api_ctx {
     struct router *router;     /* borrowed */
     struct api_metrics *metrics; /* borrowed; may be NULL */
     const char *version;       /* server version string */
     size_t stream_buffer_max;  /* bytes queued for one slow stream reader */
+    struct hub_client *hub;    /* borrowed */
+    const char *hub_cache;     /* where pulls go; borrowed */
+    atomic_int pulls;          /* pulls running now */
+    atomic_bool stopping;      /* the server is stopping: pulls end */
 };
 
 /* The route table and its size; borrowed for the program's life. */

@@ -211,10 +211,7 @@ static ssize_t call_read(void *ctx, char *buf, size_t max)
     if (c->overflowed) {
         n = HTTP_READ_ABORT;
     } else if (c->out.len > 0) {
-        size_t take = c->out.len < max ? c->out.len : max;
-        memcpy(buf, c->out.data, take);
-        buf_consume(&c->out, take);
-        n = (ssize_t)take;
+        n = (ssize_t)buf_take(&c->out, buf, max);
     } else if (c->finished) {
         n = HTTP_READ_END;
     }

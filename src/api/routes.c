@@ -28,7 +28,9 @@ static const struct http_route routes[] = {
     {"GET", "/api/models/status", task_models_status, 0}, /* before the id wildcard */
     {"POST", "/api/models/load", task_models_load, 0},
     {"POST", "/api/models/unload", task_models_unload, 0},
+    {"POST", "/api/models/pull", task_models_pull, 0},
     {"GET", "/api/models/*", task_models_get, 0},
+    {"DELETE", "/api/models/*", task_models_delete, 0},
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -27,6 +27,8 @@ void task_models_get(struct http_exchange *ex, void *app);       /* GET /api/mod
 void task_models_status(struct http_exchange *ex, void *app);    /* GET /api/models/status */
 void task_models_load(struct http_exchange *ex, void *app);      /* POST /api/models/load */
 void task_models_unload(struct http_exchange *ex, void *app);    /* POST /api/models/unload */
+void task_models_pull(struct http_exchange *ex, void *app);      /* POST /api/models/pull */
+void task_models_delete(struct http_exchange *ex, void *app);    /* DELETE /api/models/{id} */
 
 /* One model's residency as JSON (id, status, memory, slots, expiry, ...). */
 json_t *model_status_json(const struct sy_model_status *st);

@@ -1,5 +1,6 @@
-/* task_residency.c -- POST /api/models/load, POST /api/models/unload and
- * GET /api/models/status: which models are in memory, and moving them.
+/* task_residency.c -- POST /api/models/load, POST /api/models/unload,
+ * DELETE /api/models/{id} and GET /api/models/status: which models are in
+ * memory, and moving them in, out, or off the disk.
  *
  * Load and unload answer when the work is done (the model is loaded, or its
  * worker has exited), not when it is asked for: the exchange is deferred and
@@ -83,9 +84,12 @@ void task_models_status(struct http_exchange *ex, void *app)
 
 /* ---- load / unload: a deferred exchange woken by a sink --------------------------------- */
 
+enum change { CHANGE_LOAD, CHANGE_UNLOAD, CHANGE_REMOVE };
+
 struct await {
     pthread_mutex_t lock;
     int refs; /* the exchange's and the sink's */
+    enum change change;
     struct api_ctx *api;
     struct http_waker *waker;
     bool done;
@@ -138,6 +142,10 @@ static void await_resume(void *ctx, struct http_exchange *ex)
         api_respond_error(ex, &err);
         return;
     }
+    if (a->change == CHANGE_REMOVE) {
+        http_respond_json(ex, 200, json_pack("{s:s, s:s}", "status", "deleted", "model", a->model));
+        return;
+    }
     json_t *body = status_of(a->api, a->model, &err);
     if (body)
         http_respond_json(ex, 200, body);
@@ -159,44 +167,33 @@ static const struct http_deferred_ops await_ops = {
 static const char *const load_keys[] = {"model", "keep_alive", NULL};
 static const char *const unload_keys[] = {"model", NULL};
 
-static void residency_change(struct http_exchange *ex, struct api_ctx *api, bool unload)
+/* Defers ex until sink-driven change of model is done. */
+static void await_change(struct http_exchange *ex, struct api_ctx *api, enum change change,
+                         struct sy_request *req)
 {
-    json_t *body = NULL;
     struct sy_err err;
-    struct sy_request req;
-    request_init(&req);
-    sy_code rc = json_body_parse(ex, &body, &err);
-    if (rc == SY_OK)
-        rc = json_body_known_keys(body, unload ? unload_keys : load_keys, "", &err);
-    if (rc == SY_OK)
-        rc = request_set_model(&req, json_object_get(body, "model"), "model", &err);
-    if (rc == SY_OK && !unload)
-        rc = request_set_keep_alive(&req, json_object_get(body, "keep_alive"), "keep_alive", &err);
-    json_decref(body);
-    struct await *a = rc == SY_OK ? calloc(1, sizeof *a) : NULL;
-    if (rc == SY_OK && !a)
-        rc = sy_errf(&err, SY_ENOMEM, "out of memory");
-    if (rc != SY_OK) {
-        request_cleanup(&req);
-        api_respond_error(ex, &err);
+    struct await *a = calloc(1, sizeof *a);
+    if (!a) {
+        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory");
         return;
     }
     pthread_mutex_init(&a->lock, NULL);
     a->refs = 1;
+    a->change = change;
     a->api = api;
-    snprintf(a->model, sizeof a->model, "%s", req.model);
+    snprintf(a->model, sizeof a->model, "%s", req->model);
     a->waker = http_defer(ex, &await_ops, a);
     if (!a->waker) {
-        request_cleanup(&req);
         await_unref(a);
         api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory");
         return;
     }
     a->refs++; /* the sink's */
     struct sy_sink sink = {.emit = await_emit, .release = await_release, .ctx = a};
-    rc = unload ? router_unload(api->router, req.model, sink, &err)
-                : router_load(api->router, req.model, &req.residency, sink, &err);
-    request_cleanup(&req);
+    sy_code rc = change == CHANGE_REMOVE   ? router_remove(api->router, req->model, sink, &err)
+                 : change == CHANGE_UNLOAD ? router_unload(api->router, req->model, sink, &err)
+                                           : router_load(api->router, req->model, &req->residency,
+                                                         sink, &err);
     if (rc != SY_OK) {
         pthread_mutex_lock(&a->lock);
         a->done = true;
@@ -206,12 +203,49 @@ static void residency_change(struct http_exchange *ex, struct api_ctx *api, bool
     }
 }
 
+static void residency_change(struct http_exchange *ex, struct api_ctx *api, enum change change)
+{
+    json_t *body = NULL;
+    struct sy_err err;
+    struct sy_request req;
+    request_init(&req);
+    bool unload = change == CHANGE_UNLOAD;
+    sy_code rc = json_body_parse(ex, &body, &err);
+    if (rc == SY_OK)
+        rc = json_body_known_keys(body, unload ? unload_keys : load_keys, "", &err);
+    if (rc == SY_OK)
+        rc = request_set_model(&req, json_object_get(body, "model"), "model", &err);
+    if (rc == SY_OK && !unload)
+        rc = request_set_keep_alive(&req, json_object_get(body, "keep_alive"), "keep_alive", &err);
+    json_decref(body);
+    if (rc == SY_OK)
+        await_change(ex, api, change, &req);
+    else
+        api_respond_error(ex, &err);
+    request_cleanup(&req);
+}
+
 void task_models_load(struct http_exchange *ex, void *app)
 {
-    residency_change(ex, app, false);
+    residency_change(ex, app, CHANGE_LOAD);
 }
 
 void task_models_unload(struct http_exchange *ex, void *app)
 {
-    residency_change(ex, app, true);
+    residency_change(ex, app, CHANGE_UNLOAD);
+}
+
+void task_models_delete(struct http_exchange *ex, void *app)
+{
+    struct sy_err err;
+    struct sy_request req;
+    request_init(&req);
+    json_t *model = json_string(http_path_rest(ex));
+    sy_code rc = request_set_model(&req, model, "model", &err);
+    json_decref(model);
+    if (rc == SY_OK)
+        await_change(ex, app, CHANGE_REMOVE, &req);
+    else
+        api_respond_error(ex, &err);
+    request_cleanup(&req);
 }

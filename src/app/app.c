@@ -3,10 +3,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "api/api_metrics.h"
 #include "engines/supervisor.h"
+#include "hub/hub_client.h"
 #include "http/server.h"
 #include "models/registry.h"
 #include "providers/local.h"
@@ -26,6 +28,7 @@ struct app {
     struct router *router;
     struct api_ctx api;
     struct api_metrics *metrics;
+    struct hub_client *hub;
     struct http_server *http;
 };
 
@@ -63,10 +66,16 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
     if (rc == SY_OK && !(app->metrics = api_metrics_create()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory setting up metrics");
     if (rc == SY_OK) {
+        struct hub_client_config hcc = {.endpoint = cfg->hub_url, .token = getenv("HF_TOKEN")};
+        rc = hub_client_create(&hcc, &app->hub, err);
+    }
+    if (rc == SY_OK) {
         app->api.router = app->router;
         app->api.metrics = app->metrics;
         app->api.version = SY_VERSION;
         app->api.stream_buffer_max = cfg->stream_buffer_bytes;
+        app->api.hub = app->hub;
+        app->api.hub_cache = app->cfg.hub_cache;
         size_t n_routes;
         const struct http_route *routes = api_routes(&n_routes);
         struct http_server_config hc = {
@@ -122,8 +131,16 @@ void app_stop(struct app *app)
 {
     if (!app)
         return;
-    /* HTTP first: closing exchanges cancels their jobs while the engines still run. */
+    /* HTTP first: closing exchanges cancels their jobs while the engines still
+     * run, and their pulls, which stop at their next progress check (< 1 s). */
+    atomic_store(&app->api.stopping, true);
     http_server_stop(app->http);
+    for (int waited = 0; atomic_load(&app->api.pulls) > 0 && waited < 10000; waited += 10)
+        usleep(10 * 1000);
+    if (atomic_load(&app->api.pulls) > 0)
+        log_warn("a pull did not stop in 10 s; leaving it");
+    else
+        hub_client_destroy(app->hub);
     router_destroy(app->router);
     supervisor_destroy(app->supervisor);
     api_metrics_destroy(app->metrics);

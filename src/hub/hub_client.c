@@ -229,6 +229,23 @@ static size_t on_file(char *data, size_t size, size_t count, void *user)
     return n;
 }
 
+/* Called by libcurl about once a second even when no byte comes: a cancelled
+ * pull stops promptly on a stalled connection too. */
+static int on_xferinfo(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    struct exchange *x = user;
+    if (x->progress && !x->progress(x->progress_ctx, x->have + x->written, x->total)) {
+        fail_transfer(x, SY_ECANCELLED, "the download was cancelled");
+        return 1;
+    }
+    return 0;
+}
+
 static void exchange_init(struct exchange *x, struct hub_client *hc)
 {
     memset(x, 0, sizeof *x);
@@ -274,6 +291,9 @@ static sy_code perform(struct exchange *x, const char *url, bool head, bool to_f
         /* Files are already compressed; a transfer may take long, but not stall. */
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, hc->stall_timeout_s);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         if (range)
             curl_easy_setopt(c, CURLOPT_RANGE, range);
     } else {

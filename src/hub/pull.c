@@ -166,7 +166,7 @@ static bool on_progress(void *ctx, uint64_t done, uint64_t total)
     struct pulling *p = ctx;
     uint64_t step = total / 100 > (1u << 20) ? total / 100 : (1u << 20);
     if (done != total && done - p->last_reported < step)
-        return true;
+        return !p->fn || p->fn(p->ctx, NULL);
     p->last_reported = done;
     p->ev.step = PULL_PROGRESS;
     p->ev.done = done;

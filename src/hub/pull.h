@@ -34,7 +34,9 @@ struct pull_event {
     const char *label, *why;
 };
 
-/* Receives progress; returns false to cancel the pull (SY_ECANCELLED). */
+/* Receives progress; returns false to cancel the pull (SY_ECANCELLED). Also
+ * called with ev NULL, at least once a second while a download runs (even a
+ * stalled one), only to ask whether to go on. */
 typedef bool (*pull_fn)(void *ctx, const struct pull_event *ev);
 
 struct pull_result {

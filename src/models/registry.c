@@ -429,8 +429,10 @@ sy_code registry_lookup(struct registry *reg, const char *name, const char *vari
 {
     pthread_mutex_lock(&reg->lock);
     const struct cached *c = find_model(reg, name, variant);
+    struct stat st;
     sy_code rc = SY_OK;
-    if (!c && (rc = refresh_locked(reg, err)) == SY_OK)
+    /* A miss, or a file gone since the last scan (deleted, or by another tool): look again. */
+    if ((!c || stat(c->entry.path, &st) != 0) && (rc = refresh_locked(reg, err)) == SY_OK)
         c = find_model(reg, name, variant);
     const struct cached *plain = c || rc != SY_OK ? NULL : find_by_id(reg, name);
     if (c) {

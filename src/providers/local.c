@@ -7,6 +7,8 @@
 #include <strings.h>
 
 #include "engines/memory_estimate.h"
+#include "hub/hub_remove.h"
+#include "util/log.h"
 
 struct local {
     struct registry *reg;
@@ -160,6 +162,65 @@ static sy_code local_unload(void *self, const struct sy_model_info *model, struc
     return SY_OK;
 }
 
+/* Removal waits for the model's worker to exit, then deletes its files, then
+ * tells the caller's sink. */
+struct removal {
+    struct registry_entry entry;
+    struct sy_sink downstream;
+    bool unloaded;
+    struct sy_err err;
+};
+
+static void removal_emit(void *ctx, const struct sy_event *ev)
+{
+    struct removal *r = ctx;
+    if (ev->type == SY_EVENT_DONE)
+        r->unloaded = true;
+    else if (ev->type == SY_EVENT_ERROR)
+        r->err = *ev->err;
+}
+
+static void removal_release(void *ctx)
+{
+    struct removal *r = ctx;
+    struct sy_err err = r->err;
+    if (r->unloaded && hub_remove_model_file(r->entry.path, &err) == SY_OK) {
+        log_info("removed %s from the Hub cache", r->entry.info.id);
+        struct sy_event done = {.type = SY_EVENT_DONE};
+        r->downstream.emit(r->downstream.ctx, &done);
+    } else {
+        if (err.code == SY_OK)
+            sy_errf(&err, SY_EIO, "model '%s' could not be unloaded", r->entry.info.id);
+        struct sy_event ev = {.type = SY_EVENT_ERROR, .err = &err};
+        r->downstream.emit(r->downstream.ctx, &ev);
+    }
+    r->downstream.release(r->downstream.ctx);
+    free(r);
+}
+
+static sy_code local_remove(void *self, const struct sy_model_info *model, struct sy_sink sink,
+                            struct sy_err *err)
+{
+    struct local *lp = self;
+    struct removal *r = calloc(1, sizeof *r);
+    sy_code rc = r ? registry_lookup(lp->reg, model->id, "", &r->entry, err)
+                   : sy_errf(err, SY_ENOMEM, "out of memory removing a model");
+    if (rc == SY_OK && !r->entry.repo[0])
+        rc = sy_errp(err, SY_EFORBIDDEN, "model",
+                     "model '%s' is a file you put in the models directory (%s); Switchyard "
+                     "deletes only models it pulled, so delete that file yourself",
+                     model->id, r->entry.path);
+    if (rc != SY_OK) {
+        free(r);
+        sink.release(sink.ctx);
+        return rc;
+    }
+    r->downstream = sink;
+    supervisor_unload(lp->sup, r->entry.path,
+                      (struct sy_sink){.emit = removal_emit, .release = removal_release, .ctx = r});
+    return SY_OK;
+}
+
 static sy_code local_status(void *self, struct sy_model_status **out, size_t *n,
                             struct sy_residency_totals *totals, struct sy_err *err)
 {
@@ -216,6 +277,7 @@ static const struct sy_provider_ops local_ops = {
     .cancel = local_cancel,
     .load = local_load,
     .unload = local_unload,
+    .remove = local_remove,
     .status = local_status,
     .destroy = local_destroy,
 };

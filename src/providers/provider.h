@@ -53,6 +53,12 @@ struct sy_provider_ops {
     sy_code (*unload)(void *self, const struct sy_model_info *model, struct sy_sink sink,
                       struct sy_err *err);
 
+    /* may be NULL (nothing is stored here): deletes the described model's files
+     * once it is unloaded; sink gets DONE when they are gone or ERROR.
+     * Ownership as for submit. */
+    sy_code (*remove)(void *self, const struct sy_model_info *model, struct sy_sink sink,
+                      struct sy_err *err);
+
     /* may be NULL: the residency of every model the provider has seen, and its
      * totals. *out is owned by the caller (free()). */
     sy_code (*status)(void *self, struct sy_model_status **out, size_t *n,

@@ -225,6 +225,24 @@ sy_code router_unload(struct router *r, const char *model, struct sy_sink sink,
     return p->ops->unload(p->self, &info, sink, err);
 }
 
+sy_code router_remove(struct router *r, const char *model, struct sy_sink sink,
+                      struct sy_err *err)
+{
+    struct sy_provider *p;
+    struct sy_model_info info;
+    sy_code rc = resolve(r, model, &p, &info, err);
+    if (rc == SY_OK && !p->ops->remove)
+        rc = sy_errp(err, SY_EUNSUPPORTED, "model",
+                     "model '%s' is served by the %s provider '%s', which stores nothing here: "
+                     "there is nothing to delete",
+                     model, p->ops->kind, p->name);
+    if (rc != SY_OK) {
+        sink.release(sink.ctx);
+        return rc;
+    }
+    return p->ops->remove(p->self, &info, sink, err);
+}
+
 static void totals_add(struct sy_residency_totals *sum, const struct sy_residency_totals *t)
 {
     sum->memory_budget += t->memory_budget;

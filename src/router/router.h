@@ -60,6 +60,11 @@ sy_code router_load(struct router *r, const char *model, const struct sy_residen
 sy_code router_unload(struct router *r, const char *model, struct sy_sink sink,
                       struct sy_err *err);
 
+/* Deletes the model a client named from disk (unloading it first); as
+ * router_load. SY_EUNSUPPORTED for providers that store nothing here. */
+sy_code router_remove(struct router *r, const char *model, struct sy_sink sink,
+                      struct sy_err *err);
+
 /* The residency of every model of every provider that keeps models in memory,
  * ids as clients name them, and the sum of their totals. *out is owned by the
  * caller (free()). */

@@ -89,6 +89,16 @@ void buf_consume(struct sy_buf *b, size_t n)
     b->data[b->len] = '\0';
 }
 
+size_t buf_take(struct sy_buf *b, void *dst, size_t max)
+{
+    size_t n = b->len < max ? b->len : max;
+    if (n) {
+        memcpy(dst, b->data, n);
+        buf_consume(b, n);
+    }
+    return n;
+}
+
 void buf_reset(struct sy_buf *b)
 {
     b->len = 0;

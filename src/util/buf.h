@@ -38,6 +38,9 @@ sy_code buf_printf(struct sy_buf *b, struct sy_err *err, const char *fmt, ...)
 /* Removes the first n bytes (n <= len), keeping the rest in order. */
 void buf_consume(struct sy_buf *b, size_t n);
 
+/* Moves up to max bytes from the front of b into dst. Returns how many. */
+size_t buf_take(struct sy_buf *b, void *dst, size_t max);
+
 /* Empties the buffer, keeping its allocation. */
 void buf_reset(struct sy_buf *b);
 

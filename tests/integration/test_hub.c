@@ -3,7 +3,9 @@
  * repository id: the cache layout other tools share, the default file choice,
  * resuming an interrupted download, wrong bytes and a server that ignores
  * Range, gated repositories and where the token goes, concurrent pulls of one
- * file, errors for what is not there, and ids that try to leave the cache. */
+ * file, errors for what is not there, and ids that try to leave the cache;
+ * then the same through the server: POST /api/models/pull with progress
+ * events, and DELETE /api/models/{id}. */
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -245,6 +247,112 @@ static void test_concurrent_pulls(void)
     T_EQ_INT(hub_server_downloads(hub) - before, 1);
 }
 
+/* POSTs a streamed pull; collects the event types in order ("chosen file
+ * progress ... done") into types. Returns the HTTP status or -1. */
+static int api_pull_stream(const char *model, char *types, size_t size, json_t **last)
+{
+    struct http_conn c;
+    struct http_response r;
+    struct sy_buf pending, data;
+    char body[512];
+    snprintf(body, sizeof body, "{\"model\": \"%s\"}", model);
+    if (http_conn_open(&c, env.port) != 0 ||
+        http_conn_send(&c, "POST", "/api/models/pull", "Content-Type: application/json\r\n", body,
+                       strlen(body)) != 0 ||
+        http_conn_read_head(&c, &r) != 0)
+        return -1;
+    buf_init(&pending, 1 << 20);
+    buf_init(&data, 1 << 20);
+    types[0] = '\0';
+    *last = NULL;
+    char name[32];
+    while (r.status == 200 && http_sse_next(&c, &r, &pending, name, sizeof name, &data) == 1) {
+        json_decref(*last);
+        *last = json_loadb(data.data, data.len, 0, NULL);
+        const char *type = json_string_value(json_object_get(*last, "type"));
+        size_t used = strlen(types);
+        snprintf(types + used, size - used, "%s%s", used ? " " : "", type ? type : "?");
+    }
+    int status = r.status;
+    http_response_cleanup(&r);
+    http_conn_close(&c);
+    buf_cleanup(&pending);
+    buf_cleanup(&data);
+    return status;
+}
+
+static void test_api_pull_and_delete(void)
+{
+    remove_cache();
+    const char *args[] = {"--hub-url", hub_url, "--hub-cache", cache, NULL};
+    T_REQUIRE(test_server_start(&env, args) == 0);
+    char types[4096];
+    json_t *last = NULL;
+    T_EQ_INT(api_pull_stream(REPO "@F16", types, sizeof types, &last), 200);
+    T_ASSERT(strncmp(types, "chosen file ", 12) == 0);
+    T_CONTAINS(types, "progress");
+    T_CONTAINS(types, "verified done");
+    T_EQ_STR(json_string_value(json_object_get(last, "label")), "F16");
+    json_decref(last);
+
+    /* Not streamed: the answer when it is over (here at once: already there). */
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(env.port, "/api/models/pull",
+                            json_pack("{s:s, s:b}", "model", REPO, "stream", 0), &resp),
+             200);
+    T_EQ_STR(json_string_value(json_object_get(resp, "status")), "success");
+    T_EQ_STR(json_string_value(json_object_get(resp, "label")), "Q8_0");
+    json_decref(resp);
+
+    /* Errors: a bad id before anything starts; a missing model as an error
+     * event when streamed, as a 404 when not. */
+    T_EQ_INT(
+        http_post_json(env.port, "/api/models/pull", json_pack("{s:s}", "model", "../x"), &resp),
+        400);
+    json_decref(resp);
+    T_EQ_INT(api_pull_stream("test-org/missing", types, sizeof types, &last), 200);
+    T_EQ_STR(types, "error");
+    T_EQ_STR(json_string_value(json_object_get(last, "code")), "not_found");
+    json_decref(last);
+    T_EQ_INT(http_post_json(env.port, "/api/models/pull",
+                            json_pack("{s:s, s:b}", "model", "test-org/missing", "stream", 0),
+                            &resp),
+             404);
+    json_decref(resp);
+
+    /* Both quantisations run; deleting one leaves the other. */
+    T_EQ_INT(http_post_json(env.port, "/v1/completions",
+                            json_pack("{s:s, s:s, s:i}", "model", REPO "@F16", "prompt", "x",
+                                      "max_tokens", 2),
+                            &resp),
+             200);
+    json_decref(resp);
+    T_EQ_INT(http_json(env.port, "DELETE", "/api/models/" REPO "@F16", NULL, &resp), 200);
+    T_EQ_STR(json_string_value(json_object_get(resp, "status")), "deleted");
+    json_decref(resp);
+    T_ASSERT(!exists("%s/" FOLDER "/blobs/%s", f16_sha));
+    T_ASSERT(exists("%s/" FOLDER "/blobs/%s", q8_sha));
+    T_EQ_INT(http_json(env.port, "GET", "/v1/models/" REPO "@F16", NULL, &resp), 404);
+    json_decref(resp);
+    T_EQ_INT(http_json(env.port, "GET", "/v1/models/" REPO, NULL, &resp), 200);
+    T_EQ_STR(json_string_value(json_object_get(resp, "id")), REPO); /* the only file now */
+    json_decref(resp);
+
+    /* A file the user put in the models directory is theirs to delete. */
+    const char *tiny[] = {"--preset", "tiny", NULL};
+    T_REQUIRE(test_make_model(env.models, "mine", tiny) == 0);
+    T_EQ_INT(http_json(env.port, "DELETE", "/api/models/mine", NULL, &resp), 403);
+    json_decref(resp);
+
+    /* The last file of the repository: its folder goes with it. */
+    T_EQ_INT(http_json(env.port, "DELETE", "/api/models/" REPO, NULL, &resp), 200);
+    json_decref(resp);
+    T_ASSERT(!exists("%s/%s", FOLDER));
+    T_EQ_INT(http_json(env.port, "DELETE", "/api/models/" REPO, NULL, &resp), 404);
+    json_decref(resp);
+    T_EQ_INT(test_server_stop(&env), 0);
+}
+
 static void test_errors_and_traversal(void)
 {
     remove_cache();
@@ -300,6 +408,7 @@ int main(void)
     T_RUN(test_wrong_bytes);
     T_RUN(test_gated);
     T_RUN(test_concurrent_pulls);
+    T_RUN(test_api_pull_and_delete);
     T_RUN(test_errors_and_traversal);
 
     hub_server_stop(hub);
