@@ -14,6 +14,7 @@
 
 struct api_metrics;
 struct hub_client;
+struct catalog;
 
 #define SY_PULLS_MAX 4 /* pulls running at once */
 
@@ -23,6 +24,7 @@ struct api_ctx {
     const char *version;       /* server version string */
     size_t stream_buffer_max;  /* bytes queued for one slow stream reader */
     struct hub_client *hub;    /* borrowed */
+    struct catalog *catalog;   /* borrowed */
     const char *hub_cache;     /* where pulls go; borrowed */
     atomic_int pulls;          /* pulls running now */
     atomic_bool stopping;      /* the server is stopping: pulls end */

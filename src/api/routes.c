@@ -31,6 +31,8 @@ static const struct http_route routes[] = {
     {"POST", "/api/models/pull", task_models_pull, 0},
     {"GET", "/api/models/*", task_models_get, 0},
     {"DELETE", "/api/models/*", task_models_delete, 0},
+    {"GET", "/api/hub/models", task_hub_search, 0},
+    {"GET", "/api/hub/models/*", task_hub_model, 0},
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -29,6 +29,8 @@ void task_models_load(struct http_exchange *ex, void *app);      /* POST /api/mo
 void task_models_unload(struct http_exchange *ex, void *app);    /* POST /api/models/unload */
 void task_models_pull(struct http_exchange *ex, void *app);      /* POST /api/models/pull */
 void task_models_delete(struct http_exchange *ex, void *app);    /* DELETE /api/models/{id} */
+void task_hub_search(struct http_exchange *ex, void *app);       /* GET /api/hub/models */
+void task_hub_model(struct http_exchange *ex, void *app);        /* GET /api/hub/models/{repo} */
 
 /* One model's residency as JSON (id, status, memory, slots, expiry, ...). */
 json_t *model_status_json(const struct sy_model_status *st);

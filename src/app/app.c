@@ -8,6 +8,8 @@
 #include "api/api.h"
 #include "api/api_metrics.h"
 #include "engines/supervisor.h"
+#include "api/background.h"
+#include "hub/catalog.h"
 #include "hub/hub_client.h"
 #include "http/server.h"
 #include "models/registry.h"
@@ -29,6 +31,8 @@ struct app {
     struct api_ctx api;
     struct api_metrics *metrics;
     struct hub_client *hub;
+    struct hub_store *hub_store;
+    struct catalog *catalog;
     struct http_server *http;
 };
 
@@ -61,7 +65,9 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
     if (rc == SY_OK)
         rc = router_create(&app->router, err);
     struct sy_provider local;
-    if (rc == SY_OK && (rc = local_provider_init(app->registry, app->supervisor, &local, err)) == SY_OK)
+    if (rc == SY_OK)
+        rc = local_provider_init(app->registry, app->supervisor, &local, err);
+    if (rc == SY_OK)
         rc = router_add(app->router, &local, err);
     if (rc == SY_OK && !(app->metrics = api_metrics_create()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory setting up metrics");
@@ -70,11 +76,20 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         rc = hub_client_create(&hcc, &app->hub, err);
     }
     if (rc == SY_OK) {
+        char db[PATH_MAX + 16];
+        snprintf(db, sizeof db, "%s/switchyard.db", cfg->data_dir);
+        rc = hub_store_open(db, &app->hub_store, err);
+    }
+    if (rc == SY_OK &&
+        !(app->catalog = catalog_create(app->hub, app->hub_store, cfg->hub_cache_ttl_ms)))
+        rc = sy_errf(err, SY_ENOMEM, "out of memory setting up the Hub catalog");
+    if (rc == SY_OK) {
         app->api.router = app->router;
         app->api.metrics = app->metrics;
         app->api.version = SY_VERSION;
         app->api.stream_buffer_max = cfg->stream_buffer_bytes;
         app->api.hub = app->hub;
+        app->api.catalog = app->catalog;
         app->api.hub_cache = app->cfg.hub_cache;
         size_t n_routes;
         const struct http_route *routes = api_routes(&n_routes);
@@ -135,12 +150,19 @@ void app_stop(struct app *app)
      * run, and their pulls, which stop at their next progress check (< 1 s). */
     atomic_store(&app->api.stopping, true);
     http_server_stop(app->http);
-    for (int waited = 0; atomic_load(&app->api.pulls) > 0 && waited < 10000; waited += 10)
+    /* Pulls and Hub requests run on threads of their own: wait for them
+     * before freeing what they use (a Hub request ends within its timeout). */
+    int waited = 0;
+    for (; (atomic_load(&app->api.pulls) > 0 || api_background_running() > 0) && waited < 40000;
+         waited += 10)
         usleep(10 * 1000);
-    if (atomic_load(&app->api.pulls) > 0)
-        log_warn("a pull did not stop in 10 s; leaving it");
-    else
+    if (waited >= 40000) {
+        log_warn("a pull or Hub request did not end in 40 s; leaving it");
+    } else {
+        catalog_destroy(app->catalog);
+        hub_store_close(app->hub_store);
         hub_client_destroy(app->hub);
+    }
     router_destroy(app->router);
     supervisor_destroy(app->supervisor);
     api_metrics_destroy(app->metrics);

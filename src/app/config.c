@@ -36,6 +36,7 @@ static const struct config_key keys[] = {
     {"models_dir", KEY_STRING, C(models_dir), 0, 0},
     {"hub_url", KEY_STRING, C(hub_url), 0, 0},
     {"hub_cache", KEY_STRING, C(hub_cache), 0, 0},
+    {"hub_cache_ttl", KEY_DURATION, C(hub_cache_ttl_ms), 0, 0},
     {"threads", KEY_UINT, C(threads), 1, 256},
     {"http_threads", KEY_UINT, C(http_threads), 1, 256},
     {"slots", KEY_UINT, C(slots), 0, 64},
@@ -124,6 +125,7 @@ void config_defaults(struct sy_config *cfg)
     snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
     cfg->port = 8080;
     snprintf(cfg->hub_url, sizeof cfg->hub_url, "https://huggingface.co");
+    cfg->hub_cache_ttl_ms = 30 * 60 * 1000;
     const char *xdg = getenv("XDG_DATA_HOME");
     const char *home = getenv("HOME");
     if (xdg && xdg[0] == '/')

@@ -20,6 +20,7 @@ struct sy_config {
     char data_dir[PATH_MAX];     /* $XDG_DATA_HOME/switchyard or ~/.local/share/switchyard */
     char models_dir[PATH_MAX];   /* <data_dir>/models unless set */
     char hub_url[512];           /* the Hugging Face Hub: "https://huggingface.co" */
+    int64_t hub_cache_ttl_ms;    /* how long Hub answers are served without asking: 30 min */
     char hub_cache[PATH_MAX];    /* $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub */
     unsigned threads;            /* inference threads, shared by all models: physical cores */
     unsigned http_threads;       /* HTTP pool threads: 4 */

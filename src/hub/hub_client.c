@@ -101,7 +101,7 @@ struct exchange {
     long status;
     /* headers of the last response */
     char commit[SY_HUB_COMMIT_MAX + 1], linked_etag[SY_HUB_ETAG_MAX + 3], etag[SY_HUB_ETAG_MAX + 3];
-    char location[2048], error_code[64], error_message[256];
+    char location[2048], error_code[64], error_message[256], link[2048];
     uint64_t linked_size, content_length;
     bool has_linked_size, has_content_length;
     /* the body: kept in `body` (capped), or written to fd */
@@ -132,7 +132,7 @@ static size_t on_header(char *data, size_t size, size_t count, void *user)
     struct exchange *x = user;
     size_t n = size * count;
     if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) { /* a new response: forget the last one's */
-        x->commit[0] = x->linked_etag[0] = x->etag[0] = x->location[0] = '\0';
+        x->commit[0] = x->linked_etag[0] = x->etag[0] = x->location[0] = x->link[0] = '\0';
         x->error_code[0] = x->error_message[0] = '\0';
         x->has_linked_size = x->has_content_length = false;
         return n;
@@ -153,6 +153,8 @@ static size_t on_header(char *data, size_t size, size_t count, void *user)
         copy_header_value(v, vn, x->etag, sizeof x->etag);
     else if (IS("Location"))
         copy_header_value(v, vn, x->location, sizeof x->location);
+    else if (IS("Link"))
+        copy_header_value(v, vn, x->link, sizeof x->link);
     else if (IS("X-Error-Code"))
         copy_header_value(v, vn, x->error_code, sizeof x->error_code);
     else if (IS("X-Error-Message"))
@@ -257,7 +259,7 @@ static void exchange_init(struct exchange *x, struct hub_client *hc)
 /* Runs one request on url. Returns SY_OK when an HTTP answer came (any status
  * in x->status); a transport failure otherwise. */
 static sy_code perform(struct exchange *x, const char *url, bool head, bool to_file,
-                       const char *range, struct sy_err *err)
+                       const char *range, const char *if_none_match, struct sy_err *err)
 {
     struct hub_client *hc = x->hc;
     CURL *c = curl_easy_init();
@@ -274,6 +276,10 @@ static sy_code perform(struct exchange *x, const char *url, bool head, bool to_f
         memset(auth, 0, sizeof auth);
     }
     headers = curl_slist_append(headers, "Accept: application/json");
+    char inm[200];
+    if (if_none_match && if_none_match[0] &&
+        snprintf(inm, sizeof inm, "If-None-Match: %s", if_none_match) < (int)sizeof inm)
+        headers = curl_slist_append(headers, inm);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -362,31 +368,87 @@ static bool append_escaped_path(char *out, size_t size, const char *path)
 
 /* ---- the API ---------------------------------------------------------------------------- */
 
-sy_code hub_model_info(struct hub_client *hc, const char *repo, const char *revision,
-                       json_t **out, struct sy_err *err)
+/* The URL in a Link header's rel="next" part, or "". */
+static void next_link(const char *link, char *out, size_t size)
 {
-    char url[2048];
-    snprintf(url, sizeof url, "%s/api/models/%s/revision/%s?blobs=true", hc->endpoint, repo,
-             revision);
+    out[0] = '\0';
+    for (const char *p = link; (p = strchr(p, '<')) != NULL; p++) {
+        const char *end = strchr(p, '>');
+        if (!end)
+            return;
+        const char *params = end + 1, *stop = strchr(params, '<');
+        const char *rel = strstr(params, "rel=\"next\"");
+        if (rel && (!stop || rel < stop)) {
+            snprintf(out, size, "%.*s", (int)(end - p - 1), p + 1);
+            return;
+        }
+    }
+}
+
+const char *hub_client_endpoint(const struct hub_client *hc)
+{
+    return hc->endpoint;
+}
+
+sy_code hub_api_get(struct hub_client *hc, const char *target, const char *if_none_match,
+                    const char *what, struct hub_answer *out, struct sy_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char url[4096];
+    size_t n = strlen(hc->endpoint);
+    if (target[0] == '/') {
+        if (n + strlen(target) >= sizeof url)
+            return sy_errf(err, SY_EINVAL, "the Hub request for %s is too long", what);
+        memcpy(url, hc->endpoint, n);
+        strcpy(url + n, target);
+    } else if (strncmp(target, hc->endpoint, n) == 0 && target[n] == '/' &&
+               strlen(target) < sizeof url) {
+        strcpy(url, target);
+    } else {
+        return sy_errf(err, SY_EUPSTREAM, "the Hub pointed %s at another host; not following it",
+                       what);
+    }
     struct exchange x;
     exchange_init(&x, hc);
-    sy_code rc = perform(&x, url, false, false, NULL, err);
-    char what[256];
-    snprintf(what, sizeof what, "model '%s'", repo);
-    if (rc == SY_OK && x.status != 200)
+    sy_code rc = perform(&x, url, false, false, NULL, if_none_match, err);
+    out->status = x.status;
+    if (rc == SY_OK && x.status != 200 && x.status != 304)
         rc = answer_error(&x, what, err);
     if (rc == SY_OK) {
-        json_error_t je;
-        *out = json_loadb(x.body.data ? x.body.data : "", x.body.len, 0, &je);
-        if (!*out || !json_is_object(*out)) {
-            json_decref(*out);
-            *out = NULL;
-            rc = sy_errf(err, SY_EUPSTREAM, "the Hub's info for %s is not a JSON object: %s",
-                         what, je.text);
+        snprintf(out->etag, sizeof out->etag, "%s", x.etag);
+        next_link(x.link, out->next, sizeof out->next);
+        if (x.status == 200) {
+            out->body = buf_detach(&x.body, &out->len);
+            if (!out->body)
+                out->body = strdup("");
+            if (!out->body)
+                rc = sy_errf(err, SY_ENOMEM, "out of memory reading the Hub's answer");
         }
     }
     buf_cleanup(&x.body);
     return rc;
+}
+
+sy_code hub_model_info(struct hub_client *hc, const char *repo, const char *revision,
+                       json_t **out, struct sy_err *err)
+{
+    char target[512], what[256];
+    snprintf(target, sizeof target, "/api/models/%s/revision/%s?blobs=true", repo, revision);
+    snprintf(what, sizeof what, "model '%s'", repo);
+    struct hub_answer a;
+    sy_code rc = hub_api_get(hc, target, NULL, what, &a, err);
+    if (rc != SY_OK)
+        return rc;
+    json_error_t je;
+    *out = json_loadb(a.body, a.len, 0, &je);
+    free(a.body);
+    if (!*out || !json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        return sy_errf(err, SY_EUPSTREAM, "the Hub's info for %s is not a JSON object: %s", what,
+                       je.text);
+    }
+    return SY_OK;
 }
 
 /* Strips W/ and quotes: "W/\"abc\"" -> "abc". */
@@ -416,7 +478,7 @@ sy_code hub_file_meta(struct hub_client *hc, const char *repo, const char *revis
     exchange_init(&x, hc);
     sy_code rc = SY_OK;
     for (int hop = 0;; hop++) {
-        rc = perform(&x, url, true, false, NULL, err);
+        rc = perform(&x, url, true, false, NULL, NULL, err);
         if (rc != SY_OK)
             break;
         bool redirect = x.status >= 300 && x.status < 400 && x.location[0];
@@ -473,7 +535,7 @@ sy_code hub_download(struct hub_client *hc, const struct hub_file_meta *meta, in
     x.progress_ctx = ctx;
     char range[48];
     snprintf(range, sizeof range, "%llu-", (unsigned long long)have);
-    sy_code rc = perform(&x, meta->url, false, true, have ? range : NULL, err);
+    sy_code rc = perform(&x, meta->url, false, true, have ? range : NULL, NULL, err);
     *restarted = x.restarted;
     bool file_bytes = x.status == 200 || x.status == 206;
     if (rc == SY_OK && !file_bytes)

@@ -40,6 +40,25 @@ void hub_client_destroy(struct hub_client *hc); /* NULL is a no-op */
 /* Returns: whether a token is configured (for messages about gated models). */
 bool hub_client_has_token(const struct hub_client *hc);
 
+struct hub_answer {
+    long status;      /* 200, or 304 when if_none_match still holds */
+    char etag[160];   /* the answer's ETag, as sent (quotes kept: it goes back as is) */
+    char next[2048];  /* the Link rel="next" URL, "" if none */
+    char *body;       /* 200: the body, NUL-terminated, owned (free()); else NULL */
+    size_t len;
+};
+
+/* GET an API answer: target is a path with its query ("/api/models?search=x"),
+ * or an absolute URL on the endpoint (a `next` link). if_none_match may be
+ * NULL. what names the thing asked for in error messages.
+ * Returns: SY_OK with out->status 200 or 304; the errors above; SY_EUPSTREAM
+ *          for a target off the endpoint. */
+sy_code hub_api_get(struct hub_client *hc, const char *target, const char *if_none_match,
+                    const char *what, struct hub_answer *out, struct sy_err *err);
+
+/* Returns: the endpoint, without a trailing '/'. */
+const char *hub_client_endpoint(const struct hub_client *hc);
+
 /* GET /api/models/{repo}/revision/{revision}?blobs=true: the model's info,
  * siblings with sizes and LFS sha256. repo and revision already checked.
  * Returns: SY_OK and *out (json_decref()); the errors above. */

@@ -5,7 +5,10 @@
  * Range, gated repositories and where the token goes, concurrent pulls of one
  * file, errors for what is not there, and ids that try to leave the cache;
  * then the same through the server: POST /api/models/pull with progress
- * events, and DELETE /api/models/{id}. */
+ * events, and DELETE /api/models/{id}; and the catalog: search across pages,
+ * model info with capabilities, the SQLite cache (TTL, revalidation with
+ * ETags, a corrupted row refetched), a Hub that is down. */
+#include <sqlite3.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -353,6 +356,110 @@ static void test_api_pull_and_delete(void)
     T_EQ_INT(test_server_stop(&env), 0);
 }
 
+/* ---- the catalog ------------------------------------------------------------------------ */
+
+static json_t *get_json(const char *path, int want)
+{
+    json_t *resp = NULL;
+    int got = http_json(env.port, "GET", path, NULL, &resp);
+    if (got != want)
+        printf("#   GET %s -> %d (want %d)\n", path, got, want);
+    T_EQ_INT(got, want);
+    return resp;
+}
+
+static void test_catalog(void)
+{
+    const char *args[] = {"--hub-url", hub_url, "--hub-cache", cache, NULL};
+    T_REQUIRE(test_server_start(&env, args) == 0);
+
+    /* Three models asked for, two a page at the Hub: both pages, in order. */
+    unsigned before = hub_server_api_requests(hub);
+    json_t *r = get_json("/api/hub/models?limit=3", 200);
+    T_EQ_INT(json_array_size(json_object_get(r, "models")), 3);
+    T_ASSERT(json_is_false(json_object_get(r, "cached")));
+    json_decref(r);
+    T_EQ_INT(hub_server_api_requests(hub) - before, 2);
+    /* Again, within the TTL: from the cache, the Hub not asked. */
+    r = get_json("/api/hub/models?limit=3", 200);
+    T_EQ_INT(json_array_size(json_object_get(r, "models")), 3);
+    T_ASSERT(json_is_true(json_object_get(r, "cached")));
+    json_decref(r);
+    T_EQ_INT(hub_server_api_requests(hub) - before, 2);
+    r = get_json("/api/hub/models?search=safetensors", 200);
+    T_EQ_INT(json_array_size(json_object_get(r, "models")), 1);
+    json_t *found = json_array_get(json_object_get(r, "models"), 0);
+    T_EQ_STR(json_string_value(json_object_get(found, "id")), "another/tiny-safetensors");
+    json_decref(r);
+
+    /* What a model can do here. */
+    r = get_json("/api/hub/models/" REPO, 200);
+    json_t *caps = json_object_get(r, "capabilities");
+    T_EQ_STR(json_string_value(json_array_get(json_object_get(caps, "tasks"), 0)),
+             "text-generation");
+    T_ASSERT(json_is_true(json_object_get(caps, "runnable_locally")));
+    T_ASSERT(json_is_true(json_object_get(caps, "supported")));
+    T_EQ_STR(json_string_value(json_object_get(json_object_get(caps, "default_file"), "label")),
+             "Q8_0");
+    T_EQ_INT(json_array_size(json_object_get(caps, "gguf_files")), 2);
+    T_EQ_INT(json_integer_value(json_object_get(caps, "context_length")), 2048);
+    T_ASSERT(json_is_false(json_object_get(caps, "gated")));
+    T_ASSERT(json_array_size(json_object_get(caps, "settings")) > 0);
+    json_decref(r);
+    r = get_json("/api/hub/models/another/tiny-safetensors", 200);
+    caps = json_object_get(r, "capabilities");
+    T_ASSERT(json_is_false(json_object_get(caps, "runnable_locally")));
+    T_ASSERT(json_is_false(json_object_get(caps, "supported")));
+    T_CONTAINS(json_string_value(json_array_get(json_object_get(caps, "notes"), 0)), "GGUF");
+    json_decref(r);
+
+    /* Clear errors: bad parameters before the Hub is asked; the Hub's 404. */
+    r = get_json("/api/hub/models?limit=0", 400);
+    T_EQ_STR(json_string_value(json_object_get(json_object_get(r, "error"), "param")), "limit");
+    json_decref(r);
+    json_decref(get_json("/api/hub/models?sort=bogus", 400));
+    json_decref(get_json("/api/hub/models/test-org/..", 400));
+    r = get_json("/api/hub/models/test-org/nothing-here", 404);
+    T_CONTAINS(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+               "not found on the Hub");
+    json_decref(r);
+    T_EQ_INT(test_server_stop(&env), 0);
+
+    /* A corrupted row is dropped, logged and fetched again. */
+    char db_path[600];
+    snprintf(db_path, sizeof db_path, "%s/switchyard.db", env.tmp);
+    sqlite3 *db = NULL;
+    T_REQUIRE(sqlite3_open(db_path, &db) == SQLITE_OK);
+    T_EQ_INT(sqlite3_exec(db, "UPDATE hub_answers SET body = x'7b2262726f6b656e'", NULL, NULL,
+                          NULL),
+             SQLITE_OK);
+    sqlite3_close(db);
+    const char *no_ttl[] = {"--hub-url", hub_url, "--hub-cache", cache, "--hub-cache-ttl", "0",
+                            NULL};
+    T_REQUIRE(test_server_start(&env, no_ttl) == 0);
+    r = get_json("/api/hub/models/" REPO, 200);
+    T_EQ_STR(json_string_value(json_object_get(r, "id")), REPO);
+    json_decref(r);
+    T_ASSERT(test_server_log_contains(&env, "dropping a corrupted Hub cache row"));
+
+    /* TTL 0: every answer is revalidated, and a 304 keeps the stored one. */
+    unsigned same = hub_server_not_modified(hub);
+    r = get_json("/api/hub/models/" REPO, 200);
+    T_EQ_STR(json_string_value(json_object_get(r, "id")), REPO);
+    T_ASSERT(json_is_false(json_object_get(r, "cached")));
+    json_decref(r);
+    T_EQ_INT(hub_server_not_modified(hub) - same, 1);
+
+    /* The Hub down: an error naming it, never the stale answer. */
+    hub_server_set_faults(hub, HUB_FAULT_DOWN);
+    r = get_json("/api/hub/models/" REPO, 502);
+    T_CONTAINS(json_string_value(json_object_get(json_object_get(r, "error"), "message")), "503");
+    json_decref(r);
+    json_decref(get_json("/api/hub/models?limit=3", 502));
+    hub_server_set_faults(hub, 0);
+    T_EQ_INT(test_server_stop(&env), 0);
+}
+
 static void test_errors_and_traversal(void)
 {
     remove_cache();
@@ -384,7 +491,13 @@ int main(void)
              repo_dir);
     const char *q8[] = {"--preset", "tiny", "--type", "q8_0", NULL};
     const char *f16[] = {"--preset", "tiny", "--type", "f16", "--seed", "2", NULL};
-    if (system(cmd) != 0 || test_make_model(repo_dir, "tiny-Q8_0", q8) != 0 ||
+    char other[4096];
+    snprintf(other, sizeof other,
+             "mkdir -p '%s/another/tiny-safetensors' && echo weights > "
+             "'%s/another/tiny-safetensors/model.safetensors' && mkdir -p '%s/test-org/other-GGUF' "
+             "&& echo '# other' > '%s/test-org/other-GGUF/README.md'",
+             hub_root, hub_root, hub_root, hub_root);
+    if (system(cmd) != 0 || system(other) != 0 || test_make_model(repo_dir, "tiny-Q8_0", q8) != 0 ||
         test_make_model(repo_dir, "tiny-F16", f16) != 0) {
         printf("Bail out! cannot make the test repository\n");
         return 1;
@@ -409,6 +522,7 @@ int main(void)
     T_RUN(test_gated);
     T_RUN(test_concurrent_pulls);
     T_RUN(test_api_pull_and_delete);
+    T_RUN(test_catalog);
     T_RUN(test_errors_and_traversal);
 
     hub_server_stop(hub);

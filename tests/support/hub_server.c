@@ -25,6 +25,7 @@ struct hub_server {
     atomic_uint downloads;
     atomic_uint_fast64_t bytes_sent;
     atomic_bool cdn_saw_token;
+    atomic_uint api_requests, not_modified;
 };
 
 bool hub_sha256_file(const char *path, char hex[65])
@@ -93,6 +94,87 @@ static void list_files(const char *dir, const char *rel, json_t *siblings)
     closedir(d);
 }
 
+/* Answers a JSON text with an ETag of its own, or 304 if the client has it. */
+static enum MHD_Result answer_api(struct hub_server *hs, struct MHD_Connection *c, const char *text,
+                                  const char *link)
+{
+    atomic_fetch_add(&hs->api_requests, 1);
+    char sha[65], etag[80];
+    unsigned char d[32];
+    unsigned int len;
+    EVP_Digest(text, strlen(text), d, &len, EVP_sha256(), NULL);
+    for (int i = 0; i < 8; i++)
+        snprintf(sha + 2 * i, 3, "%02x", d[i]);
+    snprintf(etag, sizeof etag, "W/\"%s\"", sha);
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    bool same = inm && strcmp(inm, etag) == 0;
+    if (same)
+        atomic_fetch_add(&hs->not_modified, 1);
+    struct MHD_Response *r =
+        same ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+             : MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "ETag", etag);
+    if (link && !same)
+        MHD_add_response_header(r, "Link", link);
+    enum MHD_Result rc = MHD_queue_response(c, same ? 304 : 200, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+/* /api/models?search=&author=&limit=&p=: repositories whose id contains the
+ * search text, two a page. */
+static enum MHD_Result search(struct hub_server *hs, struct MHD_Connection *c)
+{
+    const char *text = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "search");
+    const char *author = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "author");
+    const char *limit_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+    const char *page_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+    int page = page_s ? atoi(page_s) : 0, limit = limit_s ? atoi(limit_s) : 20;
+    json_t *all = json_array();
+    DIR *orgs = opendir(hs->root);
+    struct dirent *o;
+    while (orgs && (o = readdir(orgs)) != NULL) {
+        if (o->d_name[0] == '.' || (author && strcmp(author, o->d_name) != 0))
+            continue;
+        char dir[2048];
+        snprintf(dir, sizeof dir, "%s/%s", hs->root, o->d_name);
+        DIR *names = opendir(dir);
+        struct dirent *n;
+        while (names && (n = readdir(names)) != NULL) {
+            char id[600];
+            snprintf(id, sizeof id, "%s/%s", o->d_name, n->d_name);
+            if (n->d_name[0] == '.' || (text && !strcasestr(id, text)))
+                continue;
+            json_array_append_new(all, json_pack("{s:s, s:s, s:i, s:i, s:s, s:[s]}", "id", id,
+                                                 "modelId", id, "likes", 1, "downloads", 10,
+                                                 "pipeline_tag", "text-generation", "tags",
+                                                 "gguf"));
+        }
+        if (names)
+            closedir(names);
+    }
+    if (orgs)
+        closedir(orgs);
+    json_t *items = json_array();
+    size_t per_page = 2, first = (size_t)page * per_page;
+    for (size_t i = first; i < first + per_page && i < json_array_size(all) && (int)i < limit; i++)
+        json_array_append(items, json_array_get(all, i));
+    char link[512] = "";
+    bool more = first + per_page < json_array_size(all) && (int)(first + per_page) < limit;
+    if (more)
+        snprintf(link, sizeof link, "<http://127.0.0.1:%d/api/models?%s%s%s%s&limit=%d&p=%d>; "
+                 "rel=\"next\"",
+                 hs->port, text ? "search=" : "", text ? text : "", author ? "&author=" : "",
+                 author ? author : "", limit, page + 1);
+    char *body = json_dumps(items, JSON_COMPACT);
+    enum MHD_Result rc = answer_api(hs, c, body, more ? link : NULL);
+    free(body);
+    json_decref(items);
+    json_decref(all);
+    return rc;
+}
+
 /* /api/models/{org}/{name}[/revision/{rev}] */
 static enum MHD_Result model_info(struct hub_server *hs, struct MHD_Connection *c,
                                   const char *rest)
@@ -109,11 +191,15 @@ static enum MHD_Result model_info(struct hub_server *hs, struct MHD_Connection *
         return answer(c, 404, "RepoNotFound", "{\"error\":\"Repository not found\"}");
     json_t *siblings = json_array();
     list_files(dir, "", siblings);
-    json_t *info = json_pack("{s:s, s:s, s:s, s:o}", "id", repo, "modelId", repo, "sha",
-                             HUB_COMMIT, "siblings", siblings);
+    bool gated = atomic_load(&hs->faults) & HUB_FAULT_GATED;
+    json_t *info = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:{s:i}, s:i, s:i}", "id", repo,
+                             "modelId", repo, "sha", HUB_COMMIT, "pipeline_tag", "text-generation",
+                             "gated", gated ? json_string("manual") : json_false(), "siblings",
+                             siblings, "gguf", "context_length", 2048, "downloads", 10, "likes",
+                             1);
     char *text = json_dumps(info, JSON_COMPACT);
     json_decref(info);
-    enum MHD_Result rc = answer(c, 200, NULL, text);
+    enum MHD_Result rc = answer_api(hs, c, text, NULL);
     free(text);
     return rc;
 }
@@ -251,6 +337,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     bool get = strcmp(method, "GET") == 0, head = strcmp(method, "HEAD") == 0;
+    if (get && strncmp(url, "/api/", 5) == 0 && (atomic_load(&hs->faults) & HUB_FAULT_DOWN))
+        return answer(c, 503, NULL, "{\"error\":\"the Hub is down for a test\"}");
+    if (get && strcmp(url, "/api/models") == 0)
+        return search(hs, c);
     if (get && strncmp(url, "/api/models/", 12) == 0)
         return model_info(hs, c, url + 12);
     if ((get || head) && strncmp(url, "/cdn/", 5) == 0)
@@ -309,4 +399,14 @@ uint64_t hub_server_bytes_sent(const struct hub_server *hs)
 bool hub_server_cdn_saw_token(const struct hub_server *hs)
 {
     return atomic_load(&hs->cdn_saw_token);
+}
+
+unsigned hub_server_api_requests(const struct hub_server *hs)
+{
+    return atomic_load(&hs->api_requests);
+}
+
+unsigned hub_server_not_modified(const struct hub_server *hs)
+{
+    return atomic_load(&hs->not_modified);
 }

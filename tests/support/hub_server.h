@@ -5,7 +5,9 @@
  * with LFS sizes and sha256), HEAD/GET /{repo}/resolve/{rev}/{path} answering
  * 302 with X-Repo-Commit, X-Linked-Etag and X-Linked-Size to a "CDN" on
  * another host name (localhost instead of 127.0.0.1), and the CDN's bytes with
- * Range. It can misbehave on command, and counts what it served. */
+ * Range; model search (/api/models?search=&author=&limit=) two models a page
+ * with Link rel="next"; ETags and 304 on API answers. It can misbehave on
+ * command, and counts what it served. */
 #ifndef SY_TEST_HUB_SERVER_H
 #define SY_TEST_HUB_SERVER_H
 
@@ -20,6 +22,7 @@ enum hub_fault {
     HUB_FAULT_IGNORE_RANGE = 1 << 1, /* answer 200 with everything to a Range request */
     HUB_FAULT_WRONG_BYTES = 1 << 2,  /* one byte in the middle of every file is wrong */
     HUB_FAULT_GATED = 1 << 3,        /* resolve answers 401 GatedRepo unless given HUB_TOKEN */
+    HUB_FAULT_DOWN = 1 << 4,         /* the API answers 503 */
 };
 
 struct hub_server;
@@ -36,6 +39,10 @@ void hub_server_set_faults(struct hub_server *hs, unsigned faults);
 unsigned hub_server_downloads(const struct hub_server *hs);
 uint64_t hub_server_bytes_sent(const struct hub_server *hs);
 bool hub_server_cdn_saw_token(const struct hub_server *hs);
+
+/* API requests answered (search and info), and how many of them were 304s. */
+unsigned hub_server_api_requests(const struct hub_server *hs);
+unsigned hub_server_not_modified(const struct hub_server *hs);
 
 /* sha256 of a file as lowercase hex; false if it cannot be read. */
 bool hub_sha256_file(const char *path, char hex[65]);

@@ -1,0 +1,52 @@
+/* catalog.h -- what the Hub has and what each model can do here.
+ *
+ * Search and model info go through the Hub store (hub_store.h): an answer
+ * younger than the TTL is served from it; an older one is revalidated with
+ * its ETag (a 304 keeps it); a Hub failure is an error, never a stale or
+ * partial answer. Search follows the Hub's Link rel="next" pages until it has
+ * the number of models asked for.
+ * Thread-safety: all functions may be called from any thread. */
+#ifndef SY_CATALOG_H
+#define SY_CATALOG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hub/hub_client.h"
+#include "hub/hub_store.h"
+
+#define SY_CATALOG_LIMIT_MAX 100
+
+struct catalog;
+
+/* hub and store are borrowed for the catalog's life. ttl_ms: how long an
+ * answer is served without asking the Hub. */
+struct catalog *catalog_create(struct hub_client *hub, struct hub_store *store, int64_t ttl_ms);
+void catalog_destroy(struct catalog *cat); /* NULL is a no-op */
+
+struct catalog_query {
+    const char *search, *author, *pipeline_tag, *filter; /* NULL or "" when not given */
+    const char *sort;  /* "downloads" (default), "likes", "trendingScore", "createdAt", "lastModified" */
+    int limit;         /* 1..SY_CATALOG_LIMIT_MAX */
+};
+
+/* Returns: SY_OK and *out, a JSON array of models as the Hub lists them (a new
+ * reference), *cached true if no request reached the Hub; the Hub client's
+ * errors. */
+sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_t **out,
+                       bool *cached, struct sy_err *err);
+
+/* A model's info (siblings with sizes, gated, pipeline_tag, gguf, ...).
+ * Returns: as catalog_search, *out an object. */
+sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool *cached,
+                      struct sy_err *err);
+
+/* What a model can do here, from its info: its tasks (pipeline_tag, when it is
+ * one of ours), whether it runs locally and from which GGUF files, the default
+ * file, context length, the settings the engine honours, gated and whether a
+ * token is needed, and notes explaining anything unsupported.
+ * Returns: a new JSON object; NULL if out of memory. */
+json_t *catalog_capabilities(const json_t *info, bool has_token);
+
+#endif
