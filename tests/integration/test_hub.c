@@ -236,14 +236,14 @@ static void *pull_thread(void *arg)
 
 static void test_concurrent_pulls(void)
 {
-    /* Four pulls of one file at once: one download, four successes. */
+    /* Ten pulls of one file at once: one download, ten successes. */
     remove_cache();
     unsigned before = hub_server_downloads(hub);
-    pthread_t t[4];
-    int rc[4];
-    for (int i = 0; i < 4; i++)
+    pthread_t t[10];
+    int rc[10];
+    for (int i = 0; i < 10; i++)
         pthread_create(&t[i], NULL, pull_thread, &rc[i]);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 10; i++) {
         pthread_join(t[i], NULL);
         T_EQ_INT(rc[i], 0);
     }
@@ -460,6 +460,54 @@ static void test_catalog(void)
     T_EQ_INT(test_server_stop(&env), 0);
 }
 
+static void test_sharded(void)
+{
+    /* A split model comes whole: every shard, linked in order; it is one model. */
+    remove_cache();
+    T_EQ_INT(pull("test-org/split-GGUF"), 0);
+    T_ASSERT(log_contains("2 files"));
+    static const char *const shards[] = {"split-Q8_0-00001-of-00002.gguf",
+                                         "split-Q8_0-00002-of-00002.gguf"};
+    for (int i = 0; i < 2; i++) {
+        char link[PATH_MAX * 2], sha[65], src[1200];
+        snprintf(link, sizeof link, "%s/models--test-org--split-GGUF/snapshots/" HUB_COMMIT "/%s",
+                 cache, shards[i]);
+        snprintf(src, sizeof src, "%s/test-org/split-GGUF/%s", hub_root, shards[i]);
+        char want[65];
+        T_ASSERT(hub_sha256_file(link, sha));
+        T_ASSERT(hub_sha256_file(src, want));
+        T_EQ_STR(sha, want);
+    }
+    const char *args[] = {"--hub-url", hub_url, "--hub-cache", cache, NULL};
+    T_REQUIRE(test_server_start(&env, args) == 0);
+    json_t *r = NULL;
+    T_EQ_INT(http_json(env.port, "GET", "/v1/models/test-org/split-GGUF", NULL, &r), 200);
+    T_EQ_STR(json_string_value(json_object_get(r, "id")), "test-org/split-GGUF");
+    json_decref(r);
+    T_EQ_INT(test_server_stop(&env), 0);
+}
+
+static void test_hostile_hub(void)
+{
+    /* File names from the Hub are checked too: ones that would leave the
+     * cache are ignored (so the fake Q4_K_M is not the default pick). */
+    remove_cache();
+    hub_server_set_faults(hub, HUB_FAULT_HOSTILE);
+    T_EQ_INT(pull(REPO), 0);
+    T_ASSERT(log_contains("Q8_0"));
+    char escaped[PATH_MAX * 2];
+    snprintf(escaped, sizeof escaped, "%s/../escape-Q4_K_M.gguf", cache);
+    struct stat st;
+    T_ASSERT(stat(escaped, &st) != 0);
+    T_ASSERT(stat("/etc/abs-Q4_K_M.gguf", &st) != 0);
+    /* Asked for by name, they are refused before anything is written. */
+    T_EQ_INT(pull(REPO "@Q4_K_M"), 1);
+    hub_server_set_faults(hub, HUB_FAULT_RATE_LIMIT);
+    T_EQ_INT(pull(REPO), 1);
+    T_ASSERT(log_contains("429"));
+    hub_server_set_faults(hub, 0);
+}
+
 static void test_errors_and_traversal(void)
 {
     remove_cache();
@@ -497,7 +545,14 @@ int main(void)
              "'%s/another/tiny-safetensors/model.safetensors' && mkdir -p '%s/test-org/other-GGUF' "
              "&& echo '# other' > '%s/test-org/other-GGUF/README.md'",
              hub_root, hub_root, hub_root, hub_root);
+    char split[4096];
+    snprintf(split, sizeof split,
+             "mkdir -p '%s/test-org/split-GGUF' && cp '%s/tiny-Q8_0.gguf' "
+             "'%s/test-org/split-GGUF/split-Q8_0-00001-of-00002.gguf' && head -c 5000 /dev/urandom "
+             "> '%s/test-org/split-GGUF/split-Q8_0-00002-of-00002.gguf'",
+             hub_root, repo_dir, hub_root, hub_root);
     if (system(cmd) != 0 || system(other) != 0 || test_make_model(repo_dir, "tiny-Q8_0", q8) != 0 ||
+        system(split) != 0 ||
         test_make_model(repo_dir, "tiny-F16", f16) != 0) {
         printf("Bail out! cannot make the test repository\n");
         return 1;
@@ -521,6 +576,8 @@ int main(void)
     T_RUN(test_wrong_bytes);
     T_RUN(test_gated);
     T_RUN(test_concurrent_pulls);
+    T_RUN(test_sharded);
+    T_RUN(test_hostile_hub);
     T_RUN(test_api_pull_and_delete);
     T_RUN(test_catalog);
     T_RUN(test_errors_and_traversal);

@@ -191,6 +191,15 @@ static enum MHD_Result model_info(struct hub_server *hs, struct MHD_Connection *
         return answer(c, 404, "RepoNotFound", "{\"error\":\"Repository not found\"}");
     json_t *siblings = json_array();
     list_files(dir, "", siblings);
+    if (atomic_load(&hs->faults) & HUB_FAULT_HOSTILE) {
+        /* Names a careless client would write outside its cache; the Q4_K_M
+         * label would make one the default pick. */
+        static const char *const hostile[] = {"../../escape-Q4_K_M.gguf", "/etc/abs-Q4_K_M.gguf",
+                                              "a/../../b-Q4_K_M.gguf", "c\\d-Q4_K_M.gguf"};
+        for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++)
+            json_array_append_new(siblings, json_pack("{s:s, s:i}", "rfilename", hostile[i],
+                                                      "size", 10));
+    }
     bool gated = atomic_load(&hs->faults) & HUB_FAULT_GATED;
     json_t *info = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:{s:i}, s:i, s:i}", "id", repo,
                              "modelId", repo, "sha", HUB_COMMIT, "pipeline_tag", "text-generation",
@@ -339,6 +348,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     bool get = strcmp(method, "GET") == 0, head = strcmp(method, "HEAD") == 0;
     if (get && strncmp(url, "/api/", 5) == 0 && (atomic_load(&hs->faults) & HUB_FAULT_DOWN))
         return answer(c, 503, NULL, "{\"error\":\"the Hub is down for a test\"}");
+    if (get && strncmp(url, "/api/", 5) == 0 && (atomic_load(&hs->faults) & HUB_FAULT_RATE_LIMIT))
+        return answer(c, 429, NULL, "{\"error\":\"slow down\"}");
     if (get && strcmp(url, "/api/models") == 0)
         return search(hs, c);
     if (get && strncmp(url, "/api/models/", 12) == 0)

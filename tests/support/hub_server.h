@@ -23,6 +23,8 @@ enum hub_fault {
     HUB_FAULT_WRONG_BYTES = 1 << 2,  /* one byte in the middle of every file is wrong */
     HUB_FAULT_GATED = 1 << 3,        /* resolve answers 401 GatedRepo unless given HUB_TOKEN */
     HUB_FAULT_DOWN = 1 << 4,         /* the API answers 503 */
+    HUB_FAULT_RATE_LIMIT = 1 << 5,   /* the API answers 429 */
+    HUB_FAULT_HOSTILE = 1 << 6,      /* model info lists files named to escape the cache */
 };
 
 struct hub_server;
