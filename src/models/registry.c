@@ -452,10 +452,17 @@ sy_code registry_lookup(struct registry *reg, const char *name, const char *vari
                 break;
             used += (size_t)w;
         }
-        rc = sy_errp(err, SY_ENOTFOUND, "model",
-                     "model '%s%s%s' not found; local models: %s (put .gguf files in %s, or pull "
-                     "one: switchyard pull org/name)",
-                     name, variant[0] ? "@" : "", variant, reg->n ? known : "none", reg->dir);
+        if (strchr(name, '/') && hub_repo_check(name, NULL) == SY_OK)
+            rc = sy_errp(err, SY_ENOTFOUND, "model",
+                         "model '%s%s%s' is not here; pull it from the Hugging Face Hub first "
+                         "(switchyard pull %s%s%s, or POST /api/models/pull); local models: %s",
+                         name, variant[0] ? "@" : "", variant, name, variant[0] ? "@" : "",
+                         variant, reg->n ? known : "none");
+        else
+            rc = sy_errp(err, SY_ENOTFOUND, "model",
+                         "model '%s%s%s' not found; local models: %s (put .gguf files in %s, or "
+                         "pull one: switchyard pull org/name)",
+                         name, variant[0] ? "@" : "", variant, reg->n ? known : "none", reg->dir);
     }
     pthread_mutex_unlock(&reg->lock);
     return rc;

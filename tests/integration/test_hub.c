@@ -127,7 +127,7 @@ static void test_run_by_repo_id(void)
                             json_pack("{s:s, s:s}", "model", REPO "@Q5_K_M", "prompt", "x"), &resp),
              404);
     T_CONTAINS(json_string_value(json_object_get(json_object_get(resp, "error"), "message")),
-               "switchyard pull");
+               "switchyard pull " REPO "@Q5_K_M");
     json_decref(resp);
 
     /* A second quantisation: each file gets its own id, the repository the default. */
