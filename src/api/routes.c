@@ -15,24 +15,24 @@ static void health(struct http_exchange *ex, void *app)
 }
 
 static const struct http_route routes[] = {
-    {"GET", "/health", health, 0},
-    {"GET", "/metrics", api_metrics_serve, 0},
-    {"POST", "/v1/chat/completions", openai_chat_completions, 0},
-    {"POST", "/v1/completions", openai_completions, 0},
-    {"GET", "/v1/models", openai_models_list, 0},
-    {"GET", "/v1/models/*", openai_models_get, 0},
-    {"POST", "/models/*", hf_models_post, 0},
-    {"POST", "/api/inference", task_inference, 0},
-    {"POST", "/api/inference/stream", task_inference_stream, 0},
-    {"GET", "/api/models", task_models_list, 0},
-    {"GET", "/api/models/status", task_models_status, 0}, /* before the id wildcard */
-    {"POST", "/api/models/load", task_models_load, 0},
-    {"POST", "/api/models/unload", task_models_unload, 0},
-    {"POST", "/api/models/pull", task_models_pull, 0},
-    {"GET", "/api/models/*", task_models_get, 0},
-    {"DELETE", "/api/models/*", task_models_delete, 0},
-    {"GET", "/api/hub/models", task_hub_search, 0},
-    {"GET", "/api/hub/models/*", task_hub_model, 0},
+    {"GET", "/health", health, 0, true}, /* liveness: no API key */
+    {"GET", "/metrics", api_metrics_serve, 0, false},
+    {"POST", "/v1/chat/completions", openai_chat_completions, 0, false},
+    {"POST", "/v1/completions", openai_completions, 0, false},
+    {"GET", "/v1/models", openai_models_list, 0, false},
+    {"GET", "/v1/models/*", openai_models_get, 0, false},
+    {"POST", "/models/*", hf_models_post, 0, false},
+    {"POST", "/api/inference", task_inference, 0, false},
+    {"POST", "/api/inference/stream", task_inference_stream, 0, false},
+    {"GET", "/api/models", task_models_list, 0, false},
+    {"GET", "/api/models/status", task_models_status, 0, false}, /* before the id wildcard */
+    {"POST", "/api/models/load", task_models_load, 0, false},
+    {"POST", "/api/models/unload", task_models_unload, 0, false},
+    {"POST", "/api/models/pull", task_models_pull, 0, false},
+    {"GET", "/api/models/*", task_models_get, 0, false},
+    {"DELETE", "/api/models/*", task_models_delete, 0, false},
+    {"GET", "/api/hub/models", task_hub_search, 0, false},
+    {"GET", "/api/hub/models/*", task_hub_model, 0, false},
 };
 
 const struct http_route *api_routes(size_t *n)

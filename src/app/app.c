@@ -9,6 +9,7 @@
 #include "api/api_metrics.h"
 #include "engines/supervisor.h"
 #include "api/background.h"
+#include "app/access_config.h"
 #include "hub/catalog.h"
 #include "hub/hub_client.h"
 #include "http/server.h"
@@ -33,6 +34,7 @@ struct app {
     struct hub_client *hub;
     struct hub_store *hub_store;
     struct catalog *catalog;
+    struct http_access *access;
     struct http_server *http;
 };
 
@@ -83,6 +85,8 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
     if (rc == SY_OK &&
         !(app->catalog = catalog_create(app->hub, app->hub_store, cfg->hub_cache_ttl_ms)))
         rc = sy_errf(err, SY_ENOMEM, "out of memory setting up the Hub catalog");
+    if (rc == SY_OK)
+        rc = access_from_config(cfg, &app->access, err);
     if (rc == SY_OK) {
         app->api.router = app->router;
         app->api.metrics = app->metrics;
@@ -103,6 +107,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
             .routes = routes,
             .n_routes = n_routes,
             .refuse = api_refuse,
+            .access = app->access,
             .app = &app->api,
             .observe = api_metrics_http,
         };
@@ -166,6 +171,7 @@ void app_stop(struct app *app)
     router_destroy(app->router);
     supervisor_destroy(app->supervisor);
     api_metrics_destroy(app->metrics);
+    http_access_destroy(app->access);
     registry_close(app->registry);
     free(app);
 }

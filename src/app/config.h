@@ -20,6 +20,9 @@ struct sy_config {
     char data_dir[PATH_MAX];     /* $XDG_DATA_HOME/switchyard or ~/.local/share/switchyard */
     char models_dir[PATH_MAX];   /* <data_dir>/models unless set */
     char hub_url[512];           /* the Hugging Face Hub: "https://huggingface.co" */
+    char api_key_file[PATH_MAX]; /* API keys, one per line; "" none (see access_config.h) */
+    char allowed_hosts[1024];    /* extra Host names, comma-separated */
+    char cors_origins[1024];     /* origins browsers may call from, comma-separated; "*" any */
     int64_t hub_cache_ttl_ms;    /* how long Hub answers are served without asking: 30 min */
     char hub_cache[PATH_MAX];    /* $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub */
     unsigned threads;            /* inference threads, shared by all models: physical cores */

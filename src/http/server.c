@@ -75,6 +75,7 @@ struct http_exchange {
     bool in_deferred_list;
     bool abandoned;           /* the watcher saw the client hang up */
     int fd;                   /* the connection's socket, -1 if unknown */
+    char cors_origin[256];    /* an allowed cross origin: answers carry CORS headers */
     uint64_t serial;          /* unique per exchange: tells the watcher it is still the same */
     char request_id[24];
     struct timespec started;
@@ -136,6 +137,11 @@ static void set_response(struct http_exchange *ex, unsigned status, struct MHD_R
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, "X-Request-Id", ex->request_id);
+    if (ex->cors_origin[0]) {
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", ex->cors_origin);
+        MHD_add_response_header(r, "Vary", "Origin");
+        MHD_add_response_header(r, "Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+    }
     for (struct extra_header *h = ex->headers; h; h = h->next)
         MHD_add_response_header(r, h->name, h->value);
     ex->response = r;
@@ -316,6 +322,50 @@ static enum MHD_Result handle_complete_request(struct http_exchange *ex)
     return drive_deferred(ex);
 }
 
+/* Host, origin and key checks, on the request's headers alone. Returns
+ * MHD_YES to go on reading it, or the result of answering it now (refused,
+ * or a CORS preflight). */
+static enum MHD_Result check_access(struct http_exchange *ex, bool *answered)
+{
+    const struct http_access *acc = ex->srv->cfg.access;
+    const char *host = http_header(ex, "Host");
+    const char *origin = http_header(ex, "Origin");
+    *answered = true;
+    if (!http_access_host_ok(acc, host))
+        return refuse(ex, SY_EFORBIDDEN,
+                      "this server does not answer to the name in the Host header; if it should, "
+                      "add that name to allowed_hosts");
+    bool cors = false;
+    if (!http_access_origin_ok(acc, origin, host, &cors) || (origin && strlen(origin) >= 256))
+        return refuse(ex, SY_EFORBIDDEN,
+                      "requests from this web origin are not allowed; if they should be, add it "
+                      "to cors_origins");
+    if (cors)
+        snprintf(ex->cors_origin, sizeof ex->cors_origin, "%s", origin);
+    if (strcmp(ex->method, "OPTIONS") == 0 && origin &&
+        http_header(ex, "Access-Control-Request-Method")) {
+        http_respond(ex, 204, "text/plain", "", 0);
+        if (ex->response) {
+            MHD_add_response_header(ex->response, "Access-Control-Allow-Methods",
+                                    "GET, POST, DELETE, OPTIONS");
+            MHD_add_response_header(ex->response, "Access-Control-Allow-Headers",
+                                    "Authorization, Content-Type, x-api-key");
+            MHD_add_response_header(ex->response, "Access-Control-Max-Age", "600");
+        }
+        return queue_answer(ex);
+    }
+    bool open = ex->route && ex->route->open;
+    if (!open && !http_access_key_ok(acc, http_header(ex, "Authorization"),
+                                     http_header(ex, "x-api-key"))) {
+        http_add_header(ex, "WWW-Authenticate", "Bearer realm=\"switchyard\"");
+        return refuse(ex, SY_EAUTH,
+                      "a valid API key is required: send it as 'Authorization: Bearer <key>' or "
+                      "'x-api-key: <key>'");
+    }
+    *answered = false;
+    return MHD_YES;
+}
+
 static struct http_exchange *exchange_create(struct http_server *srv, struct MHD_Connection *conn,
                                              const char *url, const char *method)
 {
@@ -351,6 +401,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!ex)
             return MHD_NO;
         *con_cls = ex;
+        bool answered;
+        enum MHD_Result checked = check_access(ex, &answered);
+        if (answered)
+            return checked;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end;
@@ -460,7 +514,8 @@ static void *watcher_main(void *arg)
     pthread_mutex_lock(&srv->lock);
     while (!srv->stopping) {
         nfds_t n = 0;
-        for (struct http_exchange *ex = srv->deferred; ex && n < WATCH_MAX; ex = ex->next_deferred) {
+        for (struct http_exchange *ex = srv->deferred; ex && n < WATCH_MAX;
+             ex = ex->next_deferred) {
             if (ex->abandoned || ex->fd < 0)
                 continue;
             fds[n] = (struct pollfd){.fd = ex->fd, .events = POLLRDHUP};

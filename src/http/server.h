@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/access.h"
 #include "http/exchange.h"
 #include "util/err.h"
 
@@ -21,6 +22,7 @@ struct http_route {
     const char *pattern; /* exact path, or a prefix ending in '*' that matches the rest */
     http_handler_fn handler;
     size_t body_max;     /* 0: the server's default limit */
+    bool open;           /* answered without an API key (a liveness check) */
 };
 
 /* The answer for requests no route takes: code is SY_ENOTFOUND or SY_EMETHOD
@@ -39,6 +41,7 @@ struct http_server_config {
     const struct http_route *routes; /* borrowed for the server's life */
     size_t n_routes;
     http_refusal_fn refuse;      /* required */
+    const struct http_access *access; /* keys, hosts, origins (access.h); may be NULL: no checks */
     void *app;                   /* passed to handlers */
     /* may be NULL: told of every finished request (route is the matched
      * pattern or "unmatched"; status 0 if nothing was sent). Any thread. */
