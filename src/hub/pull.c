@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,16 @@ __attribute__((format(printf, 3, 4))) static bool pathf(char *out, size_t size, 
     return n >= 0 && (size_t)n < size;
 }
 
+static atomic_uint tmp_counter;
+
+/* A temporary name beside path no other pull (thread or process) uses at the
+ * same time: concurrent pulls of one repository write the same links. */
+static bool temp_name(char *out, size_t size, const char *path)
+{
+    return pathf(out, size, "%s.tmp.%d.%u", path, (int)getpid(),
+                 atomic_fetch_add(&tmp_counter, 1));
+}
+
 static sy_code sha256_file(int fd, char hex[65], struct sy_err *err)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -110,7 +121,7 @@ static bool is_sha256(const char *s)
 static sy_code write_atomic(const char *path, const char *text, struct sy_err *err)
 {
     char tmp[PATH_MAX];
-    if (!pathf(tmp, sizeof tmp, "%s.tmp", path))
+    if (!temp_name(tmp, sizeof tmp, path))
         return sy_errf(err, SY_EIO, "the cache path %s is too long", path);
     FILE *f = fopen(tmp, "w");
     bool ok = f && fputs(text, f) >= 0;
@@ -130,7 +141,7 @@ static sy_code link_snapshot(const char *repo_dir, const char *commit, const cha
 {
     char tmp[PATH_MAX];
     if (!pathf(link, link_size, "%s/snapshots/%s/%s", repo_dir, commit, path) ||
-        !pathf(tmp, sizeof tmp, "%s.tmp", link))
+        !temp_name(tmp, sizeof tmp, link))
         return sy_errf(err, SY_EIO, "the cache path for %s is too long", path);
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", link);

@@ -277,13 +277,13 @@ static const char cancelled_series[] =
 
 static void test_slow_reader_cut_off(void)
 {
-    /* A server that holds at most 4 KiB for a stream (and as little in the
+    /* A server that holds at most 1 KiB for a stream (and little more in the
      * kernel), and a client that asks for LONG tokens and reads nothing. */
     struct test_server slow;
     T_REQUIRE(test_env_init(&slow) == 0);
     const char *tiny[] = {"--preset", "tiny", "--never-stop", "--ctx", "8192", NULL};
     T_REQUIRE(test_make_model(slow.models, "tiny", tiny) == 0);
-    const char *args[] = {"--slots", "1", "--stream-buffer-bytes", "4096", "--send-buffer-bytes",
+    const char *args[] = {"--slots", "1", "--stream-buffer-bytes", "1024", "--send-buffer-bytes",
                           "4096", NULL};
     T_REQUIRE(test_server_start(&slow, args) == 0);
 

@@ -226,11 +226,17 @@ static void test_gated(void)
     hub_server_set_faults(hub, 0);
 }
 
+struct pull_run {
+    char log[sizeof pull_log];
+    int rc;
+};
+
 static void *pull_thread(void *arg)
 {
+    struct pull_run *run = arg;
     const char *argv[] = {test_env("SY_TEST_SERVER"), "pull", REPO, "--hub-url", hub_url,
                           "--hub-cache", cache, NULL};
-    *(int *)arg = test_run_logged(argv, "/dev/null");
+    run->rc = test_run_logged(argv, run->log);
     return NULL;
 }
 
@@ -240,13 +246,20 @@ static void test_concurrent_pulls(void)
     remove_cache();
     unsigned before = hub_server_downloads(hub);
     pthread_t t[10];
-    int rc[10];
-    for (int i = 0; i < 10; i++)
-        pthread_create(&t[i], NULL, pull_thread, &rc[i]);
+    struct pull_run runs[10];
+    for (int i = 0; i < 10; i++) {
+        snprintf(runs[i].log, sizeof runs[i].log, "%s/pull-%d.log", env.tmp, i);
+        pthread_create(&t[i], NULL, pull_thread, &runs[i]);
+    }
     for (int i = 0; i < 10; i++) {
         pthread_join(t[i], NULL);
-        T_EQ_INT(rc[i], 0);
+        if (runs[i].rc != 0) {
+            memcpy(pull_log, runs[i].log, sizeof pull_log);
+            T_ASSERT(log_contains("(this pull failed)"));
+        }
+        T_EQ_INT(runs[i].rc, 0);
     }
+    snprintf(pull_log, sizeof pull_log, "%s/pull.log", env.tmp);
     T_EQ_INT(hub_server_downloads(hub) - before, 1);
 }
 

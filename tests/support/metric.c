@@ -32,7 +32,7 @@ double test_metric(int port, const char *series)
 
 bool test_wait_metric(int port, const char *series, double want)
 {
-    for (int i = 0; i < 400; i++) {
+    for (int i = 0; i < 2400; i++) {
         if (test_metric(port, series) == want)
             return true;
         usleep(50 * 1000);

@@ -9,7 +9,8 @@
  * 0 if the server has not printed it yet, -1 if /metrics cannot be read. */
 double test_metric(int port, const char *series);
 
-/* Polls /metrics (up to about 20 s) until the series has the value.
+/* Polls /metrics (up to about 2 minutes: sanitizer builds on a busy machine
+ * are slow) until the series has the value.
  * Returns: whether it did. */
 bool test_wait_metric(int port, const char *series, double want);
 

@@ -5,6 +5,11 @@ int t_failed_checks, t_tests_run, t_tests_failed;
 
 void t_run(const char *name, void (*fn)(void))
 {
+    /* Line by line: a test killed by a timeout still shows where it was. */
+    static int line_buffered;
+    if (!line_buffered++)
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("# %s\n", name);
     t_failed_checks = 0;
     fn();
     t_tests_run++;
