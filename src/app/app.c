@@ -102,6 +102,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
             .port = cfg->port,
             .threads = cfg->http_threads,
             .send_buffer = cfg->send_buffer_bytes,
+            .header_timeout_ms = cfg->header_timeout * 1000,
             .body_max = cfg->max_body_bytes,
             .connection_timeout = cfg->connection_timeout,
             .routes = routes,

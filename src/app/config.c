@@ -49,6 +49,7 @@ static const struct config_key keys[] = {
     {"stream_buffer_bytes", KEY_SIZE, C(stream_buffer_bytes), 1024, 1ull << 30},
     {"send_buffer_bytes", KEY_SIZE, C(send_buffer_bytes), 0, 64ull << 20},
     {"connection_timeout", KEY_UINT, C(connection_timeout), 1, 86400},
+    {"header_timeout", KEY_UINT, C(header_timeout), 0, 3600},
     {"llama_worker", KEY_STRING, C(llama_worker), 0, 0},
     {"log_level", KEY_LOG_LEVEL, C(log_level), 0, 0},
     {"memory_budget", KEY_BYTES, C(memory_budget), 0, 0},
@@ -144,6 +145,7 @@ void config_defaults(struct sy_config *cfg)
     cfg->max_body_bytes = SY_HTTP_BODY_MAX_DEFAULT;
     cfg->stream_buffer_bytes = SY_HTTP_STREAM_BUFFER_MAX;
     cfg->connection_timeout = 60;
+    cfg->header_timeout = 10;
     default_worker(cfg->llama_worker, sizeof cfg->llama_worker);
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
     cfg->keep_alive_ms = 5 * 60 * 1000; /* Ollama's default */

@@ -34,6 +34,7 @@ struct sy_config {
     size_t stream_buffer_bytes;  /* output queued for one slow stream reader: 4 MiB */
     size_t send_buffer_bytes;    /* kernel send buffer per connection; 0: the kernel's own */
     unsigned connection_timeout; /* idle seconds before a connection closes: 60 */
+    unsigned header_timeout;     /* seconds a new connection has to send its headers: 10; 0 off */
     char llama_worker[PATH_MAX]; /* the switchyard-llama executable: beside this binary */
     char log_level[16];          /* debug | info | warn | error: info */
     uint64_t memory_budget;      /* bytes for loaded models; 0 until config_finish: 75% of

@@ -6,18 +6,16 @@
  * Responses are queued only from the later calls (queued on the first, MHD
  * would close the connection instead of keeping it alive).
  *
- * MHD does not watch the socket of a suspended connection, so a client that
- * hangs up while its exchange waits (for a queue slot, a load, the end of a
- * non-streamed answer) would go unnoticed until the answer is written. A
- * watcher thread polls the sockets of deferred exchanges for the peer's
- * hang-up and tells their owner (ops->abandoned), who stops the work. */
+ * What MHD does not see about its sockets -- a slowloris client, a client
+ * that hangs up while its exchange is parked -- conn_watch.h watches; a
+ * hang-up is passed on to the exchange's owner (ops->abandoned), who stops
+ * the work. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netdb.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -27,6 +25,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "http/conn_watch.h"
 #include "http/waker.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -40,13 +39,8 @@ struct http_server {
     pthread_mutex_t lock;
     struct http_exchange *deferred; /* exchanges parked at least once, for stop */
     bool stopping;
-    pthread_cond_t deferred_added;  /* wakes the watcher when it had nothing to watch */
-    pthread_t watcher;
-    bool watcher_started;
+    struct conn_watch *watch;
 };
-
-#define WATCH_INTERVAL_MS 200 /* how often the watcher picks up newly deferred exchanges */
-#define WATCH_MAX 1024        /* sockets one pass polls (SY_HTTP_CONNECTIONS_MAX) */
 
 struct extra_header {
     char *name, *value;
@@ -62,6 +56,7 @@ struct http_exchange {
     const struct http_route *route;
     const char *rest;
     sy_code refusal;          /* SY_OK, or why no handler will run */
+    const char *refusal_detail; /* static text for the refusal, or NULL */
     char allow[64];           /* methods the path has, for 405 */
     struct sy_buf body;
     enum phase phase;
@@ -73,10 +68,8 @@ struct http_exchange {
     struct http_waker *waker; /* the server's reference */
     struct http_exchange *prev_deferred, *next_deferred;
     bool in_deferred_list;
-    bool abandoned;           /* the watcher saw the client hang up */
-    int fd;                   /* the connection's socket, -1 if unknown */
+    struct watch_entry *watch; /* its connection's, or NULL if not watched */
     char cors_origin[256];    /* an allowed cross origin: answers carry CORS headers */
-    uint64_t serial;          /* unique per exchange: tells the watcher it is still the same */
     char request_id[24];
     struct timespec started;
 };
@@ -204,6 +197,16 @@ void http_respond_stream(struct http_exchange *ex, unsigned status, const char *
     set_response(ex, status, r, content_type);
 }
 
+/* The client hung up while ex was deferred (on the watcher's thread; ex
+ * cannot end meanwhile: on_completed disarms first). */
+static void exchange_hung_up(void *arg)
+{
+    struct http_exchange *ex = arg;
+    log_debug("%s: the client hung up while waiting", ex->request_id);
+    if (ex->ops->abandoned)
+        ex->ops->abandoned(ex->ctx);
+}
+
 struct http_waker *http_defer(struct http_exchange *ex, const struct http_deferred_ops *ops,
                               void *ctx)
 {
@@ -220,8 +223,8 @@ struct http_waker *http_defer(struct http_exchange *ex, const struct http_deferr
         srv->deferred->prev_deferred = ex;
     srv->deferred = ex;
     ex->in_deferred_list = true;
-    pthread_cond_signal(&srv->deferred_added);
     pthread_mutex_unlock(&srv->lock);
+    conn_watch_arm(srv->watch, ex->watch, exchange_hung_up, ex);
     return waker_retain(w);
 }
 
@@ -240,10 +243,45 @@ static bool path_matches(const char *pattern, const char *path, const char **res
     return strcmp(pattern, path) == 0;
 }
 
+/* Why the decoded request target may not be routed, or NULL if it may: an
+ * absolute-form target, a NUL (kept as "%00" by unescape()), or a "." or
+ * ".." segment (often sent encoded, "%2e%2e%2f", to slip past a proxy). */
+static const char *target_problem(const char *url)
+{
+    if (url[0] != '/')
+        return "the request target must be a path starting with '/'";
+    if (strcasestr(url, "%00"))
+        return "the request target contains a NUL byte";
+    for (const char *seg = url + 1;; seg++) {
+        const char *end = strchr(seg, '/');
+        size_t len = end ? (size_t)(end - seg) : strlen(seg);
+        if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+            return "the request target contains a '.' or '..' path segment";
+        if (!end)
+            return NULL;
+        seg = end;
+    }
+}
+
+/* Decodes %XX in the target and arguments, except %00: decoded, a NUL would
+ * cut the string short and hide what followed; kept, target_problem sees it. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return strcasestr(s, "%00") ? strlen(s) : MHD_http_unescape(s);
+}
+
 static void route(struct http_exchange *ex)
 {
     const struct http_server_config *cfg = &ex->srv->cfg;
     size_t used = 0;
+    const char *problem = target_problem(ex->url);
+    if (problem) {
+        ex->refusal = SY_EINVAL;
+        ex->refusal_detail = problem;
+        return;
+    }
     for (size_t i = 0; i < cfg->n_routes; i++) {
         const struct http_route *r = &cfg->routes[i];
         const char *rest;
@@ -308,7 +346,7 @@ static enum MHD_Result drive_deferred(struct http_exchange *ex)
 static enum MHD_Result handle_complete_request(struct http_exchange *ex)
 {
     if (ex->refusal != SY_OK)
-        return refuse(ex, ex->refusal, NULL);
+        return refuse(ex, ex->refusal, ex->refusal_detail);
     ex->phase = PH_HANDLING;
     ex->route->handler(ex, ex->srv->cfg.app);
     if (ex->response)
@@ -377,11 +415,12 @@ static struct http_exchange *exchange_create(struct http_server *srv, struct MHD
     ex->url = url;
     ex->method = method;
     clock_gettime(CLOCK_MONOTONIC, &ex->started);
-    ex->serial = atomic_fetch_add(&srv->next_request, 1) + 1;
-    snprintf(ex->request_id, sizeof ex->request_id, "req-%06" PRIu64, ex->serial);
+    uint64_t serial = atomic_fetch_add(&srv->next_request, 1) + 1;
+    snprintf(ex->request_id, sizeof ex->request_id, "req-%06" PRIu64, serial);
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    ex->fd = ci ? ci->connect_fd : -1;
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    ex->watch = ci ? ci->socket_context : NULL;
+    conn_watch_headers_done(srv->watch, ex->watch);
     route(ex);
     size_t limit = ex->route && ex->route->body_max ? ex->route->body_max : srv->cfg.body_max;
     buf_init(&ex->body, limit);
@@ -449,6 +488,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     char note[256] = "";
     if (ex->waker) {
+        conn_watch_arm(srv->watch, ex->watch, NULL, NULL); /* waits out a running callback */
         waker_detach(ex->waker);
         pthread_mutex_lock(&srv->lock);
         if (ex->in_deferred_list) {
@@ -488,80 +528,25 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(ex);
 }
 
-/* ---- the hang-up watcher ---------------------------------------------------------------- */
-
-/* The deferred exchange with this serial, or NULL if it has ended. Caller holds srv->lock. */
-static struct http_exchange *deferred_by_serial(struct http_server *srv, uint64_t serial)
-{
-    for (struct http_exchange *ex = srv->deferred; ex; ex = ex->next_deferred)
-        if (ex->serial == serial)
-            return ex;
-    return NULL;
-}
-
-static void *watcher_main(void *arg)
-{
-    struct http_server *srv = arg;
-    struct pollfd *fds = calloc(WATCH_MAX, sizeof *fds);
-    uint64_t *serials = calloc(WATCH_MAX, sizeof *serials);
-    if (!fds || !serials) {
-        log_error("out of memory starting the hang-up watcher; clients that leave while "
-                  "waiting are noticed only when their answer is written");
-        free(fds);
-        free(serials);
-        return NULL;
-    }
-    pthread_mutex_lock(&srv->lock);
-    while (!srv->stopping) {
-        nfds_t n = 0;
-        for (struct http_exchange *ex = srv->deferred; ex && n < WATCH_MAX;
-             ex = ex->next_deferred) {
-            if (ex->abandoned || ex->fd < 0)
-                continue;
-            fds[n] = (struct pollfd){.fd = ex->fd, .events = POLLRDHUP};
-            serials[n++] = ex->serial;
-        }
-        if (n == 0) {
-            pthread_cond_wait(&srv->deferred_added, &srv->lock);
-            continue;
-        }
-        pthread_mutex_unlock(&srv->lock);
-        int ready = poll(fds, n, WATCH_INTERVAL_MS);
-        pthread_mutex_lock(&srv->lock);
-        for (nfds_t i = 0; ready > 0 && i < n; i++) {
-            if (!fds[i].revents)
-                continue;
-            /* Still listed means its connection, and so this socket, lived
-             * through the poll: the hang-up is this exchange's. Under the
-             * lock, closed() cannot run meanwhile, so ctx is valid. */
-            struct http_exchange *ex = deferred_by_serial(srv, serials[i]);
-            if (!ex || ex->abandoned)
-                continue;
-            ex->abandoned = true;
-            log_debug("%s: the client hung up while waiting", ex->request_id);
-            if (ex->ops->abandoned)
-                ex->ops->abandoned(ex->ctx);
-        }
-    }
-    pthread_mutex_unlock(&srv->lock);
-    free(fds);
-    free(serials);
-    return NULL;
-}
-
-/* Caps the kernel's send buffer of each new connection, when configured. */
+/* A connection starts: its send buffer capped when configured, and watched
+ * (conn_watch.h) until it closes. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    (void)socket_context;
     struct http_server *srv = cls;
-    if (toe != MHD_CONNECTION_NOTIFY_STARTED || !srv->cfg.send_buffer)
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_watch_remove(srv->watch, *socket_context);
+        *socket_context = NULL;
         return;
+    }
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return;
     int size = (int)srv->cfg.send_buffer;
-    if (ci && setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) != 0)
+    if (size && setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) != 0)
         log_warn("cannot set a connection's send buffer to %d bytes", size);
+    *socket_context = conn_watch_add(srv->watch, ci->connect_fd);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -598,7 +583,13 @@ sy_code http_server_start(const struct http_server_config *cfg, struct http_serv
     }
     srv->cfg = *cfg;
     pthread_mutex_init(&srv->lock, NULL);
-    pthread_cond_init(&srv->deferred_added, NULL);
+    srv->watch = conn_watch_start((int64_t)cfg->header_timeout_ms);
+    if (!srv->watch) {
+        freeaddrinfo(ai);
+        pthread_mutex_destroy(&srv->lock);
+        free(srv);
+        return sy_errf(err, SY_EIO, "cannot start the connection watcher");
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
@@ -614,19 +605,16 @@ sy_code http_server_start(const struct http_server_config *cfg, struct http_serv
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, srv,
         MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!srv->daemon) {
-        pthread_cond_destroy(&srv->deferred_added);
+        conn_watch_stop(srv->watch);
         pthread_mutex_destroy(&srv->lock);
         free(srv);
         return sy_errf(err, SY_EIO, "cannot listen on %s:%u (address in use or not available)",
                        cfg->host, cfg->port);
     }
-    srv->watcher_started = pthread_create(&srv->watcher, NULL, watcher_main, srv) == 0;
-    if (!srv->watcher_started)
-        log_error("cannot start the hang-up watcher; clients that leave while waiting are "
-                  "noticed only when their answer is written");
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->port;
     *out = srv;
@@ -647,14 +635,11 @@ void http_server_stop(struct http_server *srv)
      * resume) every parked exchange first. */
     pthread_mutex_lock(&srv->lock);
     srv->stopping = true;
-    pthread_cond_signal(&srv->deferred_added);
     for (struct http_exchange *ex = srv->deferred; ex; ex = ex->next_deferred)
         waker_detach(ex->waker);
     pthread_mutex_unlock(&srv->lock);
-    if (srv->watcher_started)
-        pthread_join(srv->watcher, NULL);
-    MHD_stop_daemon(srv->daemon);
-    pthread_cond_destroy(&srv->deferred_added);
+    MHD_stop_daemon(srv->daemon); /* closes every connection: the watch empties */
+    conn_watch_stop(srv->watch);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
 }

@@ -38,6 +38,8 @@ struct http_server_config {
     size_t body_max;             /* default per-request body limit, bytes */
     unsigned connection_timeout; /* seconds of inactivity before a connection is closed */
     size_t send_buffer;          /* kernel send buffer per connection, bytes; 0: the kernel's */
+    unsigned header_timeout_ms;  /* a new connection's first request headers must arrive in
+                                  * this time (slowloris); 0: no limit */
     const struct http_route *routes; /* borrowed for the server's life */
     size_t n_routes;
     http_refusal_fn refuse;      /* required */

@@ -1,8 +1,13 @@
 /* test_http.c -- the HTTP layer of the real server: routing errors, body
- * limits, content types, keep-alive, request ids and malformed bytes. No
+ * limits, content types, keep-alive, request ids, malformed bytes, request
+ * targets and framing that smuggle or traverse, and slowloris clients. No
  * model is needed for any of it. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "http_client.h"
 #include "t.h"
@@ -147,11 +152,108 @@ static void test_garbage_bytes(void)
     http_response_cleanup(&r);
 }
 
+/* Sends raw bytes on a fresh connection; returns the answer's status, -1 if none. */
+static int raw_status(const char *request, char *body, size_t size)
+{
+    struct http_conn c;
+    struct http_response r;
+    if (http_conn_open(&c, srv.port) != 0)
+        return -1;
+    int status = -1;
+    if (http_conn_send_raw(&c, request, strlen(request)) == 0 && http_conn_read_head(&c, &r) == 0) {
+        status = r.status;
+        if (body) {
+            http_conn_read_body(&c, &r);
+            snprintf(body, size, "%s", r.body.data ? r.body.data : "");
+        }
+        http_response_cleanup(&r);
+    }
+    http_conn_close(&c);
+    return status;
+}
+
+static void test_request_targets_and_framing(void)
+{
+    /* Never routed: 400 before any handler sees them. */
+    static const char *const targets[][2] = {
+        {"GET http://127.0.0.1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "path"},
+        {"GET /v1/models/ti%00ny HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "NUL"},
+        {"GET /v1/models/%2e%2e%2f%2e%2e%2fetc%2fpasswd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+         "'..'"},
+        {"GET /api/models/../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "'..'"},
+        {"GET /api/models/./tiny HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "'.'"},
+    };
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        char body[512] = "";
+        T_EQ_INT(raw_status(targets[i][0], body, sizeof body), 400);
+        T_CONTAINS(body, targets[i][1]);
+    }
+    /* Framing two servers could read differently (request smuggling). */
+    static const char *const framing[] = {
+        "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+        "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof framing / sizeof framing[0]; i++)
+        T_EQ_INT(raw_status(framing[i], NULL, 0), 400);
+    /* An encoded slash inside a segment is data, not a traversal. */
+    T_EQ_INT(raw_status("GET /v1/models/org%2Fname HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", NULL, 0),
+             404);
+}
+
+static void test_slowloris(void)
+{
+    /* Clients that trickle their headers a byte at a time are cut off at the
+     * header deadline (--header-timeout 1), though each byte would restart an
+     * idle timeout; meanwhile everyone else is served. */
+    enum { N = 20 };
+    int fds[N];
+    for (int i = 0; i < N; i++) {
+        struct http_conn c;
+        T_REQUIRE(http_conn_open(&c, srv.port) == 0);
+        fds[i] = c.fd;
+        const char *start = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+        T_REQUIRE(send(fds[i], start, strlen(start), MSG_NOSIGNAL) > 0);
+    }
+    struct http_response r;
+    T_REQUIRE(http_request(srv.port, "GET", "/health", NULL, NULL, &r) == 0);
+    T_EQ_INT(r.status, 200);
+    http_response_cleanup(&r);
+    int open = N;
+    /* A safety net against hanging, not a timing claim: 300 rounds of 100 ms. */
+    for (int round = 0; round < 300 && open > 0; round++) {
+        for (int i = 0; i < N; i++) {
+            if (fds[i] < 0)
+                continue;
+            char byte;
+            ssize_t n = recv(fds[i], &byte, 1, MSG_DONTWAIT);
+            bool closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
+                          send(fds[i], "a", 1, MSG_NOSIGNAL) < 0;
+            if (closed) {
+                close(fds[i]);
+                fds[i] = -1;
+                open--;
+            }
+        }
+        nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+    }
+    T_EQ_INT(open, 0);
+    for (int i = 0; i < N; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    T_REQUIRE(http_request(srv.port, "GET", "/health", NULL, NULL, &r) == 0);
+    T_EQ_INT(r.status, 200);
+    http_response_cleanup(&r);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0)
         return 1;
-    const char *args[] = {"--max-body-bytes", "4096", NULL};
+    const char *args[] = {"--max-body-bytes", "4096", "--header-timeout", "1", NULL};
     if (test_server_start(&srv, args) != 0) {
         printf("Bail out! the server did not start\n");
         return 1;
@@ -161,6 +263,8 @@ int main(void)
     T_RUN(test_bodies);
     T_RUN(test_keep_alive);
     T_RUN(test_garbage_bytes);
+    T_RUN(test_request_targets_and_framing);
+    T_RUN(test_slowloris);
     T_EQ_INT(test_server_stop(&srv), 0);
     test_env_cleanup(&srv);
     return t_done();
