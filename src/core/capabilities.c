@@ -2,6 +2,64 @@
 #include "core/capabilities.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Whether name is an item of the comma-separated list. A voice may carry an
+ * espeak-ng variant ("en-us+f3"): the part before '+' must be listed. */
+static bool listed(const char *list, const char *name, size_t name_len)
+{
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == name_len && strncasecmp(p, name, len) == 0)
+            return true;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
+static sy_code check_speech(const struct sy_capabilities *caps, const char *model_id,
+                            const struct sy_request *req, struct sy_err *err)
+{
+    const struct sy_speech *sp = &req->speech;
+    if (sp->voice[0]) {
+        size_t base = strcspn(sp->voice, "+");
+        if (!caps->voices[0])
+            return sy_errp(err, SY_EUNSUPPORTED, "voice", "model '%s' has no voices to choose",
+                           model_id);
+        if (!listed(caps->voices, sp->voice, base))
+            return sy_errp(err, SY_EUNSUPPORTED, "voice",
+                           "model '%s' has no voice '%.*s'; its voices: %s", model_id, (int)base,
+                           sp->voice, caps->voices);
+    }
+    if (sp->speed > 0 && !(sp->speed >= caps->speed_min && sp->speed <= caps->speed_max)) {
+        if (caps->speed_max <= 0)
+            return sy_errp(err, SY_EUNSUPPORTED, "speed", "model '%s' speaks at one pace only",
+                           model_id);
+        return sy_errp(err, SY_EUNSUPPORTED, "speed",
+                       "model '%s' speaks at %.2f to %.2f times normal pace; speed %.2f is "
+                       "outside that",
+                       model_id, caps->speed_min, caps->speed_max, sp->speed);
+    }
+    if (sp->language[0] && caps->languages[0] &&
+        !listed(caps->languages, sp->language, strcspn(sp->language, "-_")))
+        return sy_errp(err, SY_EUNSUPPORTED, "language",
+                       "model '%s' does not recognise language '%s'; it knows: %s", model_id,
+                       sp->language, caps->languages);
+    if (req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION && req->prompt && !caps->speech_prompt)
+        return sy_errp(err, SY_EUNSUPPORTED, "prompt",
+                       "model '%s' takes no prompt for recognition; remove 'prompt' (or use "
+                       "'phrases' to say what to expect)",
+                       model_id);
+    if (sp->n_phrases && !caps->phrases)
+        return sy_errp(err, SY_EUNSUPPORTED, "phrases",
+                       "model '%s' cannot limit recognition to phrases; remove 'phrases'",
+                       model_id);
+    return SY_OK;
+}
 
 sy_code capabilities_check(const struct sy_capabilities *caps, const char *model_id,
                            const struct sy_request *req, struct sy_err *err)
@@ -21,6 +79,9 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
         return sy_errp(err, SY_EUNSUPPORTED, "messages",
                        "model '%s' does not take images; send text only or choose a vision model",
                        model_id);
+    sy_code rc = check_speech(caps, model_id, req, err);
+    if (rc != SY_OK)
+        return rc;
     uint32_t refused = req->settings.given & ~caps->settings;
     for (int s = 0; s < SY_SETTING_COUNT; s++) {
         if (!(refused & SY_SETTING_BIT(s)))
@@ -34,6 +95,28 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     return SY_OK;
 }
 
+/* A comma-separated list as a JSON array. */
+static json_t *list_json(const char *list)
+{
+    json_t *a = json_array();
+    for (const char *p = list; a && *p;) {
+        size_t len = strcspn(p, ",");
+        json_array_append_new(a, json_stringn(p, len));
+        p += len + (p[len] == ',');
+    }
+    return a;
+}
+
+static json_t *speech_json(const struct sy_capabilities *caps)
+{
+    json_t *sp = json_pack("{s:o, s:o, s:b}", "voices", list_json(caps->voices), "languages",
+                           list_json(caps->languages), "phrases", caps->phrases);
+    if (sp && caps->speed_max > 0)
+        json_object_set_new(sp, "speed", json_pack("{s:f, s:f}", "min", caps->speed_min, "max",
+                                                   caps->speed_max));
+    return sp;
+}
+
 json_t *capabilities_to_json(const struct sy_capabilities *caps)
 {
     json_t *tasks = json_array();
@@ -44,7 +127,10 @@ json_t *capabilities_to_json(const struct sy_capabilities *caps)
     for (int s = 0; s < SY_SETTING_COUNT; s++)
         if (caps->settings & SY_SETTING_BIT(s))
             json_array_append_new(settings, json_string(settings_name((enum sy_setting)s)));
-    return json_pack("{s:o, s:o, s:b, s:b, s:b, s:I}", "tasks", tasks, "settings", settings,
-                     "chat", caps->chat, "vision", caps->vision, "gated", caps->gated,
-                     "context_length", (json_int_t)caps->context_length);
+    json_t *out = json_pack("{s:o, s:o, s:b, s:b, s:b, s:I}", "tasks", tasks, "settings",
+                            settings, "chat", caps->chat, "vision", caps->vision, "gated",
+                            caps->gated, "context_length", (json_int_t)caps->context_length);
+    if (out && (caps->voices[0] || caps->languages[0] || caps->speed_max > 0 || caps->phrases))
+        json_object_set_new(out, "speech", speech_json(caps));
+    return out;
 }

@@ -22,7 +22,18 @@ struct sy_capabilities {
     bool vision;             /* takes images in messages */
     bool gated;              /* the Hub requires accepting terms */
     uint64_t context_length; /* tokens the model was trained for; 0 if unknown */
+    /* Speech. */
+    char voices[4096];       /* voices it speaks with, comma-separated; "" none */
+    char languages[256];     /* languages it recognises, comma-separated; "" any/none */
+    double speed_min, speed_max; /* pace range of text-to-speech (both 0: fixed) */
+    bool phrases;            /* recognition can be limited to a list of phrases */
+    bool speech_prompt;      /* recognition takes a prompt (context, spellings) */
+    unsigned sample_rate;    /* the rate its engine takes or makes audio at; 0 not speech */
 };
+
+/* The settings every speech engine honours (none shape the output). */
+#define SY_SPEECH_SETTINGS                                                                         \
+    (SY_SETTING_BIT(SY_SETTING_USE_CACHE) | SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL))
 
 /* The settings the llama.cpp engine honours for text generation. */
 #define SY_LLAMA_SETTINGS                                                                          \

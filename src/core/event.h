@@ -3,17 +3,26 @@
  *
  * Providers never know a wire format: they emit events into a sink, and the
  * surface that owns the sink encodes them (OpenAI chunks, SSE, NDJSON, JSON).
- * Order for one request: START, TOKEN*, then exactly one DONE or ERROR; an
- * ERROR may also come first, with no START. Events for one request are never
+ * Order for one request: START, then TOKEN* (text), AUDIO* (speech being
+ * synthesised) or SEGMENT* (speech recognised), then exactly one DONE or
+ * ERROR; an ERROR may also come first, with no START. Events for one request are never
  * emitted concurrently, but may come from any thread. */
 #ifndef SY_EVENT_H
 #define SY_EVENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/err.h"
 
-enum sy_event_type { SY_EVENT_START, SY_EVENT_TOKEN, SY_EVENT_DONE, SY_EVENT_ERROR };
+enum sy_event_type {
+    SY_EVENT_START,
+    SY_EVENT_TOKEN,
+    SY_EVENT_DONE,
+    SY_EVENT_ERROR,
+    SY_EVENT_AUDIO,
+    SY_EVENT_SEGMENT,
+};
 
 enum sy_finish { SY_FINISH_STOP, SY_FINISH_LENGTH, SY_FINISH_CANCELLED };
 
@@ -23,12 +32,17 @@ struct sy_usage {
     long completion_tokens;
     double prompt_ms; /* time the engine spent on the prompt */
     double decode_ms; /* time the engine spent generating */
+    double audio_seconds; /* speech: audio produced (synthesis) or heard (recognition) */
 };
 
 struct sy_event {
     enum sy_event_type type;
-    const char *text;         /* TOKEN: valid UTF-8, borrowed for the call */
+    const char *text;         /* TOKEN, SEGMENT: valid UTF-8, borrowed for the call */
     size_t len;
+    const int16_t *pcm;       /* AUDIO: mono samples, borrowed for the call */
+    size_t n_samples;
+    unsigned sample_rate;     /* AUDIO */
+    double start_s, end_s;    /* SEGMENT: seconds from the start of the audio */
     enum sy_finish finish;    /* DONE */
     struct sy_usage usage;    /* START: prompt_tokens; DONE: all */
     const struct sy_err *err; /* ERROR: borrowed for the call */

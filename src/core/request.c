@@ -29,6 +29,10 @@ void request_cleanup(struct sy_request *req)
     free(req->messages);
     settings_cleanup(&req->settings);
     json_decref(req->provider_overrides);
+    for (size_t i = 0; i < req->speech.n_phrases; i++)
+        free(req->speech.phrases[i]);
+    free(req->speech.phrases);
+    free(req->speech.samples);
     request_init(req);
 }
 

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/model_status.h"
 #include "core/settings.h"
@@ -19,6 +20,18 @@
 struct sy_message {
     char *role;    /* "system" | "user" | "assistant"; owned */
     char *content; /* text; owned */
+};
+
+/* What speech requests carry besides text (the text to speak is `prompt`). */
+struct sy_speech {
+    char voice[64];          /* "" = the model's default voice */
+    double speed;            /* 1 = normal pace; 0 = not given */
+    char language[32];       /* "" = the model's (or detect) */
+    char **phrases;          /* owned; recognition is limited to these, in any order */
+    size_t n_phrases;
+    int16_t *samples;        /* owned: mono audio to recognise */
+    size_t n_samples;
+    unsigned sample_rate;
 };
 
 struct sy_request {
@@ -32,6 +45,7 @@ struct sy_request {
     json_t *provider_overrides;      /* owned reference, or NULL */
     bool stream;
     struct sy_residency residency;   /* waits for a load unless a surface says not */
+    struct sy_speech speech;
 };
 
 /* Initialises caller storage: text-generation, no input, default settings,
@@ -71,6 +85,29 @@ sy_code request_set_keep_alive(struct sy_request *req, const json_t *v, const ch
  * Returns: SY_OK; SY_EINVAL if it is present and not an object. */
 sy_code request_set_overrides(struct sy_request *req, const json_t *v, const char *param,
                               struct sy_err *err);
+
+/* Speech options, read from a JSON value at `param` (null counts as absent).
+ * voice: a string of letters, digits and "-_+." (an OpenAI voice name or the
+ * engine's own). speed: a number in [0.25, 4] (OpenAI's range; the engine may
+ * allow less, checked when it runs). language: an ISO 639 code or a BCP 47
+ * tag ("en", "en-US"). phrases: an array of 1..SY_PHRASES_MAX non-empty
+ * strings of at most SY_PHRASE_LEN_MAX bytes.
+ * Returns: SY_OK; SY_EINVAL naming param and what is accepted. */
+sy_code request_set_voice(struct sy_request *req, const json_t *v, const char *param,
+                          struct sy_err *err);
+sy_code request_set_speed(struct sy_request *req, const json_t *v, const char *param,
+                          struct sy_err *err);
+sy_code request_set_language(struct sy_request *req, const json_t *v, const char *param,
+                             struct sy_err *err);
+sy_code request_set_phrases(struct sy_request *req, const json_t *v, const char *param,
+                            struct sy_err *err);
+
+/* Hands decoded audio (malloc'd samples) to req, which frees it. */
+void request_take_audio(struct sy_request *req, int16_t *samples, size_t n, unsigned rate);
+
+/* The inputs the task needs are there: text for text-to-speech, audio for
+ * speech recognition. Returns: SY_OK; SY_EINVAL naming what is missing. */
+sy_code request_check_inputs(const struct sy_request *req, struct sy_err *err);
 
 #endif
 

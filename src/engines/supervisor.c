@@ -51,6 +51,7 @@ static struct engine *engine_get(struct supervisor *sup, const struct engine_mod
         sup->engines = eng;
     }
     snprintf(eng->model_id, sizeof eng->model_id, "%s", model->id);
+    eng->kind = model->kind;
     eng->memory = model->memory;
     return eng;
 }
@@ -424,6 +425,8 @@ sy_code supervisor_create(const struct supervisor_config *cfg, struct supervisor
     pthread_cond_init(&sup->keeper_wake, &mono);
     pthread_condattr_destroy(&mono);
     snprintf(sup->worker, sizeof sup->worker, "%s", cfg->llama_worker);
+    snprintf(sup->speech_worker, sizeof sup->speech_worker, "%s",
+             cfg->speech_worker ? cfg->speech_worker : "");
     snprintf(sup->log_level, sizeof sup->log_level, "%s", cfg->log_level ? cfg->log_level : "warn");
     sup->threads = cfg->threads;
     sup->ctx_size = cfg->ctx_size;
@@ -456,13 +459,14 @@ int64_t supervisor_keep_alive_ms(const struct supervisor *sup)
 }
 
 sy_code supervisor_submit(struct supervisor *sup, const struct engine_model *model,
-                          const struct sy_residency *opts, const json_t *generate,
-                          struct sy_sink sink, uint64_t *job_id, struct sy_err *err)
+                          const struct sy_residency *opts, const json_t *request,
+                          json_t *follow, struct sy_sink sink, uint64_t *job_id,
+                          struct sy_err *err)
 {
     sy_code rc = SY_OK;
-    json_t *frame = json_deep_copy(generate);
+    json_t *frame = json_deep_copy(request);
     struct job *job = calloc(1, sizeof *job);
-    if (!frame || !job) {
+    if (!frame || !job || (follow && !json_is_array(follow))) {
         rc = sy_errf(err, SY_ENOMEM, "out of memory submitting a request");
         goto fail;
     }
@@ -501,9 +505,16 @@ sy_code supervisor_submit(struct supervisor *sup, const struct engine_model *mod
     append_list(&eng->run->jobs, job);
     if (open == 0)
         share_threads(sup); /* before the generate frame: it decodes with its share */
-    json_object_set_new(frame, "type", json_string("generate"));
+    if (!json_is_string(json_object_get(frame, "type")))
+        json_object_set_new(frame, "type", json_string("generate"));
     json_object_set_new(frame, "id", json_integer((json_int_t)job->id));
     run_enqueue(eng->run, frame, job->id);
+    size_t i;
+    json_t *more;
+    json_array_foreach(follow, i, more) {
+        json_object_set_new(more, "id", json_integer((json_int_t)job->id));
+        run_enqueue(eng->run, json_incref(more), job->id);
+    }
     eng->last_used = sup_now_ms();
     *job_id = job->id;
     pthread_mutex_unlock(&sup->lock);

@@ -26,6 +26,7 @@
 #include "core/event.h"
 #include "core/model_info.h"
 #include "core/model_status.h"
+#include "engines/engine_kind.h"
 #include "engines/memory_estimate.h"
 #include "util/err.h"
 #include "util/limits.h"
@@ -34,6 +35,7 @@ struct supervisor;
 
 struct supervisor_config {
     const char *llama_worker; /* path of the switchyard-llama executable (copied) */
+    const char *speech_worker; /* path of the switchyard-speech executable (copied) */
     unsigned threads;         /* threads each worker decodes with */
     unsigned ctx_size;        /* context tokens per slot */
     unsigned slots;           /* parallel sequences per worker */
@@ -47,8 +49,9 @@ struct supervisor_config {
 
 /* A model as the supervisor needs to know it. */
 struct engine_model {
+    enum engine_kind kind;
     const char *id;   /* as clients name it (messages, status) */
-    const char *path; /* the GGUF file; the engine's identity */
+    const char *path; /* the GGUF file or the engine's data; the engine's identity */
     struct sy_memory_estimate memory;
 };
 
@@ -66,9 +69,12 @@ struct engine_sizing supervisor_sizing(const struct supervisor *sup);
 /* The keep-alive a model gets until a request sets its own (ms; < 0 never). */
 int64_t supervisor_keep_alive_ms(const struct supervisor *sup);
 
-/* Starts a generation. generate is the `generate` frame without type and id
- * (borrowed; copied). Takes ownership of sink, even on failure: on failure
- * sink.release is called and no event is emitted.
+/* Starts a job. request is its first frame without id (borrowed; copied):
+ * `generate` unless it has a `type` of its own (`synthesize`, `transcribe`);
+ * follow (may be NULL; borrowed, its frames get the job's id) is an array of
+ * frames sent right after it with the same id (the audio a `transcribe`
+ * decodes); each must stay under SY_FRAME_MAX. Takes ownership of sink, even on
+ * failure: on failure sink.release is called and no event is emitted.
  * Returns: SY_OK and *job_id;
  *   SY_ELOADING  the model is not loaded and opts->wait_for_load is false (a
  *                load is started; err.retry_after_s estimates how long);
@@ -78,8 +84,8 @@ int64_t supervisor_keep_alive_ms(const struct supervisor *sup);
  *                off after a crash (retry_after_s set);
  *   SY_EENGINE   the model failed, or its worker cannot be started. */
 sy_code supervisor_submit(struct supervisor *sup, const struct engine_model *model,
-                          const struct sy_residency *opts, const json_t *generate,
-                          struct sy_sink sink, uint64_t *job_id, struct sy_err *err);
+                          const struct sy_residency *opts, const json_t *request,
+                          json_t *follow, struct sy_sink sink, uint64_t *job_id, struct sy_err *err);
 
 /* Loads a model (clearing a `failed` mark). sink gets DONE once it is loaded
  * (at once if it already is) or ERROR if the load fails; ownership as above.

@@ -52,6 +52,7 @@ struct run {
     uint64_t memory;    /* the estimate held against the budget */
     unsigned slots;     /* as the worker reported them; until then, the estimate's */
     unsigned threads;   /* its share of the thread budget, as last sent */
+    unsigned sample_rate; /* speech workers: the rate of their audio, from `ready` */
     char fatal[SY_ERR_MSG_MAX]; /* the worker's `fatal` message, if it sent one */
 };
 
@@ -59,6 +60,7 @@ struct run {
 struct engine {
     char path[PATH_MAX];
     char model_id[SY_MODEL_ID_MAX + 1];
+    enum engine_kind kind;
     struct sy_memory_estimate memory;
     struct run *run;             /* NULL when no worker runs */
     struct job *load_waiters;    /* DONE when ready, ERROR if the run ends first */
@@ -84,7 +86,8 @@ struct supervisor {
     uint64_t next_id;
     bool closing;
     struct engine *engines;
-    char worker[PATH_MAX];
+    char worker[PATH_MAX];        /* switchyard-llama */
+    char speech_worker[PATH_MAX]; /* switchyard-speech */
     char log_level[16];
     unsigned threads, ctx_size, slots, batch, queue_max, restart_limit;
     uint64_t memory_budget;

@@ -14,7 +14,12 @@
 
 #include "engines/frame.h"
 #include "engines/supervisor_impl.h"
+#include "util/base64.h"
 #include "util/log.h"
+
+/* Speech workers send samples as little-endian int16 (docs/PROTOCOL.md), which
+ * this reader hands on as they are. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "PCM frames are little-endian");
 
 int64_t sup_now_ms(void)
 {
@@ -163,11 +168,37 @@ static enum sy_finish finish_from_worker(const char *reason)
     return SY_FINISH_STOP;
 }
 
-/* Turns one job-scoped frame into an event. Returns false on a malformed frame. */
-static bool event_from_frame(const char *type, const json_t *msg, struct sy_event *ev,
-                             struct sy_err *err)
+/* Turns one job-scoped frame into an event; audio samples are decoded into
+ * pcm, which must outlive the event. Returns false on a malformed frame. */
+static bool event_from_frame(const struct run *run, const char *type, const json_t *msg,
+                             struct sy_event *ev, struct sy_buf *pcm, struct sy_err *err)
 {
     memset(ev, 0, sizeof *ev);
+    if (strcmp(type, "audio") == 0) {
+        const json_t *b64 = json_object_get(msg, "pcm");
+        if (!json_is_string(b64) ||
+            base64_decode(json_string_value(b64), json_string_length(b64), pcm, err) != SY_OK ||
+            pcm->len % 2 != 0 || run->sample_rate == 0)
+            return false;
+        ev->type = SY_EVENT_AUDIO;
+        ev->pcm = (const int16_t *)(const void *)pcm->data;
+        ev->n_samples = pcm->len / 2;
+        ev->sample_rate = run->sample_rate;
+        return true;
+    }
+    if (strcmp(type, "segment") == 0) {
+        const json_t *text = json_object_get(msg, "text");
+        const json_t *start = json_object_get(msg, "start");
+        const json_t *end = json_object_get(msg, "end");
+        if (!json_is_string(text) || !json_is_number(start) || !json_is_number(end))
+            return false;
+        ev->type = SY_EVENT_SEGMENT;
+        ev->text = json_string_value(text);
+        ev->len = json_string_length(text);
+        ev->start_s = json_number_value(start);
+        ev->end_s = json_number_value(end);
+        return true;
+    }
     if (strcmp(type, "started") == 0) {
         ev->type = SY_EVENT_START;
         ev->usage.prompt_tokens = (long)json_integer_value(json_object_get(msg, "prompt_tokens"));
@@ -194,6 +225,7 @@ static bool event_from_frame(const char *type, const json_t *msg, struct sy_even
             (long)json_integer_value(json_object_get(msg, "completion_tokens"));
         ev->usage.prompt_ms = json_number_value(json_object_get(msg, "prompt_ms"));
         ev->usage.decode_ms = json_number_value(json_object_get(msg, "decode_ms"));
+        ev->usage.audio_seconds = json_number_value(json_object_get(msg, "audio_seconds"));
         return true;
     }
     if (strcmp(type, "error") == 0) {
@@ -218,11 +250,16 @@ static bool reader_dispatch(struct run *run, const json_t *msg)
         double load_ms = json_number_value(json_object_get(msg, "load_ms"));
         pthread_mutex_lock(&sup->lock);
         run->slots = (unsigned)json_integer_value(json_object_get(msg, "n_slots"));
+        run->sample_rate = (unsigned)json_integer_value(json_object_get(msg, "sample_rate"));
         struct job *waiters = engine_ready(sup, run, load_ms);
         pthread_mutex_unlock(&sup->lock);
-        log_info("model %s loaded in %.0f ms (context %lld tokens per slot, %u slots)",
-                 run->eng->model_id, load_ms,
-                 (long long)json_integer_value(json_object_get(msg, "n_ctx")), run->slots);
+        if (run->eng->kind == ENGINE_LLAMA)
+            log_info("model %s loaded in %.0f ms (context %lld tokens per slot, %u slots)",
+                     run->eng->model_id, load_ms,
+                     (long long)json_integer_value(json_object_get(msg, "n_ctx")), run->slots);
+        else
+            log_info("model %s loaded in %.0f ms (%s, %u Hz)", run->eng->model_id, load_ms,
+                     engine_kind_name(run->eng->kind), run->sample_rate);
         jobs_finish_all(waiters, SY_OK, NULL);
         return true;
     }
@@ -239,8 +276,12 @@ static bool reader_dispatch(struct run *run, const json_t *msg)
     uint64_t id = (uint64_t)json_integer_value(idv);
     struct sy_err err;
     struct sy_event ev;
-    if (!event_from_frame(type, msg, &ev, &err))
+    struct sy_buf pcm;
+    buf_init(&pcm, SY_FRAME_MAX);
+    if (!event_from_frame(run, type, msg, &ev, &pcm, &err)) {
+        buf_cleanup(&pcm);
         return false;
+    }
     bool terminal = ev.type == SY_EVENT_DONE || ev.type == SY_EVENT_ERROR;
     pthread_mutex_lock(&sup->lock);
     struct job *job = terminal ? job_take(run, id) : job_find(run, id);
@@ -256,6 +297,7 @@ static bool reader_dispatch(struct run *run, const json_t *msg)
         job_finish(job, &ev);
     else
         job->sink.emit(job->sink.ctx, &ev);
+    buf_cleanup(&pcm);
     return true;
 }
 
@@ -320,9 +362,13 @@ sy_code run_start(struct supervisor *sup, struct engine *eng, unsigned n_threads
     snprintf(ctx, sizeof ctx, "%u", sup->ctx_size);
     snprintf(slots, sizeof slots, "%u", eng->memory.slots ? eng->memory.slots : 1);
     snprintf(batch, sizeof batch, "%u", sup->batch);
-    char *argv[] = {sup->worker, "--fd", "3", "--model", eng->path, "--threads", threads,
-                    "--ctx-size", ctx, "--slots", slots, "--batch", batch,
-                    "--log-level", sup->log_level, NULL};
+    char *llama_argv[] = {sup->worker, "--fd", "3", "--model", eng->path, "--threads", threads,
+                          "--ctx-size", ctx, "--slots", slots, "--batch", batch,
+                          "--log-level", sup->log_level, NULL};
+    char *speech_argv[] = {sup->speech_worker, "--fd", "3", "--engine",
+                           (char *)engine_kind_name(eng->kind), "--model", eng->path,
+                           "--log-level", sup->log_level, NULL};
+    char **argv = eng->kind == ENGINE_LLAMA ? llama_argv : speech_argv;
 
     struct run *run = calloc(1, sizeof *run);
     if (!run)

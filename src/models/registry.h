@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "core/model_info.h"
+#include "engines/engine_kind.h"
 #include "engines/memory_estimate.h"
 #include "hub/hub_repo.h"
 #include "util/err.h"
@@ -27,7 +28,8 @@ struct registry;
 
 struct registry_entry {
     struct sy_model_info info;
-    char path[PATH_MAX]; /* absolute path of the GGUF file */
+    enum engine_kind engine; /* ENGINE_LLAMA for every GGUF file */
+    char path[PATH_MAX]; /* absolute path of the GGUF file (built-ins: the engine's data) */
     struct model_shape shape; /* all zero when the header is unreadable */
     char repo[SY_HUB_REPO_MAX + 1]; /* the Hub repository, "" for the models directory */
     char variant[SY_HUB_PATH_MAX + 1]; /* its quantisation label, else its path in the repo */

@@ -8,24 +8,44 @@
 
 #include "engines/memory_estimate.h"
 #include "hub/hub_remove.h"
+#include "models/builtin_speech.h"
+#include "util/base64.h"
 #include "util/log.h"
+
+/* Samples per `audio` frame (docs/PROTOCOL.md). */
+#define AUDIO_FRAME_SAMPLES 65536
 
 struct local {
     struct registry *reg;
+    struct builtin_speech *speech;
     struct supervisor *sup;
 };
 
-static void estimate(struct local *lp, const struct model_shape *shape,
+static void estimate(struct local *lp, const struct registry_entry *e,
                      struct sy_memory_estimate *out)
 {
+    if (e->engine != ENGINE_LLAMA) {
+        /* A speech engine's memory does not depend on context or slots. */
+        *out = (struct sy_memory_estimate){.weights_bytes = e->shape.weights_bytes,
+                                           .total_bytes = e->shape.weights_bytes, .slots = 1};
+        return;
+    }
     struct engine_sizing sizing = supervisor_sizing(lp->sup);
-    memory_estimate(shape, &sizing, out);
+    memory_estimate(&e->shape, &sizing, out);
+}
+
+/* A model by name: a built-in speech model, else a GGUF model. */
+static sy_code lookup(struct local *lp, const char *name, const char *variant,
+                      struct registry_entry *out, struct sy_err *err)
+{
+    sy_code rc = builtin_speech_lookup(lp->speech, name, variant, out, err);
+    return rc == SY_ENOTFOUND ? registry_lookup(lp->reg, name, variant, out, err) : rc;
 }
 
 /* Adds what the supervisor knows: the memory estimate and the residency state. */
 static void set_status(struct local *lp, const struct registry_entry *e, struct sy_model_info *info)
 {
-    estimate(lp, &e->shape, &info->memory);
+    estimate(lp, e, &info->memory);
     if (info->problem[0])
         return; /* stays "unusable" */
     struct sy_model_status st;
@@ -39,9 +59,10 @@ static bool engine_model_of(struct local *lp, const struct sy_model_info *model,
                             struct registry_entry *e, struct engine_model *out,
                             struct sy_err *err)
 {
-    if (registry_lookup(lp->reg, model->id, "", e, err) != SY_OK)
+    if (lookup(lp, model->id, "", e, err) != SY_OK)
         return false;
-    *out = (struct engine_model){.id = e->info.id, .path = e->path, .memory = model->memory};
+    *out = (struct engine_model){.kind = e->engine, .id = e->info.id, .path = e->path,
+                                 .memory = model->memory};
     return true;
 }
 
@@ -50,11 +71,31 @@ static sy_code local_describe(void *self, const char *model, const char *variant
 {
     struct local *lp = self;
     struct registry_entry e;
-    sy_code rc = registry_lookup(lp->reg, model, variant, &e, err);
+    sy_code rc = lookup(lp, model, variant, &e, err);
     if (rc != SY_OK)
         return rc;
     set_status(lp, &e, &e.info);
     *out = e.info;
+    return SY_OK;
+}
+
+/* Every local model: the GGUF models, then the built-ins. */
+static sy_code list_entries(struct local *lp, struct registry_entry **out, size_t *n,
+                            struct sy_err *err)
+{
+    struct registry_entry *entries;
+    size_t count;
+    sy_code rc = registry_list(lp->reg, &entries, &count, err);
+    if (rc != SY_OK)
+        return rc;
+    struct registry_entry *all = realloc(entries, (count + BUILTIN_SPEECH_MODELS) * sizeof *all);
+    if (!all) {
+        free(entries);
+        return sy_errf(err, SY_ENOMEM, "out of memory listing models");
+    }
+    count += builtin_speech_list(lp->speech, all + count);
+    *out = all;
+    *n = count;
     return SY_OK;
 }
 
@@ -63,7 +104,7 @@ static sy_code local_list(void *self, struct sy_model_info **out, size_t *n, str
     struct local *lp = self;
     struct registry_entry *entries;
     size_t count;
-    sy_code rc = registry_list(lp->reg, &entries, &count, err);
+    sy_code rc = list_entries(lp, &entries, &count, err);
     if (rc != SY_OK)
         return rc;
     struct sy_model_info *infos = count ? calloc(count, sizeof *infos) : NULL;
@@ -115,6 +156,61 @@ static json_t *generate_frame(const struct sy_request *req)
     return f;
 }
 
+/* The `synthesize` frame for req (docs/PROTOCOL.md, "Speech workers"). */
+static json_t *synthesize_frame(const struct sy_request *req)
+{
+    double speed = req->speech.speed > 0 ? req->speech.speed : 1.0;
+    return json_pack("{s:s, s:s, s:s, s:i}", "type", "synthesize", "text",
+                     req->prompt ? req->prompt : "", "voice",
+                     builtin_speech_espeak_voice(req->speech.voice), "rate",
+                     (int)(175.0 * speed + 0.5));
+}
+
+/* The `transcribe` frame for req and the `audio` frames that follow it. */
+static sy_code transcribe_frames(const struct sy_request *req, unsigned rate, json_t **frame,
+                                 json_t **follow, struct sy_err *err)
+{
+    const struct sy_speech *sp = &req->speech;
+    if (sp->sample_rate != rate)
+        return sy_errf(err, SY_EINTERNAL, "audio at %u Hz reached an engine that takes %u Hz",
+                       sp->sample_rate, rate);
+    json_t *f = json_pack("{s:s, s:I, s:i}", "type", "transcribe", "samples",
+                          (json_int_t)sp->n_samples, "sample_rate", (int)rate);
+    json_t *chunks = json_array();
+    if (f && sp->language[0])
+        json_object_set_new(f, "language", json_string(sp->language));
+    if (f && sp->n_phrases) {
+        json_t *phrases = json_array();
+        for (size_t i = 0; i < sp->n_phrases; i++)
+            json_array_append_new(phrases, json_string(sp->phrases[i]));
+        json_object_set_new(f, "phrases", phrases);
+    }
+    sy_code rc = f && chunks ? SY_OK : SY_ENOMEM;
+    struct sy_buf b64;
+    buf_init(&b64, SY_FRAME_MAX);
+    for (size_t at = 0; rc == SY_OK && at < sp->n_samples; at += AUDIO_FRAME_SAMPLES) {
+        size_t n = sp->n_samples - at < AUDIO_FRAME_SAMPLES ? sp->n_samples - at
+                                                            : AUDIO_FRAME_SAMPLES;
+        buf_reset(&b64);
+        rc = base64_encode(sp->samples + at, n * sizeof *sp->samples, &b64, err);
+        json_t *chunk = rc == SY_OK ? json_pack("{s:s, s:s%}", "type", "audio", "pcm",
+                                                b64.data, b64.len)
+                                    : NULL;
+        if (rc == SY_OK && (!chunk || json_array_append_new(chunks, chunk) != 0))
+            rc = SY_ENOMEM;
+    }
+    buf_cleanup(&b64);
+    if (rc != SY_OK) {
+        json_decref(f);
+        json_decref(chunks);
+        return rc == SY_ENOMEM ? sy_errf(err, rc, "out of memory handing audio to the engine")
+                               : rc;
+    }
+    *frame = f;
+    *follow = chunks;
+    return SY_OK;
+}
+
 static sy_code local_submit(void *self, const struct sy_request *req,
                             const struct sy_model_info *model, struct sy_sink sink, uint64_t *job,
                             struct sy_err *err)
@@ -126,13 +222,28 @@ static sy_code local_submit(void *self, const struct sy_request *req,
         sink.release(sink.ctx);
         return err ? err->code : SY_ENOTFOUND;
     }
-    json_t *frame = generate_frame(req);
-    if (!frame) {
-        sink.release(sink.ctx);
-        return sy_errf(err, SY_ENOMEM, "out of memory building the request");
+    json_t *frame = NULL, *follow = NULL;
+    sy_code rc = SY_OK;
+    switch (e.engine) {
+    case ENGINE_LLAMA:
+        frame = generate_frame(req);
+        break;
+    case ENGINE_ESPEAK:
+        frame = synthesize_frame(req);
+        break;
+    case ENGINE_POCKETSPHINX:
+        rc = transcribe_frames(req, e.info.caps.sample_rate, &frame, &follow, err);
+        break;
     }
-    sy_code rc = supervisor_submit(lp->sup, &em, &req->residency, frame, sink, job, err);
+    if (rc == SY_OK && !frame)
+        rc = sy_errf(err, SY_ENOMEM, "out of memory building the request");
+    if (rc != SY_OK) {
+        sink.release(sink.ctx);
+        return rc;
+    }
+    rc = supervisor_submit(lp->sup, &em, &req->residency, frame, follow, sink, job, err);
     json_decref(frame);
+    json_decref(follow);
     return rc;
 }
 
@@ -154,7 +265,7 @@ static sy_code local_unload(void *self, const struct sy_model_info *model, struc
 {
     struct local *lp = self;
     struct registry_entry e;
-    if (registry_lookup(lp->reg, model->id, "", &e, err) != SY_OK) {
+    if (lookup(lp, model->id, "", &e, err) != SY_OK) {
         sink.release(sink.ctx);
         return err ? err->code : SY_ENOTFOUND;
     }
@@ -203,9 +314,14 @@ static sy_code local_remove(void *self, const struct sy_model_info *model, struc
 {
     struct local *lp = self;
     struct removal *r = calloc(1, sizeof *r);
-    sy_code rc = r ? registry_lookup(lp->reg, model->id, "", &r->entry, err)
+    sy_code rc = r ? lookup(lp, model->id, "", &r->entry, err)
                    : sy_errf(err, SY_ENOMEM, "out of memory removing a model");
-    if (rc == SY_OK && !r->entry.repo[0])
+    if (rc == SY_OK && r->entry.engine != ENGINE_LLAMA)
+        rc = sy_errp(err, SY_EFORBIDDEN, "model",
+                     "model '%s' is built into Switchyard (its data comes from Debian); there "
+                     "is nothing to delete",
+                     model->id);
+    else if (rc == SY_OK && !r->entry.repo[0])
         rc = sy_errp(err, SY_EFORBIDDEN, "model",
                      "model '%s' is a file you put in the models directory (%s); Switchyard "
                      "deletes only models it pulled, so delete that file yourself",
@@ -227,7 +343,7 @@ static sy_code local_status(void *self, struct sy_model_status **out, size_t *n,
     struct local *lp = self;
     struct registry_entry *entries;
     size_t count;
-    sy_code rc = registry_list(lp->reg, &entries, &count, err);
+    sy_code rc = list_entries(lp, &entries, &count, err);
     if (rc != SY_OK)
         return rc;
     struct sy_model_status *list = count ? calloc(count, sizeof *list) : NULL;
@@ -246,7 +362,7 @@ static sy_code local_status(void *self, struct sy_model_status **out, size_t *n,
         snprintf(st->id, sizeof st->id, "%s", entries[i].info.id);
         if (!st->memory_estimate) {
             struct sy_memory_estimate m;
-            estimate(lp, &entries[i].shape, &m);
+            estimate(lp, &entries[i], &m);
             st->memory_estimate = m.total_bytes;
         }
     }
@@ -282,13 +398,14 @@ static const struct sy_provider_ops local_ops = {
     .destroy = local_destroy,
 };
 
-sy_code local_provider_init(struct registry *reg, struct supervisor *sup, struct sy_provider *out,
-                            struct sy_err *err)
+sy_code local_provider_init(struct registry *reg, struct builtin_speech *speech,
+                            struct supervisor *sup, struct sy_provider *out, struct sy_err *err)
 {
     struct local *lp = calloc(1, sizeof *lp);
     if (!lp)
         return sy_errf(err, SY_ENOMEM, "out of memory creating the local provider");
     lp->reg = reg;
+    lp->speech = speech;
     lp->sup = sup;
     memset(out, 0, sizeof *out);
     out->ops = &local_ops;

@@ -165,6 +165,8 @@ sy_code router_submit(struct router *r, const struct sy_request *req, struct sy_
                      mi->problem);
     if (rc == SY_OK)
         rc = capabilities_check(&mi->caps, req->model, req, err);
+    if (rc == SY_OK)
+        rc = request_check_inputs(req, err);
     if (rc != SY_OK) {
         sink.release(sink.ctx);
         return rc;

@@ -8,9 +8,11 @@
 
 /* HTTP */
 #define SY_HTTP_BODY_MAX_DEFAULT (8u * 1024 * 1024) /* bytes of one request body */
+#define SY_AUDIO_UPLOAD_MAX (32u * 1024 * 1024)     /* bytes of an audio upload (OpenAI: 25 MB) */
 #define SY_HTTP_URL_MAX 4096                        /* bytes of a request target */
 #define SY_HTTP_STREAM_BUFFER_MAX (4u * 1024 * 1024) /* bytes queued for one slow stream reader */
 #define SY_CALL_TEXT_MAX (64u * 1024 * 1024)         /* bytes of text one response may collect */
+#define SY_CALL_AUDIO_MAX (256u * 1024 * 1024)       /* bytes of samples one response may collect */
 #define SY_HTTP_POOL_THREADS_DEFAULT 4
 #define SY_HTTP_CONNECTIONS_MAX 1024
 #define SY_METRICS_TEXT_MAX (16u * 1024 * 1024)    /* bytes of one /metrics answer */
@@ -21,6 +23,9 @@
 #define SY_STOP_MAX 16                /* stop sequences */
 #define SY_STOP_LEN_MAX 256           /* bytes of one stop sequence */
 #define SY_MODEL_ID_MAX 256           /* bytes of a model id */
+#define SY_PHRASES_MAX 256            /* phrases a recognition may be limited to */
+#define SY_PHRASE_LEN_MAX 256         /* bytes of one phrase */
+#define SY_SPEECH_TEXT_MAX (64u * 1024) /* bytes of text one speech request may say */
 
 /* Worker protocol */
 #define SY_FRAME_MAX (16u * 1024 * 1024) /* bytes of one framed message */
