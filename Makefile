@@ -29,6 +29,8 @@ bench: build
 	@$(BUILD)/bench_llama $(ARGS)
 	@echo
 	@$(BUILD)/bench_concurrency $(ARGS)
+	@echo
+	@$(BUILD)/bench_speech
 
 clean:
 	rm -rf $(BUILD)

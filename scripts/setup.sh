@@ -14,6 +14,8 @@ deps="$root/build/deps"
 apt_packages=(
   build-essential cmake pkg-config
   libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
+  libsndfile1-dev libsamplerate0-dev
+  libespeak-ng-dev espeak-ng-data libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
 )
 
 sudo_cmd=()

@@ -23,6 +23,7 @@ struct api_ctx {
     struct api_metrics *metrics; /* borrowed; may be NULL */
     const char *version;       /* server version string */
     size_t stream_buffer_max;  /* bytes queued for one slow stream reader */
+    unsigned max_audio_seconds; /* longest audio a transcription takes */
     struct hub_client *hub;    /* borrowed */
     struct catalog *catalog;   /* borrowed */
     const char *hub_cache;     /* where pulls go; borrowed */

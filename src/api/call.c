@@ -27,11 +27,21 @@ static void call_unref(struct call *c)
         return;
     request_cleanup(&c->req);
     buf_cleanup(&c->text);
+    buf_cleanup(&c->audio);
     buf_cleanup(&c->out);
+    json_decref(c->segments);
     http_waker_release(c->waker);
-    free(c->surface);
+    if (c->surface_free)
+        c->surface_free(c->surface);
+    else
+        free(c->surface);
     pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+void call_discard(struct call *c)
+{
+    call_unref(c);
 }
 
 struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, const char *id_prefix,
@@ -56,7 +66,13 @@ struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, co
     pthread_mutex_init(&c->lock, NULL);
     c->refs = 1;
     buf_init(&c->text, SY_CALL_TEXT_MAX);
+    buf_init(&c->audio, SY_CALL_AUDIO_MAX);
     buf_init(&c->out, api->stream_buffer_max);
+    c->segments = json_array();
+    if (!c->segments) {
+        call_unref(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -120,6 +136,31 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
             rc = c->enc->stream_token(c, ev->text, ev->len, &c->out);
         break;
     }
+    case SY_EVENT_AUDIO:
+        if (c->n_tokens++ == 0)
+            clock_gettime(CLOCK_MONOTONIC, &c->t_first_token);
+        c->audio_rate = ev->sample_rate;
+        if (stream && c->enc->stream_audio)
+            rc = c->enc->stream_audio(c, ev->pcm, ev->n_samples, ev->sample_rate, &c->out);
+        else
+            rc = buf_append(&c->audio, ev->pcm, ev->n_samples * sizeof *ev->pcm, &berr);
+        break;
+    case SY_EVENT_SEGMENT: {
+        if (c->n_tokens++ == 0)
+            clock_gettime(CLOCK_MONOTONIC, &c->t_first_token);
+        json_t *seg = json_pack("{s:I, s:f, s:f, s:s%}", "id",
+                                (json_int_t)json_array_size(c->segments), "start", ev->start_s,
+                                "end", ev->end_s, "text", ev->text, ev->len);
+        rc = seg && json_array_append(c->segments, seg) == 0 ? SY_OK : SY_ENOMEM;
+        if (rc == SY_OK && c->text.len > 0)
+            rc = buf_append(&c->text, " ", 1, &berr);
+        if (rc == SY_OK)
+            rc = buf_append(&c->text, ev->text, ev->len, &berr);
+        if (rc == SY_OK && stream && c->enc->stream_segment)
+            rc = c->enc->stream_segment(c, seg, &c->out);
+        json_decref(seg);
+        break;
+    }
     case SY_EVENT_DONE:
         c->finished = true;
         c->finish = ev->finish;
@@ -134,8 +175,12 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
         c->err = *ev->err;
         clock_gettime(CLOCK_MONOTONIC, &c->t_done);
         api_metrics_done(c->api->metrics, call_model(c), NULL, sy_code_name(ev->err->code));
-        if (stream && c->started)
+        if (stream && c->started && c->enc->stream_error) {
             rc = c->enc->stream_error(c, ev->err, &c->out);
+        } else if (stream && c->started) {
+            c->overflowed = true; /* cut the connection: the body cannot say it failed */
+            log_warn("%s: %s; cutting the stream short", c->id, ev->err->msg);
+        }
         break;
     }
     if (rc == SY_OK)
@@ -191,16 +236,35 @@ static void call_resume(void *ctx, struct http_exchange *ex)
         api_respond_error(ex, &err);
         return;
     }
-    if (!c->req.stream) {
-        json_t *body = c->finished ? c->enc->complete(c) : NULL;
-        bool finished = c->finished;
+    if (!c->req.stream && !c->finished) {
         pthread_mutex_unlock(&c->lock);
-        if (finished)
-            http_respond_json(ex, 200, body);
+        return;
+    }
+    if (!c->req.stream && c->enc->complete_raw) {
+        struct sy_buf body;
+        buf_init(&body, SIZE_MAX / 2);
+        const char *type = "application/octet-stream";
+        struct sy_err err;
+        sy_code rc = c->enc->complete_raw(c, &body, &type);
+        if (rc != SY_OK)
+            sy_errf(&err, rc, "cannot encode the answer of model '%s'", call_model(c));
+        pthread_mutex_unlock(&c->lock);
+        if (rc == SY_OK)
+            http_respond(ex, 200, type, body.data ? body.data : "", body.len);
+        else
+            api_respond_error(ex, &err);
+        buf_cleanup(&body);
+        return;
+    }
+    if (!c->req.stream) {
+        json_t *body = c->enc->complete(c);
+        pthread_mutex_unlock(&c->lock);
+        http_respond_json(ex, 200, body);
         return;
     }
     pthread_mutex_unlock(&c->lock);
-    http_respond_stream(ex, 200, c->enc->stream_content_type);
+    http_respond_stream(ex, 200,
+                        c->content_type[0] ? c->content_type : c->enc->stream_content_type);
 }
 
 static ssize_t call_read(void *ctx, char *buf, size_t max)
@@ -225,6 +289,9 @@ static void call_log_note(void *ctx, char *buf, size_t size)
     pthread_mutex_lock(&c->lock);
     if (c->err.code != SY_OK)
         snprintf(buf, size, "model=%s error=%s", call_model(c), sy_code_name(c->err.code));
+    else if (c->finished && c->usage.audio_seconds > 0)
+        snprintf(buf, size, "model=%s audio=%.2fs engine=%.1fms finish=%s", call_model(c),
+                 c->usage.audio_seconds, c->usage.decode_ms, finish_name(c->finish));
     else if (c->finished)
         snprintf(buf, size, "model=%s prompt=%ld cached=%ld completion=%ld ttft=%.1fms finish=%s",
                  call_model(c), c->usage.prompt_tokens, c->usage.cached_tokens,

@@ -31,12 +31,23 @@ struct call;
  * the request streams; `complete` when it does not. Each writes to out and
  * returns SY_OK or buf's error. They run under the call's lock. */
 struct call_encoder {
-    const char *stream_content_type;
+    const char *stream_content_type; /* unless the call sets content_type */
     sy_code (*stream_start)(struct call *c, struct sy_buf *out);             /* may be NULL */
     sy_code (*stream_token)(struct call *c, const char *text, size_t len, struct sy_buf *out);
+    /* may be NULL (speech is collected for `complete`): synthesised samples. */
+    sy_code (*stream_audio)(struct call *c, const int16_t *pcm, size_t n, unsigned rate,
+                            struct sy_buf *out);
+    /* may be NULL: one recognised segment (also collected in c->segments). */
+    sy_code (*stream_segment)(struct call *c, const json_t *segment, struct sy_buf *out);
     sy_code (*stream_done)(struct call *c, struct sy_buf *out);
+    /* may be NULL for bodies that cannot say "error" (raw audio): a failure
+     * after the stream began then cuts the connection, so the client sees a
+     * truncated response rather than a clean end. */
     sy_code (*stream_error)(struct call *c, const struct sy_err *e, struct sy_buf *out);
     json_t *(*complete)(struct call *c); /* the whole response body; NULL if out of memory */
+    /* may be NULL: a non-JSON whole body instead of `complete` (plain text,
+     * subtitles, audio); sets *content_type (static storage). */
+    sy_code (*complete_raw)(struct call *c, struct sy_buf *out, const char **content_type);
 };
 
 struct call {
@@ -48,6 +59,8 @@ struct call {
     char id[48];                   /* "chatcmpl-..." etc.: one per response */
     int64_t created;               /* Unix seconds */
     void *surface;                 /* surface-specific options, freed with free() */
+    void (*surface_free)(void *surface); /* may be NULL: free() */
+    char content_type[64];         /* the stream's, when it depends on the request */
 
     pthread_mutex_t lock;
     int refs;
@@ -56,7 +69,10 @@ struct call {
     bool started, finished, closed, overflowed;
     bool submitted, abandoned;     /* job is set; the client hung up while waiting */
     struct sy_err err;             /* err.code != SY_OK once failed */
-    struct sy_buf text;            /* everything generated */
+    struct sy_buf text;            /* everything generated (speech: segments' text) */
+    struct sy_buf audio;           /* synthesised samples (int16), unless streamed */
+    unsigned audio_rate;           /* their sample rate */
+    json_t *segments;              /* recognised [{id, start, end, text}] */
     struct sy_buf out;             /* stream bytes not yet taken by the client */
     size_t n_tokens;               /* TOKEN events seen */
     struct sy_usage usage;
@@ -69,6 +85,9 @@ struct call {
  * NULL if out of memory (req is then cleaned up). */
 struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, const char *id_prefix,
                          struct sy_request *req);
+
+/* Drops the creator's reference to a call that will not run. */
+void call_discard(struct call *c);
 
 /* Defers ex and submits the call. Consumes the caller's reference in all
  * cases. On failure before anything started, ex is answered with the error. */

@@ -130,12 +130,13 @@ void hf_models_post(struct http_exchange *ex, void *app)
     request_init(&req);
     json_t *body = NULL;
     struct sy_err err;
-    sy_code rc = json_body_parse(ex, &body, &err);
-    if (rc == SY_OK) {
-        json_t *model = json_string(http_path_rest(ex));
-        rc = request_set_model(&req, model, "model", &err);
-        json_decref(model);
-    }
+    json_t *model = json_string(http_path_rest(ex));
+    sy_code rc = request_set_model(&req, model, "model", &err);
+    json_decref(model);
+    if (rc == SY_OK && hf_speech_serve(ex, api, &req))
+        return;
+    if (rc == SY_OK)
+        rc = json_body_parse(ex, &body, &err);
     if (rc == SY_OK)
         rc = hf_parse(body, &req, &err);
     json_decref(body);

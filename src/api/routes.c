@@ -21,7 +21,9 @@ static const struct http_route routes[] = {
     {"POST", "/v1/completions", openai_completions, 0, false},
     {"GET", "/v1/models", openai_models_list, 0, false},
     {"GET", "/v1/models/*", openai_models_get, 0, false},
-    {"POST", "/models/*", hf_models_post, 0, false},
+    {"POST", "/v1/audio/speech", openai_audio_speech, 0, false},
+    {"POST", "/v1/audio/transcriptions", openai_audio_transcriptions, SY_AUDIO_UPLOAD_MAX, false},
+    {"POST", "/models/*", hf_models_post, SY_AUDIO_UPLOAD_MAX, false}, /* audio for ASR */
     {"POST", "/api/inference", task_inference, 0, false},
     {"POST", "/api/inference/stream", task_inference_stream, 0, false},
     {"GET", "/api/models", task_models_list, 0, false},

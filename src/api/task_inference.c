@@ -12,6 +12,7 @@
 #include "api/json_body.h"
 #include "api/sse.h"
 #include "api/task.h"
+#include "api/task_speech.h"
 
 static const struct setting_alias task_aliases[] = {
     {"settings.temperature", SY_SETTING_TEMPERATURE},
@@ -54,13 +55,22 @@ static json_t *usage_json(const struct call *c)
                      (json_int_t)c->usage.completion_tokens);
 }
 
+static bool is_speech(const struct call *c)
+{
+    return c->req.task == SY_TASK_TEXT_TO_SPEECH ||
+           c->req.task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION;
+}
+
 static json_t *timings_json(const struct call *c)
 {
     double decode_s = c->usage.decode_ms / 1e3;
-    return json_pack("{s:f, s:f, s:f, s:f, s:f}", "ttft_ms", call_ttft_ms(c), "total_ms",
-                     call_total_ms(c), "prompt_ms", c->usage.prompt_ms, "decode_ms",
-                     c->usage.decode_ms, "tokens_per_second",
-                     decode_s > 0 ? (double)c->usage.completion_tokens / decode_s : 0.0);
+    json_t *t = json_pack("{s:f, s:f, s:f, s:f, s:f}", "ttft_ms", call_ttft_ms(c), "total_ms",
+                          call_total_ms(c), "prompt_ms", c->usage.prompt_ms, "decode_ms",
+                          c->usage.decode_ms, "tokens_per_second",
+                          decode_s > 0 ? (double)c->usage.completion_tokens / decode_s : 0.0);
+    if (t && is_speech(c))
+        task_speech_timings(c, t);
+    return t;
 }
 
 static sy_code event_out(struct sy_buf *out, const char *type, json_t *data)
@@ -92,6 +102,9 @@ static sy_code task_stream_token(struct call *c, const char *text, size_t len, s
 
 static sy_code task_stream_done(struct call *c, struct sy_buf *out)
 {
+    sy_code rc = task_speech_stream_tail(c, out);
+    if (rc != SY_OK)
+        return rc;
     return event_out(out, "done",
                      json_pack("{s:s, s:o, s:o}", "finish_reason", finish_name(c->finish), "usage",
                                usage_json(c), "timings", timings_json(c)));
@@ -111,6 +124,13 @@ static json_t *task_complete(struct call *c)
     struct sy_buf text;
     buf_init(&text, SIZE_MAX / 2);
     json_t *body = NULL;
+    if (is_speech(c)) {
+        buf_cleanup(&text);
+        return json_pack("{s:{s:o, s:s}, s:s, s:s, s:f, s:o}", "result", "task_output",
+                         task_speech_output(c), "finish_reason", finish_name(c->finish),
+                         "resolved_model_id", c->model.id, "backend", c->model.backend,
+                         "runtime_ms_model", call_total_ms(c), "timings", timings_json(c));
+    }
     if (call_output_text(c, &text, NULL) == SY_OK)
         body = json_pack("{s:{s:{s:s%}, s:s, s:o}, s:s, s:s, s:f, s:o}", "result", "task_output",
                          "text", text.data ? text.data : "", text.len, "finish_reason",
@@ -125,6 +145,8 @@ const struct call_encoder task_encoder = {
     .stream_content_type = "text/event-stream",
     .stream_start = task_stream_start,
     .stream_token = task_stream_token,
+    .stream_audio = task_speech_stream_audio,
+    .stream_segment = task_speech_stream_segment,
     .stream_done = task_stream_done,
     .stream_error = task_stream_error,
     .complete = task_complete,
@@ -146,7 +168,23 @@ static sy_code read_text_inputs(const json_t *inputs, struct sy_request *req, st
                 : request_read_messages(req, messages, "inputs.messages", err);
 }
 
-static sy_code inference_parse(const json_t *body, struct sy_request *req, struct sy_err *err)
+/* Without "task", a model that does one thing other than text generation
+ * (a speech model) does that. */
+static void infer_task(struct api_ctx *api, struct sy_request *req)
+{
+    struct sy_model_info model;
+    if (router_describe(api->router, req->model, &model, NULL) != SY_OK)
+        return;
+    uint32_t tasks = model.caps.tasks;
+    if (tasks & SY_TASK_BIT(SY_TASK_TEXT_GENERATION) || !tasks || (tasks & (tasks - 1)))
+        return;
+    for (int t = 0; t < SY_TASK_COUNT; t++)
+        if (tasks == SY_TASK_BIT(t))
+            req->task = (enum sy_task)t;
+}
+
+static sy_code inference_parse(struct api_ctx *api, const json_t *body, struct sy_request *req,
+                               enum audio_format *format, struct sy_err *err)
 {
     sy_code rc = json_body_known_keys(body, task_keys, "", err);
     if (rc != SY_OK)
@@ -165,6 +203,8 @@ static sy_code inference_parse(const json_t *body, struct sy_request *req, struc
             return sy_errp(err, SY_EINVAL, "task", "'task' must be a task name string");
         if ((rc = task_parse(json_string_value(task), &req->task, err)) != SY_OK)
             return rc;
+    } else {
+        infer_task(api, req);
     }
     const json_t *settings = json_object_get(body, "settings");
     if (settings && !json_is_null(settings)) {
@@ -186,6 +226,9 @@ static sy_code inference_parse(const json_t *body, struct sy_request *req, struc
         return sy_errp(err, SY_EINVAL, "inputs", "'inputs' is required and must be an object");
     if (req->task == SY_TASK_TEXT_GENERATION || req->task == SY_TASK_IMAGE_TEXT_TO_TEXT)
         rc = read_text_inputs(inputs, req, err);
+    else if (req->task == SY_TASK_TEXT_TO_SPEECH ||
+             req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION)
+        rc = task_speech_inputs(api, inputs, req, format, err);
     if (rc != SY_OK)
         return rc;
     const json_t *ov = json_object_get(body, "provider_overrides");
@@ -199,9 +242,10 @@ static void serve(struct http_exchange *ex, struct api_ctx *api, bool stream)
     request_init(&req);
     json_t *body = NULL;
     struct sy_err err;
+    enum audio_format format = AUDIO_WAV;
     sy_code rc = json_body_parse(ex, &body, &err);
     if (rc == SY_OK)
-        rc = inference_parse(body, &req, &err);
+        rc = inference_parse(api, body, &req, &format, &err);
     json_decref(body);
     if (rc != SY_OK) {
         request_cleanup(&req);
@@ -209,8 +253,11 @@ static void serve(struct http_exchange *ex, struct api_ctx *api, bool stream)
         return;
     }
     req.stream = stream;
+    bool tts = req.task == SY_TASK_TEXT_TO_SPEECH;
     struct call *c = call_create(api, &task_encoder, "run-", &req);
-    if (!c) {
+    if (!c || (tts && task_speech_attach(c, format, &err) != SY_OK)) {
+        if (c)
+            call_discard(c);
         api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
         return;
     }

@@ -13,6 +13,7 @@
 #include "hub/catalog.h"
 #include "hub/hub_client.h"
 #include "http/server.h"
+#include "models/builtin_speech.h"
 #include "models/registry.h"
 #include "providers/local.h"
 #include "router/router.h"
@@ -27,6 +28,7 @@
 struct app {
     struct sy_config cfg;
     struct registry *registry;
+    struct builtin_speech *speech;
     struct supervisor *supervisor;
     struct router *router;
     struct api_ctx api;
@@ -50,8 +52,15 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
     if (rc == SY_OK)
         rc = registry_open(cfg->models_dir, cfg->hub_cache, &app->registry, err);
     if (rc == SY_OK) {
+        struct builtin_speech_config bc = {.worker = cfg->speech_worker,
+                                           .espeak_data = cfg->espeak_data,
+                                           .pocketsphinx_model = cfg->pocketsphinx_model};
+        rc = builtin_speech_create(&bc, &app->speech, err);
+    }
+    if (rc == SY_OK) {
         struct supervisor_config sc = {
             .llama_worker = cfg->llama_worker,
+            .speech_worker = cfg->speech_worker,
             .threads = cfg->threads,
             .ctx_size = cfg->context_size,
             .slots = cfg->slots,
@@ -68,7 +77,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         rc = router_create(&app->router, err);
     struct sy_provider local;
     if (rc == SY_OK)
-        rc = local_provider_init(app->registry, app->supervisor, &local, err);
+        rc = local_provider_init(app->registry, app->speech, app->supervisor, &local, err);
     if (rc == SY_OK)
         rc = router_add(app->router, &local, err);
     if (rc == SY_OK && !(app->metrics = api_metrics_create()))
@@ -92,6 +101,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         app->api.metrics = app->metrics;
         app->api.version = SY_VERSION;
         app->api.stream_buffer_max = cfg->stream_buffer_bytes;
+        app->api.max_audio_seconds = cfg->max_audio_seconds;
         app->api.hub = app->hub;
         app->api.catalog = app->catalog;
         app->api.hub_cache = app->cfg.hub_cache;
@@ -139,6 +149,14 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
                  n ? "" : " (put .gguf files there)");
         free(models);
     }
+    struct registry_entry speech[BUILTIN_SPEECH_MODELS];
+    size_t n_speech = builtin_speech_list(app->speech, speech);
+    for (size_t i = 0; i < n_speech; i++)
+        if (!speech[i].info.problem[0])
+            log_info("built-in %s: %s", speech[i].info.id,
+                     task_name(speech[i].info.caps.tasks & SY_TASK_BIT(SY_TASK_TEXT_TO_SPEECH)
+                                   ? SY_TASK_TEXT_TO_SPEECH
+                                   : SY_TASK_AUTOMATIC_SPEECH_RECOGNITION));
     *out = app;
     return SY_OK;
 }
@@ -174,5 +192,6 @@ void app_stop(struct app *app)
     api_metrics_destroy(app->metrics);
     http_access_destroy(app->access);
     registry_close(app->registry);
+    builtin_speech_destroy(app->speech);
     free(app);
 }

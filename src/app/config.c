@@ -51,6 +51,10 @@ static const struct config_key keys[] = {
     {"connection_timeout", KEY_UINT, C(connection_timeout), 1, 86400},
     {"header_timeout", KEY_UINT, C(header_timeout), 0, 3600},
     {"llama_worker", KEY_STRING, C(llama_worker), 0, 0},
+    {"speech_worker", KEY_STRING, C(speech_worker), 0, 0},
+    {"espeak_data", KEY_STRING, C(espeak_data), 0, 0},
+    {"pocketsphinx_model", KEY_STRING, C(pocketsphinx_model), 0, 0},
+    {"max_audio_seconds", KEY_UINT, C(max_audio_seconds), 1, 24 * 3600},
     {"log_level", KEY_LOG_LEVEL, C(log_level), 0, 0},
     {"memory_budget", KEY_BYTES, C(memory_budget), 0, 0},
     {"keep_alive", KEY_DURATION, C(keep_alive_ms), 0, 0},
@@ -95,14 +99,14 @@ unsigned config_physical_cores(void)
     return n;
 }
 
-/* The worker beside this binary, with the same suffix: switchyard-asan runs
- * switchyard-llama-asan. */
-static void default_worker(char *out, size_t size)
+/* The worker `name` beside this binary, with the same suffix: switchyard-asan
+ * runs switchyard-llama-asan. */
+static void default_worker(const char *name, char *out, size_t size)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {
-        snprintf(out, size, "switchyard-llama");
+        snprintf(out, size, "%s", name + 1);
         return;
     }
     exe[n] = '\0';
@@ -112,15 +116,14 @@ static void default_worker(char *out, size_t size)
     const char *dir = slash ? exe : ".";
     if (slash)
         *slash = '\0';
-    static const char name[] = "/switchyard-llama";
-    size_t dl = strlen(dir), sl = strlen(suffix);
-    if (dl + sizeof name + sl > size) {
-        snprintf(out, size, "switchyard-llama");
+    size_t dl = strlen(dir), nl = strlen(name), sl = strlen(suffix);
+    if (dl + nl + sl + 1 > size) {
+        snprintf(out, size, "%s", name + 1);
         return;
     }
     memcpy(out, dir, dl);
-    memcpy(out + dl, name, sizeof name - 1);
-    memcpy(out + dl + sizeof name - 1, suffix, sl + 1);
+    memcpy(out + dl, name, nl);
+    memcpy(out + dl + nl, suffix, sl + 1);
 }
 
 void config_defaults(struct sy_config *cfg)
@@ -146,7 +149,14 @@ void config_defaults(struct sy_config *cfg)
     cfg->stream_buffer_bytes = SY_HTTP_STREAM_BUFFER_MAX;
     cfg->connection_timeout = 60;
     cfg->header_timeout = 10;
-    default_worker(cfg->llama_worker, sizeof cfg->llama_worker);
+    default_worker("/switchyard-llama", cfg->llama_worker, sizeof cfg->llama_worker);
+    default_worker("/switchyard-speech", cfg->speech_worker, sizeof cfg->speech_worker);
+    /* Where Debian's packages put the built-in speech engines' data. */
+    snprintf(cfg->espeak_data, sizeof cfg->espeak_data, "/usr/lib/%s/espeak-ng-data",
+             SY_MULTIARCH);
+    snprintf(cfg->pocketsphinx_model, sizeof cfg->pocketsphinx_model,
+             "/usr/share/pocketsphinx/model/en-us");
+    cfg->max_audio_seconds = 1800;
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
     cfg->keep_alive_ms = 5 * 60 * 1000; /* Ollama's default */
     cfg->queue_size = 32;

@@ -36,6 +36,10 @@ struct sy_config {
     unsigned connection_timeout; /* idle seconds before a connection closes: 60 */
     unsigned header_timeout;     /* seconds a new connection has to send its headers: 10; 0 off */
     char llama_worker[PATH_MAX]; /* the switchyard-llama executable: beside this binary */
+    char speech_worker[PATH_MAX]; /* the switchyard-speech executable: beside this binary */
+    char espeak_data[PATH_MAX];  /* espeak-ng's data: Debian's /usr/lib/<arch>/espeak-ng-data */
+    char pocketsphinx_model[PATH_MAX]; /* pocketsphinx-en-us: /usr/share/pocketsphinx/model/en-us */
+    unsigned max_audio_seconds;  /* longest audio a transcription takes: 1800 (30 min) */
     char log_level[16];          /* debug | info | warn | error: info */
     uint64_t memory_budget;      /* bytes for loaded models; 0 until config_finish: 75% of
                                   * the memory available at start */

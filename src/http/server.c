@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "http/conn_watch.h"
+#include "http/exchange_impl.h"
 #include "http/waker.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -95,6 +96,16 @@ const char *http_body(const struct http_exchange *ex, size_t *len)
 {
     *len = ex->body.len;
     return ex->body.data ? ex->body.data : "";
+}
+
+struct MHD_Connection *exchange_connection(const struct http_exchange *ex)
+{
+    return ex->conn;
+}
+
+size_t exchange_body_limit(const struct http_exchange *ex)
+{
+    return ex->body.limit;
 }
 
 /* ---- answering -------------------------------------------------------------------------- */

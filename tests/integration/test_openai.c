@@ -101,7 +101,11 @@ static char *stream_text(json_t *events, const char *object, const char **finish
 static void test_models(void)
 {
     json_t *list = NULL;
+    /* Everything: the two files and the two built-in speech models. */
     T_EQ_INT(http_json(srv.port, "GET", "/v1/models", NULL, &list), 200);
+    T_EQ_INT(json_array_size(json_object_get(list, "data")), 4);
+    json_decref(list);
+    T_EQ_INT(http_json(srv.port, "GET", "/v1/models?type=chat", NULL, &list), 200);
     T_EQ_STR(json_string_value(json_object_get(list, "object")), "list");
     json_t *data = json_object_get(list, "data");
     T_EQ_INT(json_array_size(data), 2);

@@ -1,0 +1,256 @@
+/* bench_speech.c -- the speech engines called directly versus through the API.
+ *
+ * Real-time factor (wall time / audio time; below 1 is faster than real
+ * time) of text-to-speech (espeak-ng) and speech-to-text (pocketsphinx),
+ * measured two ways one after the other on the same text and audio:
+ *   direct: the speech worker driven over its own protocol (what the engine
+ *           costs, with nothing of the server in the way);
+ *   http:   POST /v1/audio/speech (wav) and POST /v1/audio/transcriptions
+ *           to a real `switchyard serve`, the way an OpenAI client calls it.
+ *
+ *   bench_speech [--runs N]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audio/audio_decode.h"
+#include "engines/frame.h"
+#include "engines/worker_proc.h"
+#include "http_client.h"
+#include "test_server.h"
+#include "util/base64.h"
+
+static const char *TEXT =
+    "The old lighthouse keeper climbed the spiral stairs every evening at dusk, counting each of "
+    "the steps as his father had before him. From the gallery he could see the fishing boats "
+    "returning to the harbour, their lanterns bobbing on the dark water.";
+
+struct rtf {
+    double wall_ms, audio_s;
+};
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- direct: the worker over its protocol ----------------------------------------------- */
+
+static int start_worker(const char *engine, const char *data, struct worker_proc *w)
+{
+    char *argv[] = {(char *)SY_BENCH_SPEECH_WORKER, "--fd", "3", "--engine", (char *)engine,
+                    "--model", (char *)data, "--log-level", "warn", NULL};
+    if (worker_proc_spawn(argv, w, NULL) != SY_OK)
+        return -1;
+    json_t *ready = NULL;
+    int rc = frame_read_json(w->fd, &ready, NULL) == SY_OK &&
+                     strcmp(frame_type(ready), "ready") == 0
+                 ? 0
+                 : -1;
+    json_decref(ready);
+    return rc;
+}
+
+static void stop_worker(struct worker_proc *w)
+{
+    json_t *bye = json_pack("{s:s}", "type", "shutdown");
+    frame_write_json(w->fd, bye, NULL);
+    json_decref(bye);
+    worker_proc_reap(w, 2000, NULL, 0);
+}
+
+/* Reads frames for one request until done; counts audio samples. */
+static int await_done(int fd, size_t *samples, double *audio_s)
+{
+    for (;;) {
+        json_t *msg = NULL;
+        if (frame_read_json(fd, &msg, NULL) != SY_OK)
+            return -1;
+        const char *type = frame_type(msg);
+        if (strcmp(type, "audio") == 0 && samples) {
+            const char *b64 = json_string_value(json_object_get(msg, "pcm"));
+            *samples += b64 ? strlen(b64) / 4 * 3 / 2 : 0;
+        }
+        if (strcmp(type, "error") == 0) {
+            fprintf(stderr, "worker error: %s\n",
+                    json_string_value(json_object_get(msg, "message")));
+            json_decref(msg);
+            return -1;
+        }
+        if (strcmp(type, "done") == 0) {
+            *audio_s = json_number_value(json_object_get(msg, "audio_seconds"));
+            json_decref(msg);
+            return 0;
+        }
+        json_decref(msg);
+    }
+}
+
+static int direct_tts(struct worker_proc *w, int id, struct rtf *out)
+{
+    double t0 = now_ms();
+    json_t *req = json_pack("{s:s, s:i, s:s, s:s, s:i}", "type", "synthesize", "id", id, "text",
+                            TEXT, "voice", "en-us", "rate", 175);
+    int rc = frame_write_json(w->fd, req, NULL) == SY_OK ? 0 : -1;
+    json_decref(req);
+    size_t samples = 0;
+    if (rc == 0)
+        rc = await_done(w->fd, &samples, &out->audio_s);
+    out->wall_ms = now_ms() - t0;
+    return rc;
+}
+
+static int direct_stt(struct worker_proc *w, int id, const struct audio_pcm *pcm,
+                      struct rtf *out)
+{
+    double t0 = now_ms();
+    json_t *req = json_pack("{s:s, s:i, s:I, s:i}", "type", "transcribe", "id", id, "samples",
+                            (json_int_t)pcm->n, "sample_rate", 16000);
+    int rc = frame_write_json(w->fd, req, NULL) == SY_OK ? 0 : -1;
+    json_decref(req);
+    for (size_t at = 0; rc == 0 && at < pcm->n; at += 65536) {
+        size_t n = pcm->n - at < 65536 ? pcm->n - at : 65536;
+        struct sy_buf b64;
+        buf_init(&b64, 1u << 24);
+        base64_encode(pcm->samples + at, n * 2, &b64, NULL);
+        json_t *chunk = json_pack("{s:s, s:i, s:s}", "type", "audio", "id", id, "pcm", b64.data);
+        rc = frame_write_json(w->fd, chunk, NULL) == SY_OK ? 0 : -1;
+        json_decref(chunk);
+        buf_cleanup(&b64);
+    }
+    if (rc == 0)
+        rc = await_done(w->fd, NULL, &out->audio_s);
+    out->wall_ms = now_ms() - t0;
+    return rc;
+}
+
+/* ---- http: the server ------------------------------------------------------------------- */
+
+static int http_tts(int port, struct sy_buf *wav, struct rtf *out)
+{
+    char *body = NULL;
+    json_t *b = json_pack("{s:s, s:s, s:s, s:s}", "model", "tts-1", "input", TEXT, "voice",
+                          "alloy", "response_format", "wav");
+    body = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    struct http_response r;
+    double t0 = now_ms();
+    int rc = http_request(port, "POST", "/v1/audio/speech", "Content-Type: application/json\r\n",
+                          body, &r);
+    out->wall_ms = now_ms() - t0;
+    free(body);
+    if (rc != 0 || r.status != 200) {
+        http_response_cleanup(&r);
+        return -1;
+    }
+    struct audio_pcm pcm;
+    if (audio_decode(r.body.data, r.body.len, 16000, 600, &pcm, NULL) != SY_OK) {
+        http_response_cleanup(&r);
+        return -1;
+    }
+    out->audio_s = pcm.source_seconds;
+    audio_pcm_cleanup(&pcm);
+    if (wav) {
+        *wav = r.body;
+        buf_init(&r.body, 0);
+    }
+    http_response_cleanup(&r);
+    return 0;
+}
+
+static int http_stt(int port, const struct sy_buf *wav, double audio_s, struct rtf *out)
+{
+    struct sy_buf body;
+    buf_init(&body, 1u << 26);
+    buf_append_str(&body,
+                   "--B\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
+                   "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
+                   "Content-Type: audio/wav\r\n\r\n",
+                   NULL);
+    buf_append(&body, wav->data, wav->len, NULL);
+    buf_append_str(&body, "\r\n--B--\r\n", NULL);
+    struct http_conn c;
+    struct http_response r;
+    memset(&r, 0, sizeof r);
+    int rc = http_conn_open(&c, port);
+    double t0 = now_ms();
+    if (rc == 0)
+        rc = http_conn_send(&c, "POST", "/v1/audio/transcriptions",
+                            "Content-Type: multipart/form-data; boundary=B\r\n", body.data,
+                            body.len);
+    if (rc == 0)
+        rc = http_conn_read_head(&c, &r);
+    if (rc == 0)
+        rc = http_conn_read_body(&c, &r);
+    out->wall_ms = now_ms() - t0;
+    out->audio_s = audio_s;
+    http_conn_close(&c);
+    buf_cleanup(&body);
+    if (rc == 0 && r.status != 200)
+        rc = -1;
+    http_response_cleanup(&r);
+    return rc;
+}
+
+static void print_row(const char *what, const struct rtf *direct, const struct rtf *http)
+{
+    double d = direct->wall_ms / 1e3 / direct->audio_s, h = http->wall_ms / 1e3 / http->audio_s;
+    printf("%-22s %7.2f s audio  direct %7.1f ms (RTF %.3f)  http %7.1f ms (RTF %.3f)  x%.2f\n",
+           what, http->audio_s, direct->wall_ms, d, http->wall_ms, h, h / d);
+}
+
+int main(int argc, char **argv)
+{
+    int runs = 3;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            runs = atoi(argv[++i]);
+    setenv("SY_TEST_SERVER", SY_BENCH_SERVER, 0);
+    struct test_server srv;
+    if (test_env_init(&srv) != 0 || test_server_start(&srv, NULL) != 0) {
+        fprintf(stderr, "bench_speech: the server did not start\n");
+        return 1;
+    }
+    printf("speech: real-time factor = wall time / audio time (lower is faster); "
+           "both with the engine loaded\n");
+    struct sy_buf wav;
+    struct rtf warm;
+    int rc = http_tts(srv.port, &wav, &warm); /* loads espeak-ng */
+    struct audio_pcm pcm = {0};
+    if (rc == 0)
+        rc = audio_decode(wav.data, wav.len, 16000, 600, &pcm, NULL) == SY_OK ? 0 : -1;
+    if (rc == 0)
+        rc = http_stt(srv.port, &wav, pcm.source_seconds, &warm); /* loads pocketsphinx */
+    struct worker_proc tts = {0}, stt = {0};
+    if (rc == 0 && (start_worker("espeak-ng", SY_BENCH_ESPEAK_DATA, &tts) != 0 ||
+                    start_worker("pocketsphinx", SY_BENCH_POCKETSPHINX_MODEL, &stt) != 0))
+        rc = -1;
+    for (int run = 0; rc == 0 && run < runs; run++) {
+        struct rtf d_tts, h_tts, d_stt, h_stt;
+        if (direct_tts(&tts, run + 1, &d_tts) != 0 || http_tts(srv.port, NULL, &h_tts) != 0 ||
+            direct_stt(&stt, run + 1, &pcm, &d_stt) != 0 ||
+            http_stt(srv.port, &wav, pcm.source_seconds, &h_stt) != 0) {
+            rc = -1;
+            break;
+        }
+        printf("run %d\n", run + 1);
+        print_row("  tts espeak-ng", &d_tts, &h_tts);
+        print_row("  stt pocketsphinx", &d_stt, &h_stt);
+    }
+    if (rc != 0)
+        fprintf(stderr, "bench_speech: a request failed (see %s)\n", srv.log);
+    if (tts.pid)
+        stop_worker(&tts);
+    if (stt.pid)
+        stop_worker(&stt);
+    audio_pcm_cleanup(&pcm);
+    if (wav.data)
+        buf_cleanup(&wav);
+    test_server_stop(&srv);
+    test_env_cleanup(&srv);
+    return rc == 0 ? 0 : 1;
+}
