@@ -1,6 +1,6 @@
 /* speech.h -- what every surface that speaks or listens shares: audio in
  * (decoded for the model's engine), audio out (encoded as the client asked,
- * while synthesis runs) and transcripts in the usual text formats. */
+ * streamed where the format allows) and transcripts in the usual text formats. */
 #ifndef SY_API_SPEECH_H
 #define SY_API_SPEECH_H
 

@@ -19,7 +19,7 @@ static const struct {
     unsigned rate;     /* 0: the input's */
     bool streams;      /* written front to back: bytes are final once written */
 } formats[] = {
-    [AUDIO_MP3] = {"mp3", "audio/mpeg", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0, true},
+    [AUDIO_MP3] = {"mp3", "audio/mpeg", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0, false},
     [AUDIO_OPUS] = {"opus", "audio/ogg", SF_FORMAT_OGG | SF_FORMAT_OPUS, 48000, true},
     [AUDIO_AAC] = {"aac", "audio/aac", 0, 0, false},
     [AUDIO_FLAC] = {"flac", "audio/flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 0, false},

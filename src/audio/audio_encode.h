@@ -5,10 +5,12 @@
  * here and is refused. libsndfile does every container and codec, in memory;
  * libsamplerate converts to the rate a format needs (Opus: 48 kHz).
  *
- * Streaming: pcm, opus and mp3 bytes are handed out as they are encoded,
- * while synthesis runs. WAV and FLAC headers hold the length, which libsndfile
- * writes when the file ends, so those come out whole at the end. If the
- * library ever rewrote bytes already handed out, finishing fails loudly
+ * Streaming: pcm and opus bytes are handed out as they are encoded, while
+ * synthesis runs. WAV and FLAC headers hold the length, and libsndfile's MP3
+ * writer puts the LAME tag decoders rely on into the first frame when the
+ * file ends (written front to back without it, mpg123 decodes a third of a
+ * one-second tone), so those three come out whole at the end. If the library
+ * ever rewrote bytes already handed out, finishing fails loudly
  * (SY_EINTERNAL) rather than leaving a corrupt file.
  * Thread-safety: an encoder belongs to one caller at a time. */
 #ifndef SY_AUDIO_ENCODE_H
