@@ -15,6 +15,7 @@ add_executable(bench_speech bench/bench_speech.c)
 target_link_libraries(bench_speech PRIVATE sy_server sy_testsupport)
 target_compile_definitions(bench_speech PRIVATE
   SY_BENCH_SERVER="$<TARGET_FILE:switchyard>"
+  SY_BENCH_WORKER="$<TARGET_FILE:switchyard-llama>"
   SY_BENCH_SPEECH_WORKER="$<TARGET_FILE:switchyard-speech>"
   SY_BENCH_ESPEAK_DATA="/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/espeak-ng-data"
   SY_BENCH_POCKETSPHINX_MODEL="/usr/share/pocketsphinx/model/en-us")

@@ -144,11 +144,15 @@ static int http_tts(int port, struct sy_buf *wav, struct rtf *out)
     out->wall_ms = now_ms() - t0;
     free(body);
     if (rc != 0 || r.status != 200) {
+        fprintf(stderr, "bench_speech: /v1/audio/speech answered %d: %.200s\n", rc ? -1 : r.status,
+                r.body.data ? r.body.data : "");
         http_response_cleanup(&r);
         return -1;
     }
     struct audio_pcm pcm;
-    if (audio_decode(r.body.data, r.body.len, 16000, 600, &pcm, NULL) != SY_OK) {
+    struct sy_err err;
+    if (audio_decode(r.body.data, r.body.len, 16000, 600, &pcm, &err) != SY_OK) {
+        fprintf(stderr, "bench_speech: the speech did not decode: %s\n", err.msg);
         http_response_cleanup(&r);
         return -1;
     }
@@ -167,12 +171,13 @@ static int http_stt(int port, const struct sy_buf *wav, double audio_s, struct r
     struct sy_buf body;
     buf_init(&body, 1u << 26);
     buf_append_str(&body,
-                   "--B\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
-                   "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
+                   "--bench-boundary\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n"
+                   "whisper-1\r\n--bench-boundary\r\nContent-Disposition: form-data; "
+                   "name=\"file\"; filename=\"a.wav\"\r\n"
                    "Content-Type: audio/wav\r\n\r\n",
                    NULL);
     buf_append(&body, wav->data, wav->len, NULL);
-    buf_append_str(&body, "\r\n--B--\r\n", NULL);
+    buf_append_str(&body, "\r\n--bench-boundary--\r\n", NULL);
     struct http_conn c;
     struct http_response r;
     memset(&r, 0, sizeof r);
@@ -180,7 +185,8 @@ static int http_stt(int port, const struct sy_buf *wav, double audio_s, struct r
     double t0 = now_ms();
     if (rc == 0)
         rc = http_conn_send(&c, "POST", "/v1/audio/transcriptions",
-                            "Content-Type: multipart/form-data; boundary=B\r\n", body.data,
+                            "Content-Type: multipart/form-data; boundary=bench-boundary\r\n",
+                            body.data,
                             body.len);
     if (rc == 0)
         rc = http_conn_read_head(&c, &r);
@@ -190,8 +196,13 @@ static int http_stt(int port, const struct sy_buf *wav, double audio_s, struct r
     out->audio_s = audio_s;
     http_conn_close(&c);
     buf_cleanup(&body);
-    if (rc == 0 && r.status != 200)
+    if (rc == 0 && r.status != 200) {
+        fprintf(stderr, "bench_speech: /v1/audio/transcriptions answered %d: %.200s\n", r.status,
+                r.body.data ? r.body.data : "");
         rc = -1;
+    } else if (rc != 0) {
+        fprintf(stderr, "bench_speech: /v1/audio/transcriptions: no answer\n");
+    }
     http_response_cleanup(&r);
     return rc;
 }
@@ -210,12 +221,13 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
             runs = atoi(argv[++i]);
     setenv("SY_TEST_SERVER", SY_BENCH_SERVER, 0);
+    setenv("SY_TEST_WORKER", SY_BENCH_WORKER, 0);
     struct test_server srv;
     if (test_env_init(&srv) != 0 || test_server_start(&srv, NULL) != 0) {
         fprintf(stderr, "bench_speech: the server did not start\n");
         return 1;
     }
-    printf("speech: real-time factor = wall time / audio time (lower is faster); "
+    printf("speech: real-time factor = wall time / audio time (lower is faster), "
            "both with the engine loaded\n");
     struct sy_buf wav;
     struct rtf warm;
@@ -225,15 +237,24 @@ int main(int argc, char **argv)
         rc = audio_decode(wav.data, wav.len, 16000, 600, &pcm, NULL) == SY_OK ? 0 : -1;
     if (rc == 0)
         rc = http_stt(srv.port, &wav, pcm.source_seconds, &warm); /* loads pocketsphinx */
+    if (rc != 0)
+        fprintf(stderr, "bench_speech: warming up the engines through the API failed\n");
     struct worker_proc tts = {0}, stt = {0};
     if (rc == 0 && (start_worker("espeak-ng", SY_BENCH_ESPEAK_DATA, &tts) != 0 ||
-                    start_worker("pocketsphinx", SY_BENCH_POCKETSPHINX_MODEL, &stt) != 0))
+                    start_worker("pocketsphinx", SY_BENCH_POCKETSPHINX_MODEL, &stt) != 0)) {
+        fprintf(stderr, "bench_speech: cannot start %s\n", SY_BENCH_SPEECH_WORKER);
         rc = -1;
+    }
     for (int run = 0; rc == 0 && run < runs; run++) {
         struct rtf d_tts, h_tts, d_stt, h_stt;
-        if (direct_tts(&tts, run + 1, &d_tts) != 0 || http_tts(srv.port, NULL, &h_tts) != 0 ||
-            direct_stt(&stt, run + 1, &pcm, &d_stt) != 0 ||
-            http_stt(srv.port, &wav, pcm.source_seconds, &h_stt) != 0) {
+        const char *failed = direct_tts(&tts, run + 1, &d_tts) != 0       ? "direct tts"
+                             : http_tts(srv.port, NULL, &h_tts) != 0          ? "http tts"
+                             : direct_stt(&stt, run + 1, &pcm, &d_stt) != 0   ? "direct stt"
+                             : http_stt(srv.port, &wav, pcm.source_seconds, &h_stt) != 0
+                                 ? "http stt"
+                                 : NULL;
+        if (failed) {
+            fprintf(stderr, "bench_speech: %s failed\n", failed);
             rc = -1;
             break;
         }
@@ -242,7 +263,7 @@ int main(int argc, char **argv)
         print_row("  stt pocketsphinx", &d_stt, &h_stt);
     }
     if (rc != 0)
-        fprintf(stderr, "bench_speech: a request failed (see %s)\n", srv.log);
+        test_server_dump_log(&srv);
     if (tts.pid)
         stop_worker(&tts);
     if (stt.pid)

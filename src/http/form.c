@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/exchange_impl.h"
 #include "util/buf.h"
@@ -107,6 +108,11 @@ sy_code http_form_parse(struct http_exchange *ex,
     if (!pp) {
         buf_cleanup(&st.data);
         const char *type = http_header(ex, "Content-Type");
+        if (type && strncasecmp(type, "multipart/form-data", 19) == 0)
+            return sy_errf(err, SY_EINVAL,
+                           "the multipart body's boundary is missing or unusable (%s); give "
+                           "boundary=... of 2 to 70 characters",
+                           type);
         return sy_errf(err, SY_EMEDIA,
                        "the body must be a form (multipart/form-data or "
                        "application/x-www-form-urlencoded), not %s",
