@@ -60,7 +60,8 @@ json_t *api_error_body(const struct sy_err *err)
     return body;
 }
 
-void api_respond_error(struct http_exchange *ex, const struct sy_err *err)
+/* Adds Retry-After where waiting helps. Returns the status for err. */
+static unsigned status_and_retry(struct http_exchange *ex, const struct sy_err *err)
 {
     unsigned status = api_status(err->code);
     if (status == 429 || status == 503 || err->retry_after_s > 0) {
@@ -70,7 +71,19 @@ void api_respond_error(struct http_exchange *ex, const struct sy_err *err)
         snprintf(value, sizeof value, "%lld", (long long)s + (s > (double)(long long)s));
         http_add_header(ex, "Retry-After", value);
     }
+    return status;
+}
+
+void api_respond_error(struct http_exchange *ex, const struct sy_err *err)
+{
+    unsigned status = status_and_retry(ex, err);
     http_respond_json(ex, status, api_error_body(err));
+}
+
+void api_respond_error_ollama(struct http_exchange *ex, const struct sy_err *err)
+{
+    unsigned status = status_and_retry(ex, err);
+    http_respond_json(ex, status, json_pack("{s:s}", "error", err->msg));
 }
 
 void api_respond_errorf(struct http_exchange *ex, sy_code code, const char *param,

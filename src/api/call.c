@@ -118,6 +118,7 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
     switch (ev->type) {
     case SY_EVENT_START:
         c->started = true;
+        clock_gettime(CLOCK_MONOTONIC, &c->t_start);
         c->usage.prompt_tokens = ev->usage.prompt_tokens;
         if (stream && c->enc->stream_start)
             rc = c->enc->stream_start(c, &c->out);
@@ -222,6 +223,15 @@ static void call_sink_release(void *ctx)
 
 /* ---- the HTTP side: HTTP threads -------------------------------------------------------- */
 
+static void respond_error(const struct call *c, struct http_exchange *ex,
+                          const struct sy_err *err)
+{
+    if (c->enc->respond_error)
+        c->enc->respond_error(ex, err);
+    else
+        api_respond_error(ex, err);
+}
+
 static void call_resume(void *ctx, struct http_exchange *ex)
 {
     struct call *c = ctx;
@@ -233,7 +243,7 @@ static void call_resume(void *ctx, struct http_exchange *ex)
     if (c->err.code != SY_OK && (!c->started || !c->req.stream)) {
         struct sy_err err = c->err;
         pthread_mutex_unlock(&c->lock);
-        api_respond_error(ex, &err);
+        respond_error(c, ex, &err);
         return;
     }
     if (!c->req.stream && !c->finished) {
@@ -252,7 +262,7 @@ static void call_resume(void *ctx, struct http_exchange *ex)
         if (rc == SY_OK)
             http_respond(ex, 200, type, body.data ? body.data : "", body.len);
         else
-            api_respond_error(ex, &err);
+            respond_error(c, ex, &err);
         buf_cleanup(&body);
         return;
     }
@@ -372,5 +382,5 @@ void call_run(struct call *c, struct http_exchange *ex)
     if (cancel)
         router_cancel(c->api->router, &job);
     if (rc != SY_OK)
-        api_respond_error(ex, &err);
+        respond_error(c, ex, &err);
 }

@@ -48,6 +48,9 @@ struct call_encoder {
     /* may be NULL: a non-JSON whole body instead of `complete` (plain text,
      * subtitles, audio); sets *content_type (static storage). */
     sy_code (*complete_raw)(struct call *c, struct sy_buf *out, const char **content_type);
+    /* may be NULL (api_respond_error, the OpenAI shape): answers an error
+     * that comes before the response began, in the surface's shape. */
+    void (*respond_error)(struct http_exchange *ex, const struct sy_err *err);
 };
 
 struct call {
@@ -77,7 +80,7 @@ struct call {
     size_t n_tokens;               /* TOKEN events seen */
     struct sy_usage usage;
     enum sy_finish finish;
-    struct timespec t_submit, t_first_token, t_last_token, t_done;
+    struct timespec t_submit, t_start, t_first_token, t_last_token, t_done;
 };
 
 /* Returns: a new call for enc with id prefix (e.g. "chatcmpl-"), one reference

@@ -42,6 +42,8 @@ static bool is_json_type(const char *ct)
     return n == strlen("application/json") && strncasecmp(ct, "application/json", n) == 0;
 }
 
+static sy_code parse(struct http_exchange *ex, json_t **out, struct sy_err *err);
+
 sy_code json_body_parse(struct http_exchange *ex, json_t **out, struct sy_err *err)
 {
     *out = NULL;
@@ -50,6 +52,17 @@ sy_code json_body_parse(struct http_exchange *ex, json_t **out, struct sy_err *e
         return sy_errf(err, SY_EMEDIA,
                        "the body must be JSON sent with 'Content-Type: application/json', not '%s'",
                        ct);
+    return parse(ex, out, err);
+}
+
+sy_code json_body_parse_any_type(struct http_exchange *ex, json_t **out, struct sy_err *err)
+{
+    *out = NULL;
+    return parse(ex, out, err);
+}
+
+static sy_code parse(struct http_exchange *ex, json_t **out, struct sy_err *err)
+{
     size_t len;
     const char *body = http_body(ex, &len);
     if (len == 0)

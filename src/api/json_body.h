@@ -17,6 +17,11 @@
  * column), too deep nesting, or a non-object. */
 sy_code json_body_parse(struct http_exchange *ex, json_t **out, struct sy_err *err);
 
+/* Like json_body_parse, whatever the Content-Type says: Ollama's clients and
+ * documented curl examples send JSON as form data, and Ollama reads it.
+ * (Cross-site form posts are stopped by the origin check, not by this.) */
+sy_code json_body_parse_any_type(struct http_exchange *ex, json_t **out, struct sy_err *err);
+
 /* Checks that every key of obj is in known (NULL-terminated). `where` prefixes
  * the param in errors ("" for the top level, "parameters" for a nested object).
  * Returns: SY_OK; SY_EINVAL naming the first unknown key. */

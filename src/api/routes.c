@@ -5,6 +5,7 @@
 #include "api/api_error.h"
 #include "api/api_metrics.h"
 #include "api/hf.h"
+#include "api/ollama.h"
 #include "api/openai.h"
 #include "api/task.h"
 
@@ -33,6 +34,19 @@ static const struct http_route routes[] = {
     {"POST", "/api/models/pull", task_models_pull, 0, false},
     {"GET", "/api/models/*", task_models_get, 0, false},
     {"DELETE", "/api/models/*", task_models_delete, 0, false},
+    /* Ollama's API, served by Switchyard itself. */
+    {"GET", "/", ollama_root, 0, false},
+    {"HEAD", "/", ollama_root, 0, false},
+    {"POST", "/api/chat", ollama_chat, 0, false},
+    {"POST", "/api/generate", ollama_generate, 0, false},
+    {"POST", "/api/embed", ollama_embed, 0, false},
+    {"POST", "/api/embeddings", ollama_embed, 0, false},
+    {"GET", "/api/tags", ollama_tags, 0, false},
+    {"POST", "/api/show", ollama_show, 0, false},
+    {"GET", "/api/ps", ollama_ps, 0, false},
+    {"POST", "/api/pull", ollama_pull, 0, false},
+    {"DELETE", "/api/delete", ollama_delete, 0, false},
+    {"GET", "/api/version", ollama_version, 0, false},
     {"GET", "/api/hub/models", task_hub_search, 0, false},
     {"GET", "/api/hub/models/*", task_hub_model, 0, false},
 };

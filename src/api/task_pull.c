@@ -7,7 +7,8 @@
  * `progress` (completed / total bytes) and `verified`, then `done` or
  * `error`. With "stream": false the answer comes once the pull has ended. A
  * client that leaves cancels its pull; what was downloaded stays in the cache
- * for the next pull to resume. */
+ * for the next pull to resume. The Ollama surface's /api/pull runs the same
+ * pull and speaks Ollama's NDJSON status lines instead (pull.h's dialects). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "api/api.h"
 #include "api/api_error.h"
 #include "api/json_body.h"
+#include "api/pull_api.h"
 #include "api/sse.h"
 #include "api/task.h"
 #include "core/model_id.h"
@@ -28,6 +30,7 @@ struct pull_job {
     struct api_ctx *api;
     struct http_waker *waker;
     struct model_id id;
+    enum pull_dialect dialect;
     bool stream, finished, cancel;
     struct sy_buf out;        /* events not yet sent */
     struct sy_err err;
@@ -47,6 +50,31 @@ static void job_unref(struct pull_job *j)
     free(j);
 }
 
+/* Ollama's status line for a task-API event (its client shows a bar per
+ * "pulling <digest>" line with total/completed). */
+static json_t *ollama_line(const char *type, json_t *data)
+{
+    const char *file = json_string_value(json_object_get(data, "file"));
+    json_t *line = NULL;
+    if (strcmp(type, "chosen") == 0)
+        line = json_pack("{s:s}", "status", "pulling manifest");
+    else if (strcmp(type, "file") == 0 || strcmp(type, "progress") == 0)
+        line = json_pack("{s:s+, s:s, s:I, s:I}", "status", "pulling ", file ? file : "",
+                         "digest", file ? file : "", "total",
+                         json_integer_value(json_object_get(data, "total")), "completed",
+                         strcmp(type, "file") == 0
+                             ? (json_int_t)0
+                             : json_integer_value(json_object_get(data, "completed")));
+    else if (strcmp(type, "verified") == 0)
+        line = json_pack("{s:s}", "status", "verifying sha256 digest");
+    else if (strcmp(type, "done") == 0)
+        line = json_pack("{s:s}", "status", "success");
+    else if (strcmp(type, "error") == 0)
+        line = json_pack("{s:s}", "error", json_string_value(json_object_get(data, "message")));
+    json_decref(data);
+    return line;
+}
+
 /* Queues one event; caller holds j->lock. A reader too slow for even the
  * throttled progress events is dropped: the pull stops. */
 static void queue_event(struct pull_job *j, const char *type, json_t *data)
@@ -55,9 +83,19 @@ static void queue_event(struct pull_job *j, const char *type, json_t *data)
         json_decref(data);
         return;
     }
-    json_object_set_new(data, "v", json_integer(TASK_EVENT_VERSION));
-    json_object_set_new(data, "type", json_string(type));
-    if (sse_write(&j->out, type, data, NULL) != SY_OK)
+    sy_code rc;
+    if (j->dialect == PULL_OLLAMA) {
+        json_t *line = ollama_line(type, data);
+        char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+        json_decref(line);
+        rc = text ? buf_printf(&j->out, NULL, "%s\n", text) : SY_ENOMEM;
+        free(text);
+    } else {
+        json_object_set_new(data, "v", json_integer(TASK_EVENT_VERSION));
+        json_object_set_new(data, "type", json_string(type));
+        rc = sse_write(&j->out, type, data, NULL);
+    }
+    if (rc != SY_OK)
         j->cancel = true;
 }
 
@@ -137,8 +175,9 @@ static void *pull_main(void *arg)
 static void pull_resume(void *ctx, struct http_exchange *ex)
 {
     struct pull_job *j = ctx;
+    bool ollama = j->dialect == PULL_OLLAMA;
     if (j->stream) {
-        http_respond_stream(ex, 200, "text/event-stream");
+        http_respond_stream(ex, 200, ollama ? "application/x-ndjson" : "text/event-stream");
         return;
     }
     pthread_mutex_lock(&j->lock);
@@ -148,8 +187,12 @@ static void pull_resume(void *ctx, struct http_exchange *ex)
     pthread_mutex_unlock(&j->lock);
     if (!finished)
         return;
-    if (err.code != SY_OK)
+    if (err.code != SY_OK && ollama)
+        api_respond_error_ollama(ex, &err);
+    else if (err.code != SY_OK)
         api_respond_error(ex, &err);
+    else if (ollama)
+        http_respond_json(ex, 200, (json_decref(body), json_pack("{s:s}", "status", "success")));
     else
         http_respond_json(ex, 200, body);
 }
@@ -198,27 +241,40 @@ void task_models_pull(struct http_exchange *ex, void *app)
     struct api_ctx *api = app;
     json_t *body = NULL;
     struct sy_err err;
-    struct model_id id;
     sy_code rc = json_body_parse(ex, &body, &err);
     if (rc == SY_OK)
         rc = json_body_known_keys(body, pull_keys, "", &err);
     const json_t *model = json_object_get(body, "model");
     const json_t *stream = json_object_get(body, "stream");
-    if (rc == SY_OK && !json_is_string(model))
+    if (rc == SY_OK && (!json_is_string(model) || json_string_length(model) > SY_MODEL_ID_MAX))
         rc = sy_errp(&err, SY_EINVAL, "model",
                      "model must be a Hub model id such as \"org/name\" or \"org/name@Q8_0\"");
     if (rc == SY_OK && stream && !json_is_boolean(stream) && !json_is_null(stream))
         rc = sy_errp(&err, SY_EINVAL, "stream", "stream must be true or false");
+    bool streamed = !json_is_false(stream);
+    char name[SY_MODEL_ID_MAX + 1] = "";
     if (rc == SY_OK)
-        rc = model_id_parse(json_string_value(model), &id, &err);
+        snprintf(name, sizeof name, "%s", json_string_value(model));
+    json_decref(body);
+    if (rc != SY_OK) {
+        api_respond_error(ex, &err);
+        return;
+    }
+    pull_start(ex, api, name, streamed, PULL_TASK);
+}
+
+void pull_start(struct http_exchange *ex, struct api_ctx *api, const char *model, bool streamed,
+                enum pull_dialect dialect)
+{
+    struct sy_err err;
+    struct model_id id;
+    sy_code rc = model_id_parse(model, &id, &err);
     if (rc == SY_OK && id.provider[0] && strcmp(id.provider, "hf") != 0)
         rc = sy_errp(&err, SY_EINVAL, "model",
                      "only Hugging Face Hub models can be pulled; '%s:' models are remote",
                      id.provider);
     if (rc == SY_OK)
         rc = hub_repo_check(id.name, &err);
-    bool streamed = !json_is_false(stream);
-    json_decref(body);
     if (rc == SY_OK && atomic_fetch_add(&api->pulls, 1) >= SY_PULLS_MAX) {
         atomic_fetch_sub(&api->pulls, 1);
         rc = sy_errf(&err, SY_EBUSY, "%d pulls are running, the most at once; retry when one ends",
@@ -226,7 +282,10 @@ void task_models_pull(struct http_exchange *ex, void *app)
         err.retry_after_s = 10;
     }
     if (rc != SY_OK) {
-        api_respond_error(ex, &err);
+        if (dialect == PULL_OLLAMA)
+            api_respond_error_ollama(ex, &err);
+        else
+            api_respond_error(ex, &err);
         return;
     }
     struct pull_job *j = calloc(1, sizeof *j);
@@ -239,6 +298,7 @@ void task_models_pull(struct http_exchange *ex, void *app)
     j->refs = 1;
     j->api = api;
     j->id = id;
+    j->dialect = dialect;
     j->stream = streamed;
     buf_init(&j->out, PULL_EVENTS_MAX);
     j->waker = http_defer(ex, &pull_ops, j);

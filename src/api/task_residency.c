@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "api/api_error.h"
 #include "api/json_body.h"
+#include "api/residency.h"
 #include "api/task.h"
 
 json_t *model_status_json(const struct sy_model_status *st)
@@ -84,12 +85,12 @@ void task_models_status(struct http_exchange *ex, void *app)
 
 /* ---- load / unload: a deferred exchange woken by a sink --------------------------------- */
 
-enum change { CHANGE_LOAD, CHANGE_UNLOAD, CHANGE_REMOVE };
-
 struct await {
     pthread_mutex_t lock;
     int refs; /* the exchange's and the sink's */
-    enum change change;
+    enum residency_change change;
+    residency_answer_fn answer;
+    void *arg;
     struct api_ctx *api;
     struct http_waker *waker;
     bool done;
@@ -138,15 +139,25 @@ static void await_resume(void *ctx, struct http_exchange *ex)
     pthread_mutex_unlock(&a->lock);
     if (!done)
         return;
+    a->answer(ex, a->api, a->change, a->model, &err, a->arg);
+}
+
+/* The task API's answers: the model's status after the change. */
+static void task_answer(struct http_exchange *ex, struct api_ctx *api,
+                        enum residency_change change, const char *model, const struct sy_err *e,
+                        void *arg)
+{
+    (void)arg;
+    struct sy_err err = *e;
     if (err.code != SY_OK) {
         api_respond_error(ex, &err);
         return;
     }
-    if (a->change == CHANGE_REMOVE) {
-        http_respond_json(ex, 200, json_pack("{s:s, s:s}", "status", "deleted", "model", a->model));
+    if (change == CHANGE_REMOVE) {
+        http_respond_json(ex, 200, json_pack("{s:s, s:s}", "status", "deleted", "model", model));
         return;
     }
-    json_t *body = status_of(a->api, a->model, &err);
+    json_t *body = status_of(api, model, &err);
     if (body)
         http_respond_json(ex, 200, body);
     else
@@ -167,9 +178,8 @@ static const struct http_deferred_ops await_ops = {
 static const char *const load_keys[] = {"model", "keep_alive", NULL};
 static const char *const unload_keys[] = {"model", NULL};
 
-/* Defers ex until sink-driven change of model is done. */
-static void await_change(struct http_exchange *ex, struct api_ctx *api, enum change change,
-                         struct sy_request *req)
+void residency_await(struct http_exchange *ex, struct api_ctx *api, enum residency_change change,
+                     const struct sy_request *req, residency_answer_fn answer, void *arg)
 {
     struct sy_err err;
     struct await *a = calloc(1, sizeof *a);
@@ -180,6 +190,8 @@ static void await_change(struct http_exchange *ex, struct api_ctx *api, enum cha
     pthread_mutex_init(&a->lock, NULL);
     a->refs = 1;
     a->change = change;
+    a->answer = answer;
+    a->arg = arg;
     a->api = api;
     snprintf(a->model, sizeof a->model, "%s", req->model);
     a->waker = http_defer(ex, &await_ops, a);
@@ -199,11 +211,12 @@ static void await_change(struct http_exchange *ex, struct api_ctx *api, enum cha
         a->done = true;
         a->err = err;
         pthread_mutex_unlock(&a->lock);
-        api_respond_error(ex, &err);
+        answer(ex, api, change, req->model, &err, arg);
     }
 }
 
-static void residency_change(struct http_exchange *ex, struct api_ctx *api, enum change change)
+static void residency_change(struct http_exchange *ex, struct api_ctx *api,
+                             enum residency_change change)
 {
     json_t *body = NULL;
     struct sy_err err;
@@ -219,7 +232,7 @@ static void residency_change(struct http_exchange *ex, struct api_ctx *api, enum
         rc = request_set_keep_alive(&req, json_object_get(body, "keep_alive"), "keep_alive", &err);
     json_decref(body);
     if (rc == SY_OK)
-        await_change(ex, api, change, &req);
+        residency_await(ex, api, change, &req, task_answer, NULL);
     else
         api_respond_error(ex, &err);
     request_cleanup(&req);
@@ -244,7 +257,7 @@ void task_models_delete(struct http_exchange *ex, void *app)
     sy_code rc = request_set_model(&req, model, "model", &err);
     json_decref(model);
     if (rc == SY_OK)
-        await_change(ex, app, CHANGE_REMOVE, &req);
+        residency_await(ex, app, CHANGE_REMOVE, &req, task_answer, NULL);
     else
         api_respond_error(ex, &err);
     request_cleanup(&req);
