@@ -19,6 +19,7 @@
 #include "api/ollama.h"
 #include "api/pull_api.h"
 #include "api/residency.h"
+#include "util/units.h"
 
 int ollama_model_name(const char *name, char *out, size_t size)
 {
@@ -52,21 +53,10 @@ static void digest_of(const struct sy_model_info *m, char *out, size_t size)
         snprintf(out + 2 * i, size - 2 * i, "%02x", md[i]);
 }
 
-/* "135M", "1.2B": Ollama's parameter_size. */
-static void parameter_size(uint64_t n, char *out, size_t size)
-{
-    if (n >= 1000000000ull)
-        snprintf(out, size, "%.1fB", (double)n / 1e9);
-    else if (n >= 1000000ull)
-        snprintf(out, size, "%.0fM", (double)n / 1e6);
-    else
-        snprintf(out, size, "%llu", (unsigned long long)n);
-}
-
 static json_t *details_json(const struct sy_model_info *m)
 {
     char params[32];
-    parameter_size(m->parameter_count, params, sizeof params);
+    units_format_count(m->parameter_count, params, sizeof params);
     return json_pack("{s:s, s:s, s:s, s:[s], s:s, s:s}", "parent_model", "", "format", "gguf",
                      "family", m->architecture, "families", m->architecture, "parameter_size",
                      params, "quantization_level", m->quantization);

@@ -15,6 +15,7 @@
 #include "hub/gguf_choice.h"
 #include "models/gguf_reader.h"
 #include "util/log.h"
+#include "util/units.h"
 
 #define SCAN_DEPTH_MAX 4 /* org/name/sub/file.gguf is as deep as layouts go */
 
@@ -47,16 +48,6 @@ static bool arch_is_encoder(const char *arch)
     return false;
 }
 
-static void format_params(uint64_t n, char *out, size_t size)
-{
-    if (n >= 1000000000ull)
-        snprintf(out, size, "%.1fB", (double)n / 1e9);
-    else if (n >= 1000000ull)
-        snprintf(out, size, "%.0fM", (double)n / 1e6);
-    else
-        snprintf(out, size, "%.0fK", (double)n / 1e3);
-}
-
 /* Fills info from a parsed header. */
 static void describe(const struct gguf_info *g, struct sy_model_info *info)
 {
@@ -81,7 +72,7 @@ static void describe(const struct gguf_info *g, struct sy_model_info *info)
         caps->chat = g->chat_template != NULL;
     }
     char params[16];
-    format_params(g->parameter_count, params, sizeof params);
+    units_format_count(g->parameter_count, params, sizeof params);
     snprintf(info->description, sizeof info->description,
              "%s model, %s parameters, %s, %" PRIu64 "-token context, local GGUF file%s",
              g->architecture[0] ? g->architecture : "unknown", params,

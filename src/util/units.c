@@ -1,7 +1,8 @@
-/* units.c -- strict parsers of durations and byte sizes. */
+/* units.c -- strict parsers of durations and byte sizes, and counts for people. */
 #include "util/units.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -105,4 +106,14 @@ bool units_parse_bytes(const char *s, uint64_t *bytes)
         return true;
     }
     return false;
+}
+
+void units_format_count(uint64_t n, char *out, size_t size)
+{
+    if (n >= 1000000000ull)
+        snprintf(out, size, "%.1fB", (double)n / 1e9);
+    else if (n >= 1000000ull)
+        snprintf(out, size, "%.0fM", (double)n / 1e6);
+    else
+        snprintf(out, size, "%.0fK", (double)n / 1e3);
 }

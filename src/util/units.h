@@ -8,6 +8,7 @@
 #define SY_UNITS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Parses s (units ns, us, µs, ms, s, m, h; decimals allowed; a leading sign;
@@ -20,5 +21,8 @@ bool units_parse_duration_ms(const char *s, int64_t *ms);
  * TiB (powers of 1024), case-insensitive. Returns: true and *bytes; false for
  * anything else or an overflow. */
 bool units_parse_bytes(const char *s, uint64_t *bytes);
+
+/* Writes a parameter count the way model cards do: "1.2B", "135M", "111K". */
+void units_format_count(uint64_t n, char *out, size_t size);
 
 #endif
