@@ -27,3 +27,6 @@ foreach(suffix "" "-asan")
       ENVIRONMENT "SY_TEST_SERVER=$<TARGET_FILE:switchyard${suffix}>;SY_TEST_WORKER=$<TARGET_FILE:switchyard-llama${suffix}>;SY_TEST_MAKE_MODEL=$<TARGET_FILE:switchyard-make-model>;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0")
   endforeach()
 endforeach()
+
+# The playground's client layer and page-side validation (Vitest).
+add_test(NAME web/vitest COMMAND ${SY_NPM} test --silent WORKING_DIRECTORY ${SY_WEB_DIR})

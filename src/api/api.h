@@ -24,6 +24,8 @@ struct api_ctx {
     const char *version;       /* server version string */
     size_t stream_buffer_max;  /* bytes queued for one slow stream reader */
     unsigned max_audio_seconds; /* longest audio a transcription takes */
+    const char *web_root;      /* the built playground; borrowed; "" none */
+    const struct http_access *access; /* keys, for routes that check their own; may be NULL */
     struct hub_client *hub;    /* borrowed */
     struct catalog *catalog;   /* borrowed */
     const char *hub_cache;     /* where pulls go; borrowed */

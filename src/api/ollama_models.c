@@ -18,6 +18,7 @@
 #include "api/json_body.h"
 #include "api/ollama.h"
 #include "api/pull_api.h"
+#include "api/playground.h"
 #include "api/residency.h"
 #include "util/units.h"
 
@@ -240,8 +241,11 @@ void ollama_version(struct http_exchange *ex, void *app)
 
 void ollama_root(struct http_exchange *ex, void *app)
 {
-    (void)app;
-    /* Ollama clients probe this; a later playground will answer browsers here. */
+    /* Browsers get the playground; Ollama clients probe for this line. */
+    if (playground_wanted(ex, app)) {
+        playground_serve(ex, app);
+        return;
+    }
     static const char text[] = "Ollama is running";
     http_respond(ex, 200, "text/plain; charset=utf-8", text, sizeof text - 1);
 }

@@ -6,6 +6,7 @@
 #include "api/api_metrics.h"
 #include "api/hf.h"
 #include "api/ollama.h"
+#include "api/playground.h"
 #include "api/openai.h"
 #include "api/task.h"
 
@@ -35,8 +36,8 @@ static const struct http_route routes[] = {
     {"GET", "/api/models/*", task_models_get, 0, false},
     {"DELETE", "/api/models/*", task_models_delete, 0, false},
     /* Ollama's API, served by Switchyard itself. */
-    {"GET", "/", ollama_root, 0, false},
-    {"HEAD", "/", ollama_root, 0, false},
+    {"GET", "/", ollama_root, 0, true}, /* the page, or "Ollama is running" */
+    {"HEAD", "/", ollama_root, 0, true},
     {"POST", "/api/chat", ollama_chat, 0, false},
     {"POST", "/api/generate", ollama_generate, 0, false},
     {"POST", "/api/embed", ollama_embed, 0, false},
@@ -49,6 +50,10 @@ static const struct http_route routes[] = {
     {"GET", "/api/version", ollama_version, 0, false},
     {"GET", "/api/hub/models", task_hub_search, 0, false},
     {"GET", "/api/hub/models/*", task_hub_model, 0, false},
+    /* Last: the playground's files for GET paths no route above takes. The
+     * page itself needs no key (its API calls do). */
+    {"GET", "/*", playground_serve, 0, true},
+    {"HEAD", "/*", playground_serve, 0, true},
 };
 
 const struct http_route *api_routes(size_t *n)

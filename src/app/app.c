@@ -102,6 +102,8 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         app->api.version = SY_VERSION;
         app->api.stream_buffer_max = cfg->stream_buffer_bytes;
         app->api.max_audio_seconds = cfg->max_audio_seconds;
+        app->api.web_root = app->cfg.web_root;
+        app->api.access = app->access;
         app->api.hub = app->hub;
         app->api.catalog = app->catalog;
         app->api.hub_cache = app->cfg.hub_cache;

@@ -55,6 +55,7 @@ static const struct config_key keys[] = {
     {"espeak_data", KEY_STRING, C(espeak_data), 0, 0},
     {"pocketsphinx_model", KEY_STRING, C(pocketsphinx_model), 0, 0},
     {"max_audio_seconds", KEY_UINT, C(max_audio_seconds), 1, 24 * 3600},
+    {"web_root", KEY_STRING, C(web_root), 0, 0},
     {"log_level", KEY_LOG_LEVEL, C(log_level), 0, 0},
     {"memory_budget", KEY_BYTES, C(memory_budget), 0, 0},
     {"keep_alive", KEY_DURATION, C(keep_alive_ms), 0, 0},
@@ -99,9 +100,9 @@ unsigned config_physical_cores(void)
     return n;
 }
 
-/* The worker `name` beside this binary, with the same suffix: switchyard-asan
- * runs switchyard-llama-asan. */
-static void default_worker(const char *name, char *out, size_t size)
+/* `name` beside this binary; workers take the binary's suffix too:
+ * switchyard-asan runs switchyard-llama-asan. */
+static void beside_binary(const char *name, bool suffixed, char *out, size_t size)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -112,7 +113,7 @@ static void default_worker(const char *name, char *out, size_t size)
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
     const char *base = slash ? slash + 1 : exe;
-    const char *suffix = strncmp(base, "switchyard", 10) == 0 ? base + 10 : "";
+    const char *suffix = suffixed && strncmp(base, "switchyard", 10) == 0 ? base + 10 : "";
     const char *dir = slash ? exe : ".";
     if (slash)
         *slash = '\0';
@@ -149,14 +150,15 @@ void config_defaults(struct sy_config *cfg)
     cfg->stream_buffer_bytes = SY_HTTP_STREAM_BUFFER_MAX;
     cfg->connection_timeout = 60;
     cfg->header_timeout = 10;
-    default_worker("/switchyard-llama", cfg->llama_worker, sizeof cfg->llama_worker);
-    default_worker("/switchyard-speech", cfg->speech_worker, sizeof cfg->speech_worker);
+    beside_binary("/switchyard-llama", true, cfg->llama_worker, sizeof cfg->llama_worker);
+    beside_binary("/switchyard-speech", true, cfg->speech_worker, sizeof cfg->speech_worker);
     /* Where Debian's packages put the built-in speech engines' data. */
     snprintf(cfg->espeak_data, sizeof cfg->espeak_data, "/usr/lib/%s/espeak-ng-data",
              SY_MULTIARCH);
     snprintf(cfg->pocketsphinx_model, sizeof cfg->pocketsphinx_model,
              "/usr/share/pocketsphinx/model/en-us");
     cfg->max_audio_seconds = 1800;
+    beside_binary("/web", false, cfg->web_root, sizeof cfg->web_root);
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
     cfg->keep_alive_ms = 5 * 60 * 1000; /* Ollama's default */
     cfg->queue_size = 32;

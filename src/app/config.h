@@ -40,6 +40,7 @@ struct sy_config {
     char espeak_data[PATH_MAX];  /* espeak-ng's data: Debian's /usr/lib/<arch>/espeak-ng-data */
     char pocketsphinx_model[PATH_MAX]; /* pocketsphinx-en-us: /usr/share/pocketsphinx/model/en-us */
     unsigned max_audio_seconds;  /* longest audio a transcription takes: 1800 (30 min) */
+    char web_root[PATH_MAX];     /* the built playground: web/ beside this binary */
     char log_level[16];          /* debug | info | warn | error: info */
     uint64_t memory_budget;      /* bytes for loaded models; 0 until config_finish: 75% of
                                   * the memory available at start */

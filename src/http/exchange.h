@@ -27,6 +27,8 @@ const char *http_header(const struct http_exchange *ex, const char *name); /* NU
 const char *http_query(const struct http_exchange *ex, const char *name);  /* NULL if absent */
 const char *http_body(const struct http_exchange *ex, size_t *len);
 const char *http_request_id(const struct http_exchange *ex);
+/* The methods other routes take for this path ("POST, DELETE"), "" if none. */
+const char *http_allowed_methods(const struct http_exchange *ex);
 
 /* Adds a header to the response about to be sent (both strings copied). */
 void http_add_header(struct http_exchange *ex, const char *name, const char *value);

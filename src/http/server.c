@@ -81,6 +81,7 @@ const char *http_method(const struct http_exchange *ex) { return ex->method; }
 const char *http_path(const struct http_exchange *ex) { return ex->url; }
 const char *http_path_rest(const struct http_exchange *ex) { return ex->rest ? ex->rest : ""; }
 const char *http_request_id(const struct http_exchange *ex) { return ex->request_id; }
+const char *http_allowed_methods(const struct http_exchange *ex) { return ex->allow; }
 
 const char *http_header(const struct http_exchange *ex, const char *name)
 {

@@ -1,0 +1,72 @@
+// contracts.ts -- the server's shapes, as the playground reads them
+// (README: task API, /api/models, errors). Mirrors, not guesses: a field the
+// server does not send is optional here.
+
+export interface SpeechCapabilities {
+  voices: string[];
+  languages: string[];
+  phrases: boolean;
+  speed?: { min: number; max: number };
+}
+
+export interface Capabilities {
+  tasks: string[];
+  settings: string[];
+  chat: boolean;
+  vision: boolean;
+  gated: boolean;
+  context_length: number;
+  speech?: SpeechCapabilities;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  description: string;
+  owned_by: string;
+  backend: string;
+  architecture: string;
+  quantization: string;
+  parameter_count: number;
+  size_bytes: number;
+  contextLength: number;
+  type: string;
+  status: string;
+  problem?: string;
+  capabilities: Capabilities;
+  memory?: { estimate_bytes: number };
+}
+
+/** {"error": {"message", "type", "code", "param"}} */
+export interface ErrorBody {
+  error: { message: string; type: string; code: string; param: string | null };
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  cached_tokens: number;
+  completion_tokens: number;
+}
+
+export interface Timings {
+  ttft_ms: number;
+  total_ms: number;
+  tokens_per_second: number;
+  audio_seconds?: number;
+  real_time_factor?: number;
+}
+
+/** Events of /api/inference/stream; every one carries v: 1 and its type. */
+export type TaskEvent =
+  | { v: 1; type: "start"; id: string; resolved_model_id: string; backend: string }
+  | { v: 1; type: "token"; text: string }
+  | { v: 1; type: "audio"; audio: string; content_type: string }
+  | { v: 1; type: "segment"; id: number; start: number; end: number; text: string }
+  | { v: 1; type: "done"; finish_reason: string; usage: Usage; timings: Timings }
+  | {
+      v: 1;
+      type: "error";
+      code: string;
+      message: string;
+      details: { status: number; param: string | null };
+    };

@@ -1,0 +1,187 @@
+// main.ts -- the playground page: the model explorer on the left, a run
+// panel for the chosen model's task on the right. Chat streams tokens from
+// /api/inference/stream (Stop aborts the request, which cancels the
+// generation on the server); speech uses the OpenAI audio routes.
+
+import "./style.css";
+import { ApiError, listModels, runStream, speak, transcribe } from "./client";
+import type { ModelInfo } from "./contracts";
+import { checkSettings, honoured, type SettingName } from "./settings";
+
+function $<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el as T;
+}
+
+let models: ModelInfo[] = [];
+let chosen: ModelInfo | null = null;
+let running: AbortController | null = null;
+
+function showError(e: unknown): void {
+  if (e instanceof DOMException && e.name === "AbortError") {
+    $("status").textContent = "Stopped.";
+    return;
+  }
+  const err = e instanceof ApiError ? e : new ApiError(String(e), 0);
+  const where = err.param ? ` (${err.param})` : "";
+  $("error").textContent = err.status ? `${err.status}: ${err.message}${where}` : err.message;
+}
+
+function clearMessages(): void {
+  $("error").textContent = "";
+  $("status").textContent = "";
+}
+
+function task(m: ModelInfo): string {
+  const t = m.capabilities.tasks;
+  if (t.includes("text-generation")) return "text-generation";
+  return t[0] ?? "";
+}
+
+function renderModels(): void {
+  const q = $<HTMLInputElement>("search").value.trim().toLowerCase();
+  const want = $<HTMLSelectElement>("task-filter").value;
+  const list = $("models");
+  list.replaceChildren();
+  for (const m of models) {
+    const hay = `${m.id} ${m.description} ${m.backend} ${m.capabilities.tasks.join(" ")}`;
+    if (q && !hay.toLowerCase().includes(q)) continue;
+    if (want && !m.capabilities.tasks.includes(want)) continue;
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.setAttribute("aria-pressed", String(chosen?.id === m.id));
+    b.append(m.id);
+    const meta = document.createElement("span");
+    meta.className = "card-meta";
+    const ctx = m.capabilities.context_length ? ` · ${m.capabilities.context_length} ctx` : "";
+    meta.textContent = `${task(m)} · ${m.backend}${ctx} · ${m.status}${m.problem ? " · unusable" : ""}`;
+    b.append(meta);
+    b.addEventListener("click", () => choose(m));
+    li.append(b);
+    list.append(li);
+  }
+}
+
+function choose(m: ModelInfo): void {
+  chosen = m;
+  clearMessages();
+  renderModels();
+  const detail = $("model-detail");
+  detail.textContent = m.problem ? `${m.id}: ${m.problem}` : `${m.id}: ${m.description}`;
+  const t = task(m);
+  $("panel-text").hidden = t !== "text-generation";
+  $("panel-tts").hidden = t !== "text-to-speech";
+  $("panel-stt").hidden = t !== "automatic-speech-recognition";
+  // Settings the model does not honour are disabled, with the reason.
+  for (const input of $("settings").querySelectorAll<HTMLInputElement>("input")) {
+    const ok = honoured(m.capabilities.settings, input.name as SettingName);
+    input.disabled = !ok;
+    input.title = ok ? "" : `${m.id} does not use ${input.name}`;
+  }
+  const voices = $<HTMLSelectElement>("voice");
+  voices.replaceChildren();
+  for (const v of m.capabilities.speech?.voices ?? []) voices.add(new Option(v, v));
+}
+
+async function runChat(ev: SubmitEvent): Promise<void> {
+  ev.preventDefault();
+  if (!chosen) return;
+  clearMessages();
+  const raw: Partial<Record<SettingName, string>> = {};
+  for (const input of $("settings").querySelectorAll<HTMLInputElement>("input"))
+    if (!input.disabled) raw[input.name as SettingName] = input.value;
+  const checked = checkSettings(raw);
+  const problems = Object.values(checked.errors);
+  $("settings-error").textContent = problems.join("; ");
+  if (problems.length) return; // never sent: the page says what to fix
+  const out = $("transcript");
+  out.textContent = "";
+  running = new AbortController();
+  $<HTMLButtonElement>("run-button").disabled = true;
+  $<HTMLButtonElement>("stop-button").disabled = false;
+  const inputs = chosen.capabilities.chat
+    ? { messages: [{ role: "user", content: $<HTMLTextAreaElement>("prompt").value }] }
+    : { text: $<HTMLTextAreaElement>("prompt").value };
+  try {
+    await runStream(
+      { model_id: chosen.id, inputs, settings: checked.settings },
+      (e) => {
+        if (e.type === "token") out.textContent += e.text;
+        if (e.type === "done")
+          $("status").textContent =
+            `${e.finish_reason} · ${e.usage.completion_tokens} tokens · ` +
+            `${e.timings.ttft_ms.toFixed(0)} ms to first token · ` +
+            `${e.timings.tokens_per_second.toFixed(1)} tokens/s`;
+      },
+      running.signal,
+    );
+  } catch (e) {
+    showError(e);
+  } finally {
+    running = null;
+    $<HTMLButtonElement>("run-button").disabled = false;
+    $<HTMLButtonElement>("stop-button").disabled = true;
+  }
+}
+
+async function runSpeak(ev: SubmitEvent): Promise<void> {
+  ev.preventDefault();
+  if (!chosen) return;
+  clearMessages();
+  try {
+    const blob = await speak(chosen.id, $<HTMLTextAreaElement>("tts-text").value,
+                             $<HTMLSelectElement>("voice").value);
+    const url = URL.createObjectURL(blob);
+    const audio = $<HTMLAudioElement>("tts-audio");
+    audio.src = url;
+    audio.hidden = false;
+    const link = $<HTMLAnchorElement>("tts-download");
+    link.href = url;
+    link.hidden = false;
+    $("status").textContent = `${(blob.size / 1024).toFixed(0)} KiB of audio`;
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function runTranscribe(ev: SubmitEvent): Promise<void> {
+  ev.preventDefault();
+  if (!chosen) return;
+  clearMessages();
+  const file = $<HTMLInputElement>("stt-file").files?.[0];
+  if (!file) return;
+  const phrases = $<HTMLTextAreaElement>("stt-phrases").value.split("\n").map((p) => p.trim())
+    .filter((p) => p);
+  try {
+    const t = await transcribe(chosen.id, file, phrases);
+    const list = $("segments");
+    list.replaceChildren();
+    for (const s of t.segments) {
+      const li = document.createElement("li");
+      li.textContent = `[${s.start.toFixed(2)}–${s.end.toFixed(2)} s] ${s.text}`;
+      list.append(li);
+    }
+    $("status").textContent = `"${t.text}" · ${t.duration.toFixed(2)} s of audio`;
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function start(): Promise<void> {
+  $("search").addEventListener("input", renderModels);
+  $("task-filter").addEventListener("change", renderModels);
+  $<HTMLFormElement>("chat-form").addEventListener("submit", (e) => void runChat(e));
+  $<HTMLFormElement>("tts-form").addEventListener("submit", (e) => void runSpeak(e));
+  $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => void runTranscribe(e));
+  $("stop-button").addEventListener("click", () => running?.abort());
+  try {
+    models = await listModels();
+    renderModels();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+void start();
