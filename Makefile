@@ -6,7 +6,7 @@ BUILD := build
 JOBS  ?= $(shell nproc)
 ARGS  ?=
 
-.PHONY: all setup build run test bench clean
+.PHONY: all setup build run test bench fuzz clean
 
 all: build
 
@@ -31,6 +31,10 @@ bench: build
 	@$(BUILD)/bench_concurrency $(ARGS)
 	@echo
 	@$(BUILD)/bench_speech
+
+# libFuzzer targets (tests/fuzz), 60 s each; FUZZ_SECONDS=600 make fuzz for longer.
+fuzz: build
+	@scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)
 
 clean:
 	rm -rf $(BUILD)

@@ -16,6 +16,7 @@ apt_packages=(
   libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libsndfile1-dev libsamplerate0-dev
   libespeak-ng-dev espeak-ng-data libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+  clang libclang-rt-14-dev
 )
 
 sudo_cmd=()

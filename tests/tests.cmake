@@ -30,3 +30,7 @@ endforeach()
 
 # The playground's client layer and page-side validation (Vitest).
 add_test(NAME web/vitest COMMAND ${SY_NPM} test --silent WORKING_DIRECTORY ${SY_WEB_DIR})
+
+# Every libFuzzer target briefly (scripts/fuzz.sh; `make fuzz` runs them longer).
+add_test(NAME fuzz/smoke COMMAND ${CMAKE_SOURCE_DIR}/scripts/fuzz.sh 3)
+set_tests_properties(fuzz/smoke PROPERTIES TIMEOUT 600)

@@ -1,13 +1,8 @@
 /* fuzz_gguf_reader.c -- libFuzzer entry point for the GGUF header reader.
  *
  * Any byte string must be either accepted or refused with SY_EINVAL: no crash,
- * no leak, no read outside the input, no huge allocation. Build and run with
- * clang (Debian: clang, libclang-rt-14-dev):
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE \
- *     tests/fuzz/fuzz_gguf_reader.c src/models/gguf_reader.c src/util/utf8.c \
- *     src/util/buf.c src/util/err.c -o /tmp/fuzz_gguf && /tmp/fuzz_gguf -max_total_time=60
- */
+ * no leak, no read outside the input, no huge allocation. Built and run by
+ * scripts/fuzz.sh (make fuzz). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
