@@ -36,10 +36,15 @@ sy_code audio_decode(const void *data, size_t len, unsigned target_rate, double 
         return sy_errf(err, SY_EMEDIA, "the upload is not audio this server can read (%s); send %s",
                        sf_strerror(NULL), ACCEPTED);
     sy_code rc = SY_OK;
+    /* libsamplerate converts by at most 256x either way. */
     if (info.channels < 1 || info.channels > CHANNELS_MAX || info.samplerate < 1 ||
-        info.samplerate > RATE_MAX)
-        rc = sy_errf(err, SY_EMEDIA, "the audio file claims %d channels at %d Hz, which is not "
-                     "plausible", info.channels, info.samplerate);
+        info.samplerate > RATE_MAX || (double)target_rate / info.samplerate > 256.0 ||
+        (double)info.samplerate / target_rate > 256.0)
+        rc = sy_errf(err, SY_EMEDIA,
+                     "the audio file claims %d channels at %d Hz, which is not plausible "
+                     "(1 to %d channels, %u to %d Hz)",
+                     info.channels, info.samplerate, CHANNELS_MAX, (target_rate + 255) / 256,
+                     RATE_MAX);
     /* Some formats (MP3, Opus) do not know their length up front: read in
      * pieces, stopping at the limit. */
     size_t frames_max = (size_t)(max_seconds * info.samplerate) + 1;

@@ -137,6 +137,11 @@ static void test_refusals(void)
     memcpy(wav.data + 22, "\xe8\x03", 2);
     T_EQ_INT(audio_decode(wav.data, wav.len, 16000, 60, &pcm, &err), SY_EMEDIA);
     buf_cleanup(&wav);
+    /* A rate libsamplerate cannot convert from (found by fuzz_audio_decode): refused, not a 500. */
+    tone_wav(39, 1, 2.0, 5.0, &wav);
+    T_EQ_INT(audio_decode(wav.data, wav.len, 16000, 60, &pcm, &err), SY_EMEDIA);
+    T_CONTAINS(err.msg, "39 Hz");
+    buf_cleanup(&wav);
     enum audio_format f;
     T_EQ_INT(audio_format_parse("ogg", &f, &err), SY_EINVAL);
     T_EQ_INT(audio_format_parse("aac", &f, &err), SY_OK);
