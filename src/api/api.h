@@ -15,6 +15,7 @@
 struct api_metrics;
 struct hub_client;
 struct catalog;
+struct runs;
 
 #define SY_PULLS_MAX 4 /* pulls running at once */
 
@@ -26,6 +27,7 @@ struct api_ctx {
     unsigned max_audio_seconds; /* longest audio a transcription takes */
     const char *web_root;      /* the built playground; borrowed; "" none */
     const struct http_access *access; /* keys, for routes that check their own; may be NULL */
+    struct runs *runs;         /* the run history; borrowed; may be NULL (not kept) */
     struct hub_client *hub;    /* borrowed */
     struct catalog *catalog;   /* borrowed */
     const char *hub_cache;     /* where pulls go; borrowed */

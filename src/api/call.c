@@ -324,6 +324,11 @@ static void call_closed(void *ctx, bool completed)
                  completed ? "" : " (connection lost)");
         router_cancel(c->api->router, &job);
     }
+    if (c->enc->record) {
+        pthread_mutex_lock(&c->lock);
+        c->enc->record(c);
+        pthread_mutex_unlock(&c->lock);
+    }
     call_unref(c);
 }
 

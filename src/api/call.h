@@ -51,6 +51,9 @@ struct call_encoder {
     /* may be NULL (api_respond_error, the OpenAI shape): answers an error
      * that comes before the response began, in the surface's shape. */
     void (*respond_error)(struct http_exchange *ex, const struct sy_err *err);
+    /* may be NULL: keeps a record of the finished call (run history); runs
+     * once, on an HTTP thread, when the exchange closes. */
+    void (*record)(struct call *c);
 };
 
 struct call {

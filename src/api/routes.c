@@ -48,6 +48,9 @@ static const struct http_route routes[] = {
     {"POST", "/api/pull", ollama_pull, 0, false},
     {"DELETE", "/api/delete", ollama_delete, 0, false},
     {"GET", "/api/version", ollama_version, 0, false},
+    {"GET", "/api/runs", task_runs_list, 0, false},
+    {"GET", "/api/runs/*", task_runs_get, 0, false},
+    {"DELETE", "/api/runs/*", task_runs_delete, 0, false},
     {"GET", "/api/hub/models", task_hub_search, 0, false},
     {"GET", "/api/hub/models/*", task_hub_model, 0, false},
     /* Last: the playground's files for GET paths no route above takes. The

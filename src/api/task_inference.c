@@ -126,17 +126,18 @@ static json_t *task_complete(struct call *c)
     json_t *body = NULL;
     if (is_speech(c)) {
         buf_cleanup(&text);
-        return json_pack("{s:{s:o, s:s}, s:s, s:s, s:f, s:o}", "result", "task_output",
-                         task_speech_output(c), "finish_reason", finish_name(c->finish),
-                         "resolved_model_id", c->model.id, "backend", c->model.backend,
-                         "runtime_ms_model", call_total_ms(c), "timings", timings_json(c));
+        return json_pack("{s:s, s:{s:o, s:s}, s:s, s:s, s:f, s:o}", "id", c->id, "result",
+                         "task_output", task_speech_output(c), "finish_reason",
+                         finish_name(c->finish), "resolved_model_id", c->model.id, "backend",
+                         c->model.backend, "runtime_ms_model", call_total_ms(c), "timings",
+                         timings_json(c));
     }
     if (call_output_text(c, &text, NULL) == SY_OK)
-        body = json_pack("{s:{s:{s:s%}, s:s, s:o}, s:s, s:s, s:f, s:o}", "result", "task_output",
-                         "text", text.data ? text.data : "", text.len, "finish_reason",
-                         finish_name(c->finish), "usage", usage_json(c), "resolved_model_id",
-                         c->model.id, "backend", c->model.backend, "runtime_ms_model",
-                         call_total_ms(c), "timings", timings_json(c));
+        body = json_pack("{s:s, s:{s:{s:s%}, s:s, s:o}, s:s, s:s, s:f, s:o}", "id", c->id,
+                         "result", "task_output", "text", text.data ? text.data : "", text.len,
+                         "finish_reason", finish_name(c->finish), "usage", usage_json(c),
+                         "resolved_model_id", c->model.id, "backend", c->model.backend,
+                         "runtime_ms_model", call_total_ms(c), "timings", timings_json(c));
     buf_cleanup(&text);
     return body;
 }
@@ -150,6 +151,7 @@ const struct call_encoder task_encoder = {
     .stream_done = task_stream_done,
     .stream_error = task_stream_error,
     .complete = task_complete,
+    .record = task_record_run,
 };
 
 /* ---- parsing ---------------------------------------------------------------------------- */

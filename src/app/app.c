@@ -17,6 +17,7 @@
 #include "models/registry.h"
 #include "providers/local.h"
 #include "router/router.h"
+#include "store/runs.h"
 #include "util/fs.h"
 #include "util/limits.h"
 #include "util/log.h"
@@ -29,6 +30,7 @@ struct app {
     struct sy_config cfg;
     struct registry *registry;
     struct builtin_speech *speech;
+    struct runs *runs;
     struct supervisor *supervisor;
     struct router *router;
     struct api_ctx api;
@@ -90,6 +92,8 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         char db[PATH_MAX + 16];
         snprintf(db, sizeof db, "%s/switchyard.db", cfg->data_dir);
         rc = hub_store_open(db, &app->hub_store, err);
+        if (rc == SY_OK)
+            rc = runs_open(db, &app->runs, err);
     }
     if (rc == SY_OK &&
         !(app->catalog = catalog_create(app->hub, app->hub_store, cfg->hub_cache_ttl_ms)))
@@ -104,6 +108,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         app->api.max_audio_seconds = cfg->max_audio_seconds;
         app->api.web_root = app->cfg.web_root;
         app->api.access = app->access;
+        app->api.runs = app->runs;
         app->api.hub = app->hub;
         app->api.catalog = app->catalog;
         app->api.hub_cache = app->cfg.hub_cache;
@@ -195,5 +200,6 @@ void app_stop(struct app *app)
     http_access_destroy(app->access);
     registry_close(app->registry);
     builtin_speech_destroy(app->speech);
+    runs_close(app->runs);
     free(app);
 }

@@ -3,6 +3,7 @@
  * real server and worker. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "http_client.h"
 #include "t.h"
@@ -214,6 +215,98 @@ static void test_hf(void)
     json_decref(body);
 }
 
+/* The run is written when its exchange closes, which may be a moment after
+ * the client has read the answer: wait for it (bounded), then fetch it. */
+static json_t *run_fetch(const char *id)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/runs/%s", id);
+    for (int i = 0; i < 200; i++) {
+        json_t *run = NULL;
+        int status = http_json(srv.port, "GET", path, NULL, &run);
+        if (status == 200)
+            return run;
+        json_decref(run);
+        usleep(25 * 1000);
+    }
+    return NULL;
+}
+
+static void test_runs(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/api/inference", task_body("Remember me", 6), &resp), 200);
+    const char *id = jstr(json_object_get(resp, "id"));
+    T_REQUIRE(id && id[0]);
+    json_t *run = run_fetch(id);
+    T_REQUIRE(run);
+    T_EQ_STR(jstr(json_object_get(run, "task")), "text-generation");
+    T_EQ_STR(jstr(json_object_get(run, "model")), "tiny");
+    T_EQ_STR(jstr(json_object_get(run, "input")), "Remember me");
+    T_EQ_STR(jstr(json_object_get(run, "output")),
+             jstr(json_object_get(json_object_get(json_object_get(resp, "result"), "task_output"),
+                                  "text")));
+    T_EQ_INT(json_integer_value(json_object_get(json_object_get(run, "settings"), "max_new_tokens")),
+             6);
+    T_ASSERT(json_is_null(json_object_get(run, "error")) || !json_object_get(run, "error"));
+    T_ASSERT(json_number_value(json_object_get(run, "duration_ms")) > 0);
+    json_decref(run);
+
+    /* A streamed run the client walks away from is kept as cancelled. */
+    struct http_conn conn;
+    struct http_response head;
+    T_REQUIRE(http_conn_open(&conn, srv.port) == 0);
+    json_t *walk = task_body("Walk away", 200);
+    char *body = json_dumps(walk, JSON_COMPACT);
+    json_decref(walk);
+    T_REQUIRE(http_conn_send(&conn, "POST", "/api/inference/stream",
+                             "Content-Type: application/json\r\n", body, strlen(body)) == 0);
+    free(body);
+    T_REQUIRE(http_conn_read_head(&conn, &head) == 0);
+    T_EQ_INT(head.status, 200);
+    struct sy_buf pending, data;
+    buf_init(&pending, 1 << 20);
+    buf_init(&data, 1 << 20);
+    char event[32];
+    T_EQ_INT(http_sse_next(&conn, &head, &pending, event, sizeof event, &data), 1);
+    T_EQ_STR(event, "start");
+    json_t *start = json_loadb(data.data, data.len, 0, NULL);
+    char *cancelled_id = jstr_dup(json_object_get(start, "id"));
+    json_decref(start);
+    http_conn_close(&conn);
+    http_response_cleanup(&head);
+    buf_cleanup(&pending);
+    buf_cleanup(&data);
+    T_REQUIRE(cancelled_id);
+    run = run_fetch(cancelled_id);
+    T_REQUIRE(run);
+    T_EQ_STR(jstr(json_object_get(run, "finish")), "cancelled");
+    T_EQ_STR(jstr(json_object_get(run, "input")), "Walk away");
+    json_decref(run);
+    free(cancelled_id);
+
+    /* The list is newest first, without outputs. */
+    json_t *list = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", "/api/runs?limit=5", NULL, &list), 200);
+    json_t *runs = json_object_get(list, "runs");
+    T_ASSERT(json_array_size(runs) >= 2 && json_array_size(runs) <= 5);
+    T_EQ_STR(jstr(json_object_get(json_array_get(runs, 1), "id")), id);
+    T_ASSERT(!json_object_get(json_array_get(runs, 0), "output"));
+    json_decref(list);
+    T_EQ_INT(http_json(srv.port, "GET", "/api/runs?limit=0", NULL, &list), 400);
+    json_decref(list);
+
+    char path[160];
+    snprintf(path, sizeof path, "/api/runs/%s", id);
+    T_EQ_INT(http_json(srv.port, "DELETE", path, NULL, &list), 200);
+    json_decref(list);
+    T_EQ_INT(http_json(srv.port, "GET", path, NULL, &list), 404);
+    json_decref(list);
+    T_EQ_INT(http_json(srv.port, "DELETE", path, NULL, &list), 404);
+    json_decref(list);
+    json_decref(resp);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0)
@@ -232,6 +325,7 @@ int main(void)
     T_RUN(test_task_validation);
     T_RUN(test_api_models);
     T_RUN(test_hf);
+    T_RUN(test_runs);
     T_EQ_INT(test_server_stop(&srv), 0);
     test_env_cleanup(&srv);
     return t_done();
