@@ -17,6 +17,7 @@ apt_packages=(
   libsndfile1-dev libsamplerate0-dev
   libespeak-ng-dev espeak-ng-data libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   clang libclang-rt-14-dev
+  chromium
 )
 
 sudo_cmd=()

@@ -2,7 +2,7 @@
 // task runs (streamed), speech and transcription. Every failure becomes an
 // ApiError with the server's message, never a silent empty result.
 
-import type { ErrorBody, ModelInfo, TaskEvent } from "./contracts";
+import type { ErrorBody, ModelInfo, Run, RunSummary, TaskEvent } from "./contracts";
 import { SseParser } from "./sse";
 
 export class ApiError extends Error {
@@ -52,6 +52,21 @@ export interface InferenceRequest {
   settings?: Record<string, number>;
 }
 
+/** The newest runs of the history, newest first. */
+export async function listRuns(limit = 50): Promise<RunSummary[]> {
+  const res = await send(`/api/runs?limit=${limit}`);
+  return ((await res.json()) as { runs: RunSummary[] }).runs;
+}
+
+export async function getRun(id: string): Promise<Run> {
+  const res = await send(`/api/runs/${encodeURIComponent(id)}`);
+  return (await res.json()) as Run;
+}
+
+export async function deleteRun(id: string): Promise<void> {
+  await send(`/api/runs/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
 /** Runs a task with /api/inference/stream; calls onEvent for each event.
  *  Resolves after `done`; rejects with ApiError on an `error` event, an HTTP
  *  error before the stream, or a stream that ends without `done`. */
@@ -89,29 +104,51 @@ export async function runStream(
   if (!finished) throw new ApiError("the stream ended before the run finished", 0);
 }
 
-/** Text to speech through OpenAI's /v1/audio/speech; the file as a Blob. */
-export async function speak(model: string, input: string, voice: string): Promise<Blob> {
-  const res = await send("/v1/audio/speech", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ model, input, voice: voice || undefined, response_format: "wav" }),
-  });
-  return res.blob();
+/** Text to speech through the task stream: the audio events' bytes, joined,
+ *  as a WAV Blob. The run is kept in the history like any other. */
+export async function speak(model: string, text: string, voice: string): Promise<Blob> {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  let type = "audio/wav";
+  await runStream(
+    { model_id: model, task: "text-to-speech", inputs: { text, voice: voice || undefined } },
+    (ev) => {
+      if (ev.type !== "audio") return;
+      parts.push(Uint8Array.from(atob(ev.audio), (c) => c.charCodeAt(0)));
+      type = ev.content_type;
+    },
+  );
+  return new Blob(parts, { type });
 }
 
-export interface Transcript {
+export interface Segment {
+  id: number;
+  start: number;
+  end: number;
   text: string;
-  duration: number;
-  segments: { id: number; start: number; end: number; text: string }[];
 }
 
-/** Speech to text through OpenAI's /v1/audio/transcriptions (verbose_json). */
-export async function transcribe(model: string, file: Blob, phrases: string[]): Promise<Transcript> {
-  const form = new FormData();
-  form.append("model", model);
-  form.append("file", file, "audio");
-  form.append("response_format", "verbose_json");
-  for (const p of phrases) form.append("phrases[]", p);
-  const res = await send("/v1/audio/transcriptions", { method: "POST", body: form });
-  return (await res.json()) as Transcript;
+async function base64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/** Speech to text through the task stream; onSegment sees each segment as it
+ *  is recognised. Resolves with the timings of the `done` event. */
+export async function transcribe(
+  model: string,
+  file: Blob,
+  phrases: string[],
+  onSegment: (s: Segment) => void,
+): Promise<{ audio_seconds: number }> {
+  const inputs: Record<string, unknown> = { audio: await base64(file) };
+  if (phrases.length) inputs.phrases = phrases;
+  let seconds = 0;
+  await runStream({ model_id: model, task: "automatic-speech-recognition", inputs }, (ev) => {
+    if (ev.type === "segment") onSegment(ev);
+    if (ev.type === "done") seconds = ev.timings.audio_seconds ?? 0;
+  });
+  return { audio_seconds: seconds };
 }

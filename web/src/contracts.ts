@@ -70,3 +70,23 @@ export type TaskEvent =
       message: string;
       details: { status: number; param: string | null };
     };
+
+/** A run in the history (GET /api/runs lists them without `output`). */
+export interface RunSummary {
+  id: string;
+  created: number; // ms since the epoch
+  task: string;
+  model: string;
+  input: string;
+  finish: string; // "stop", "length", "cancelled" or the error code
+  error: string | null;
+  ttft_ms: number | null;
+  tokens_per_second: number | null;
+  duration_ms: number | null;
+}
+
+/** GET /api/runs/{id}: the whole run. */
+export interface Run extends RunSummary {
+  settings: Record<string, number>;
+  output: string | null;
+}

@@ -1,11 +1,21 @@
 // main.ts -- the playground page: the model explorer on the left, a run
-// panel for the chosen model's task on the right. Chat streams tokens from
-// /api/inference/stream (Stop aborts the request, which cancels the
-// generation on the server); speech uses the OpenAI audio routes.
+// panel for the chosen model's task in the middle, the run history on the
+// right. Every run goes through /api/inference/stream (Stop aborts the
+// request, which cancels the generation on the server), so every run is kept
+// in the server's history and can be reopened or run again.
 
 import "./style.css";
-import { ApiError, listModels, runStream, speak, transcribe } from "./client";
-import type { ModelInfo } from "./contracts";
+import {
+  ApiError,
+  deleteRun,
+  getRun,
+  listModels,
+  listRuns,
+  runStream,
+  speak,
+  transcribe,
+} from "./client";
+import type { ModelInfo, Run } from "./contracts";
 import { checkSettings, honoured, type SettingName } from "./settings";
 
 function $<T extends HTMLElement>(id: string): T {
@@ -124,6 +134,7 @@ async function runChat(ev: SubmitEvent): Promise<void> {
     $<HTMLButtonElement>("run-button").disabled = false;
     $<HTMLButtonElement>("stop-button").disabled = true;
   }
+  void refreshRuns();
 }
 
 async function runSpeak(ev: SubmitEvent): Promise<void> {
@@ -144,6 +155,7 @@ async function runSpeak(ev: SubmitEvent): Promise<void> {
   } catch (e) {
     showError(e);
   }
+  void refreshRuns();
 }
 
 async function runTranscribe(ev: SubmitEvent): Promise<void> {
@@ -154,19 +166,113 @@ async function runTranscribe(ev: SubmitEvent): Promise<void> {
   if (!file) return;
   const phrases = $<HTMLTextAreaElement>("stt-phrases").value.split("\n").map((p) => p.trim())
     .filter((p) => p);
+  const list = $("segments");
+  list.replaceChildren();
+  const words: string[] = [];
   try {
-    const t = await transcribe(chosen.id, file, phrases);
-    const list = $("segments");
-    list.replaceChildren();
-    for (const s of t.segments) {
+    const t = await transcribe(chosen.id, file, phrases, (s) => {
       const li = document.createElement("li");
       li.textContent = `[${s.start.toFixed(2)}–${s.end.toFixed(2)} s] ${s.text}`;
       list.append(li);
-    }
-    $("status").textContent = `"${t.text}" · ${t.duration.toFixed(2)} s of audio`;
+      words.push(s.text.trim());
+    });
+    $("status").textContent = `"${words.join(" ")}" · ${t.audio_seconds.toFixed(2)} s of audio`;
   } catch (e) {
     showError(e);
   }
+  void refreshRuns();
+}
+
+// ---- the run history ------------------------------------------------------------------
+
+function runLine(r: { task: string; model: string; finish: string; duration_ms: number | null }):
+    string {
+  const took = r.duration_ms ? ` · ${(r.duration_ms / 1000).toFixed(2)} s` : "";
+  return `${r.task} · ${r.model} · ${r.finish}${took}`;
+}
+
+async function refreshRuns(): Promise<void> {
+  const list = $("runs");
+  try {
+    const runs = await listRuns(50);
+    list.replaceChildren();
+    for (const r of runs) {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.run = r.id;
+      const title = document.createElement("span");
+      title.className = "run-input";
+      title.textContent = r.input || "(empty)";
+      const meta = document.createElement("span");
+      meta.className = "card-meta";
+      meta.textContent = `${new Date(r.created).toLocaleTimeString()} · ${runLine(r)}`;
+      b.append(title, meta);
+      b.addEventListener("click", () => void openRun(r.id));
+      li.append(b);
+      list.append(li);
+    }
+    if (!runs.length) list.textContent = "No runs yet.";
+  } catch (e) {
+    list.textContent = "";
+    showError(e);
+  }
+}
+
+let opened: Run | null = null;
+
+async function openRun(id: string): Promise<void> {
+  try {
+    opened = await getRun(id);
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  const r = opened;
+  $("run-view").hidden = false;
+  $("run-view-title").textContent = runLine(r);
+  $("run-view-input").textContent = r.input;
+  const settings = Object.entries(r.settings ?? {}).map(([k, v]) => `${k}=${v}`).join(", ");
+  $("run-view-settings").textContent = settings || "defaults";
+  $("run-view-output").textContent = r.error ? "" : (r.output ?? "");
+  $("run-view-error").textContent = r.error ?? "";
+  const figures: string[] = [];
+  if (r.ttft_ms) figures.push(`${r.ttft_ms.toFixed(0)} ms to first token`);
+  if (r.tokens_per_second) figures.push(`${r.tokens_per_second.toFixed(1)} tokens/s`);
+  $("run-view-figures").textContent = figures.join(" · ");
+  // Audio is not kept, so a transcription cannot be run again from here.
+  $<HTMLButtonElement>("run-again").disabled = r.task === "automatic-speech-recognition";
+}
+
+function runAgain(): void {
+  const r = opened;
+  if (!r) return;
+  const m = models.find((x) => x.id === r.model);
+  if (!m) {
+    $("error").textContent = `${r.model} is no longer available`;
+    return;
+  }
+  choose(m);
+  if (r.task === "text-to-speech") {
+    $<HTMLTextAreaElement>("tts-text").value = r.input;
+    return;
+  }
+  $<HTMLTextAreaElement>("prompt").value = r.input;
+  for (const input of $("settings").querySelectorAll<HTMLInputElement>("input"))
+    input.value = r.settings?.[input.name] !== undefined ? String(r.settings[input.name]) : "";
+  $<HTMLTextAreaElement>("prompt").focus();
+}
+
+async function forgetRun(): Promise<void> {
+  if (!opened) return;
+  try {
+    await deleteRun(opened.id);
+  } catch (e) {
+    showError(e);
+  }
+  opened = null;
+  $("run-view").hidden = true;
+  await refreshRuns();
 }
 
 async function start(): Promise<void> {
@@ -176,6 +282,10 @@ async function start(): Promise<void> {
   $<HTMLFormElement>("tts-form").addEventListener("submit", (e) => void runSpeak(e));
   $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => void runTranscribe(e));
   $("stop-button").addEventListener("click", () => running?.abort());
+  $("run-again").addEventListener("click", runAgain);
+  $("run-forget").addEventListener("click", () => void forgetRun());
+  $("runs-refresh").addEventListener("click", () => void refreshRuns());
+  void refreshRuns();
   try {
     models = await listModels();
     renderModels();

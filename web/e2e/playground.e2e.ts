@@ -1,0 +1,225 @@
+// playground.e2e.ts -- the playground as a person uses it, in headless
+// Chromium against a real server: search and open a model, chat with tokens
+// streaming in, stop a stream, an invalid setting stopped in the page, a
+// server error shown, text-to-speech into a playable audio element,
+// transcription of an uploaded file, the run history (reopen, run again,
+// delete), and a lost server shown. Each main view is saved as a screenshot.
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { startServer, type Server } from "./server";
+
+const artifacts = process.env.SY_E2E_ARTIFACTS ?? join(process.cwd(), "e2e-artifacts");
+const chromiumPath = process.env.SY_CHROMIUM ?? "/usr/bin/chromium";
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+async function openModel(id: string): Promise<void> {
+  await page.fill("#search", id);
+  const card = page.locator("#models li button", { hasText: id }).first();
+  await card.click();
+  await expect.poll(() => page.textContent("#model-detail")).toContain(`${id}:`);
+}
+
+beforeAll(async () => {
+  server = await startServer(artifacts);
+  // Root in a container has no user namespace for Chromium's sandbox.
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+  await page.goto(server.url, { waitUntil: "load" });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("the playground", () => {
+  it("lists every model and finds one by search", async () => {
+    const cards = page.locator("#models li button");
+    await expect.poll(() => cards.count()).toBeGreaterThanOrEqual(5);
+    const all = await cards.allTextContents();
+    for (const id of ["tiny", "slow", "broken", "espeak-ng", "pocketsphinx-en-us"])
+      expect(all.some((t) => t.startsWith(id))).toBe(true);
+    expect(all.find((t) => t.startsWith("broken"))).toContain("unusable");
+
+    await page.fill("#search", "pocket");
+    await expect.poll(() => cards.count()).toBe(1);
+    await page.fill("#search", "");
+    await page.selectOption("#task-filter", "text-to-speech");
+    await expect.poll(() => cards.allTextContents()).toEqual([expect.stringMatching(/^espeak-ng/)]);
+    await page.selectOption("#task-filter", "");
+
+    await openModel("tiny");
+    expect(await page.isVisible("#panel-text")).toBe(true);
+    expect(await page.isVisible("#panel-tts")).toBe(false);
+    await shot("explorer");
+  });
+
+  it("streams a chat answer token by token", async () => {
+    await openModel("tiny");
+    await page.fill("#prompt", "Hello");
+    await page.fill("#settings input[name=max_new_tokens]", "16");
+    await page.click("#run-button");
+    await expect.poll(() => page.textContent("#status")).toMatch(/tokens\/s/);
+    expect((await page.textContent("#transcript"))!.length).toBeGreaterThan(0);
+    expect(await page.textContent("#error")).toBe("");
+    await shot("chat");
+  });
+
+  it("stops a stream while tokens are arriving", async () => {
+    await openModel("slow");
+    await page.fill("#prompt", "Tell me everything");
+    await page.fill("#settings input[name=max_new_tokens]", "1500");
+    await page.click("#run-button");
+    // Tokens on the page while the run is still going: they are streamed.
+    await expect.poll(async () =>
+      (await page.textContent("#transcript"))!.length > 0 &&
+      (await page.isEnabled("#stop-button"))).toBe(true);
+    await page.click("#stop-button");
+    await expect.poll(() => page.textContent("#status")).toBe("Stopped.");
+    expect(await page.isEnabled("#run-button")).toBe(true);
+    // The server saw the disconnect: the run is kept as cancelled.
+    await expect.poll(async () => {
+      const runs = (await (await fetch(`${server.url}/api/runs?limit=1`)).json()) as {
+        runs: { model: string; finish: string }[];
+      };
+      return runs.runs[0] && `${runs.runs[0].model} ${runs.runs[0].finish}`;
+    }).toBe("slow cancelled");
+  });
+
+  it("blocks an invalid setting in the page, naming it", async () => {
+    await openModel("tiny");
+    let sent = 0;
+    const count = (r: { url(): string }) => {
+      if (r.url().includes("/api/inference")) sent++;
+    };
+    page.on("request", count);
+    await page.fill("#prompt", "Hello");
+    await page.fill("#settings input[name=temperature]", "5");
+    await page.click("#run-button");
+    await expect.poll(() => page.textContent("#settings-error"))
+      .toContain("temperature must be from 0 to 2");
+    page.off("request", count);
+    expect(sent).toBe(0);
+    await page.fill("#settings input[name=temperature]", "");
+  });
+
+  it("shows a server error with its status and message", async () => {
+    // Within the page's bounds, but more than the model's context holds.
+    await openModel("tiny");
+    await page.fill("#prompt", "Hello");
+    await page.fill("#settings input[name=max_new_tokens]", "100000");
+    await page.click("#run-button");
+    await expect.poll(() => page.textContent("#error"))
+      .toMatch(/^400: the prompt is \d+ tokens and max_tokens asks for 100000 more/);
+    await shot("error");
+
+    // A model file the server cannot use says why, before anyone runs it.
+    await openModel("broken");
+    expect(await page.textContent("#model-detail")).toContain("is not a valid GGUF file");
+    expect(await page.isVisible("#panel-text")).toBe(false);
+  });
+
+  it("speaks text into a playable audio element", async () => {
+    await openModel("espeak-ng");
+    expect(await page.isVisible("#panel-tts")).toBe(true);
+    expect(await page.locator("#voice option").count()).toBeGreaterThan(1);
+    await page.fill("#tts-text", "Hello from the playground");
+    await page.click("#tts-form button[type=submit]");
+    await page.waitForSelector("#tts-audio:not([hidden])");
+    const seconds = await page.$eval("#tts-audio", (a: HTMLAudioElement) =>
+      a.readyState >= 1 ? a.duration
+        : new Promise<number>((resolve, reject) => {
+          a.addEventListener("loadedmetadata", () => resolve(a.duration));
+          a.addEventListener("error", () => reject(new Error("the audio does not play")));
+        }));
+    expect(seconds).toBeGreaterThan(0.5);
+    expect(await page.getAttribute("#tts-download", "href")).toMatch(/^blob:/);
+    await shot("speech");
+  });
+
+  it("transcribes an uploaded file into timed segments", async () => {
+    // The file: espeak-ng speaking a phrase, through the OpenAI surface.
+    const res = await fetch(`${server.url}/v1/audio/speech`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "espeak-ng", input: "turn on the light",
+                             response_format: "wav" }),
+    });
+    expect(res.status).toBe(200);
+    const wav = Buffer.from(await res.arrayBuffer());
+
+    await openModel("pocketsphinx-en-us");
+    expect(await page.isVisible("#panel-stt")).toBe(true);
+    await page.setInputFiles("#stt-file", { name: "phrase.wav", mimeType: "audio/wav",
+                                            buffer: wav });
+    await page.fill("#stt-phrases", "turn on the light\nturn off the light\nopen the door");
+    await page.click("#stt-form button[type=submit]");
+    await expect.poll(() => page.textContent("#status")).toContain("turn on the light");
+    const segments = await page.locator("#segments li").allTextContents();
+    expect(segments.length).toBeGreaterThan(0);
+    expect(segments[0]).toMatch(/^\[\d+\.\d\d–\d+\.\d\d s\] /);
+    await shot("transcription");
+
+    await page.setInputFiles("#stt-file", { name: "notes.wav", mimeType: "audio/wav",
+                                            buffer: Buffer.from("just some text, not audio") });
+    await page.click("#stt-form button[type=submit]");
+    await expect.poll(() => page.textContent("#error"))
+      .toMatch(/^415: the upload is not audio this server can read .* \(inputs\.audio\)$/);
+  });
+
+  it("keeps every run: reopen, run again, delete", async () => {
+    await page.click("#runs-refresh");
+    const items = page.locator("#runs li button");
+    await expect.poll(() => items.count()).toBeGreaterThanOrEqual(4);
+    const texts = await items.allTextContents();
+    expect(texts.some((t) => t.includes("slow · cancelled"))).toBe(true);
+    expect(texts.some((t) => t.includes("text-to-speech · espeak-ng"))).toBe(true);
+    expect(texts.some((t) => t.includes("automatic-speech-recognition · pocketsphinx-en-us")))
+      .toBe(true);
+
+    // A run the server refused is kept with its error.
+    await items.filter({ hasText: /text-generation · tiny · context_length_exceeded/ }).first()
+      .click();
+    await expect.poll(() => page.textContent("#run-view-error"))
+      .toMatch(/max_tokens asks for 100000 more/);
+
+    const chat = items.filter({ hasText: /text-generation · tiny · (stop|length)/ }).first();
+    await chat.click();
+    await page.waitForSelector("#run-view:not([hidden])");
+    expect(await page.textContent("#run-view-input")).toBe("Hello");
+    expect(await page.textContent("#run-view-settings")).toContain("max_new_tokens=16");
+    expect((await page.textContent("#run-view-output"))!.length).toBeGreaterThan(0);
+    await shot("runs");
+
+    await page.click("#run-again");
+    expect(await page.inputValue("#prompt")).toBe("Hello");
+    expect(await page.inputValue("#settings input[name=max_new_tokens]")).toBe("16");
+    expect(await page.textContent("#model-detail")).toContain("tiny:");
+
+    const before = await items.count();
+    await chat.click();
+    await page.waitForSelector("#run-view:not([hidden])");
+    await page.click("#run-forget");
+    await expect.poll(() => items.count()).toBe(before - 1);
+    expect(await page.isHidden("#run-view")).toBe(true);
+  });
+
+  it("says so when the server is gone", async () => {
+    await server.stop();
+    await openModel("tiny"); // the list is already on the page
+    await page.fill("#prompt", "Anyone there?");
+    await page.click("#run-button");
+    await expect.poll(() => page.textContent("#error")).toContain("cannot reach the server");
+    await shot("server-gone");
+  });
+});

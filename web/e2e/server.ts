@@ -1,0 +1,75 @@
+// server.ts -- a real switchyard serve for the end-to-end tests: models
+// generated with switchyard-make-model into a temporary directory, port 0,
+// the built playground as web_root, its log kept beside the screenshots.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (ctest sets it; see tests/tests.cmake)`);
+  return v;
+}
+
+export interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function makeModel(out: string, args: string[]): void {
+  const r = spawnSync(env("SY_TEST_MAKE_MODEL"), ["--out", out, ...args], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`switchyard-make-model ${args.join(" ")}: ${r.stderr}`);
+}
+
+/** Starts the server with three local models: `tiny` (fast, for chat),
+ *  `slow` (larger, never stops on its own: there is time to press Stop) and
+ *  `broken` (not a valid GGUF file: running it is a server error). */
+export async function startServer(artifacts: string): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
+  const models = join(dir, "models");
+  mkdirSync(models);
+  makeModel(join(models, "tiny.gguf"), ["--preset", "tiny", "--type", "q8_0"]);
+  makeModel(join(models, "slow.gguf"), ["--preset", "smollm2-135m", "--type", "q4_0",
+                                       "--never-stop"]);
+  const junk = Buffer.alloc(4096, 0xff);
+  junk.write("GGUF", 0, "latin1");
+  junk.writeUInt32LE(3, 4);
+  writeFileSync(join(models, "broken.gguf"), junk);
+
+  mkdirSync(artifacts, { recursive: true });
+  const log = createWriteStream(join(artifacts, "server.log"));
+  const child: ChildProcess = spawn(env("SY_TEST_SERVER"), [
+    "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--models-dir", models,
+    "--llama-worker", env("SY_TEST_WORKER"), "--web-root", env("SY_WEB_ROOT"), "--threads", "2",
+    "--log-level", "info",
+  ], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr!.pipe(log);
+
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = "";
+    const onData = (b: Buffer) => {
+      seen += b.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+      if (m) {
+        child.stdout!.off("data", onData);
+        child.stdout!.pipe(log);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening`)));
+  });
+
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
