@@ -29,12 +29,14 @@ declare -A sources=(
   [fuzz_names]="src/core/model_id.c src/hub/hub_repo.c"
   [fuzz_frame]=""
   [fuzz_stream_encode]="src/api/sse.c"
+  [fuzz_upstream_sse]="src/providers/sse_reader.c"
 )
 libs=(-ljansson -lsndfile -lsamplerate -lcrypto -lpthread -lm)
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_gguf_reader fuzz_audio_decode fuzz_request_json fuzz_names fuzz_frame fuzz_stream_encode)
+  targets=(fuzz_gguf_reader fuzz_audio_decode fuzz_request_json fuzz_names fuzz_frame fuzz_stream_encode
+           fuzz_upstream_sse)
 fi
 
 failed=0

@@ -40,3 +40,20 @@ json_t *model_json(const struct sy_model_info *info)
                       "slots", (int)mem->slots));
     return m;
 }
+
+sy_code model_list(struct router *r, struct sy_model_info **out, size_t *n, json_t **problems,
+                   struct sy_err *err)
+{
+    struct router_problem found[ROUTER_PROVIDERS_MAX];
+    size_t n_found = 0;
+    sy_code rc = router_list(r, out, n, found, &n_found, err);
+    if (rc != SY_OK)
+        return rc;
+    *problems = json_array();
+    for (size_t i = 0; i < n_found; i++)
+        json_array_append_new(*problems,
+                              json_pack("{s:s, s:s, s:s}", "provider", found[i].provider, "code",
+                                        sy_code_name(found[i].err.code), "message",
+                                        found[i].err.msg));
+    return SY_OK;
+}

@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "api/api_error.h"
+#include "api/model_json.h"
 #include "api/json_body.h"
 #include "api/ollama.h"
 #include "api/pull_api.h"
@@ -72,9 +73,10 @@ void ollama_tags(struct http_exchange *ex, void *app)
 {
     struct api_ctx *api = app;
     struct sy_model_info *models;
+    json_t *problems;
     size_t n;
     struct sy_err err;
-    if (router_list(api->router, &models, &n, &err) != SY_OK) {
+    if (model_list(api->router, &models, &n, &problems, &err) != SY_OK) {
         api_respond_error_ollama(ex, &err);
         return;
     }
@@ -92,7 +94,11 @@ void ollama_tags(struct http_exchange *ex, void *app)
                                               "details", details_json(m)));
     }
     free(models);
-    http_respond_json(ex, 200, json_pack("{s:o}", "models", list));
+    json_t *body = json_pack("{s:o}", "models", list);
+    if (json_array_size(problems))
+        json_object_set(body, "errors", problems);
+    json_decref(problems);
+    http_respond_json(ex, 200, body);
 }
 
 /* The "model" (or older clients' "name") of a body, without ":latest". */

@@ -25,9 +25,10 @@ void openai_models_list(struct http_exchange *ex, void *app)
         }
     }
     struct sy_model_info *models;
+    json_t *problems;
     size_t n;
     struct sy_err err;
-    if (router_list(api->router, &models, &n, &err) != SY_OK) {
+    if (model_list(api->router, &models, &n, &problems, &err) != SY_OK) {
         api_respond_error(ex, &err);
         return;
     }
@@ -36,7 +37,12 @@ void openai_models_list(struct http_exchange *ex, void *app)
         if (!type || strcmp(type, model_type(&models[i])) == 0)
             json_array_append_new(data, model_json(&models[i]));
     free(models);
-    http_respond_json(ex, 200, json_pack("{s:s, s:o}", "object", "list", "data", data));
+    json_t *body = json_pack("{s:s, s:o}", "object", "list", "data", data);
+    /* Extra to OpenAI's shape (clients ignore it): providers that could not list. */
+    if (json_array_size(problems))
+        json_object_set(body, "errors", problems);
+    json_decref(problems);
+    http_respond_json(ex, 200, body);
 }
 
 void openai_models_get(struct http_exchange *ex, void *app)

@@ -11,9 +11,10 @@ void task_models_list(struct http_exchange *ex, void *app)
 {
     struct api_ctx *api = app;
     struct sy_model_info *models;
+    json_t *problems;
     size_t n;
     struct sy_err err;
-    if (router_list(api->router, &models, &n, &err) != SY_OK) {
+    if (model_list(api->router, &models, &n, &problems, &err) != SY_OK) {
         api_respond_error(ex, &err);
         return;
     }
@@ -21,7 +22,7 @@ void task_models_list(struct http_exchange *ex, void *app)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(list, model_json(&models[i]));
     free(models);
-    http_respond_json(ex, 200, json_pack("{s:o}", "models", list));
+    http_respond_json(ex, 200, json_pack("{s:o, s:o}", "models", list, "errors", problems));
 }
 
 void task_models_get(struct http_exchange *ex, void *app)

@@ -16,6 +16,7 @@
 #include "models/builtin_speech.h"
 #include "models/registry.h"
 #include "providers/local.h"
+#include "providers/openai_compat.h"
 #include "router/router.h"
 #include "store/runs.h"
 #include "util/fs.h"
@@ -82,6 +83,15 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         rc = local_provider_init(app->registry, app->speech, app->supervisor, &local, err);
     if (rc == SY_OK)
         rc = router_add(app->router, &local, err);
+    for (size_t i = 0; rc == SY_OK && i < cfg->n_providers; i++) {
+        struct sy_provider remote;
+        rc = openai_provider_create(&cfg->providers[i], &remote, err);
+        if (rc == SY_OK)
+            rc = router_add(app->router, &remote, err);
+        if (rc == SY_OK)
+            log_info("provider '%s' (%s) at %s", cfg->providers[i].name,
+                     cfg->providers[i].kind, cfg->providers[i].base_url);
+    }
     if (rc == SY_OK && !(app->metrics = api_metrics_create()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory setting up metrics");
     if (rc == SY_OK) {

@@ -17,7 +17,16 @@
 #include "util/units.h"
 #include "util/log.h"
 
-enum key_type { KEY_STRING, KEY_UINT, KEY_SIZE, KEY_PORT, KEY_LOG_LEVEL, KEY_BYTES, KEY_DURATION };
+enum key_type {
+    KEY_STRING,
+    KEY_UINT,
+    KEY_SIZE,
+    KEY_PORT,
+    KEY_LOG_LEVEL,
+    KEY_BYTES,
+    KEY_DURATION,
+    KEY_PROVIDERS, /* JSON; as a flag, its JSON text */
+};
 
 struct config_key {
     const char *name;
@@ -61,6 +70,7 @@ static const struct config_key keys[] = {
     {"keep_alive", KEY_DURATION, C(keep_alive_ms), 0, 0},
     {"queue_size", KEY_UINT, C(queue_size), 0, 4096},
     {"restart_limit", KEY_UINT, C(restart_limit), 1, 100},
+    {"providers", KEY_PROVIDERS, C(providers), 0, 0},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -192,6 +202,18 @@ static sy_code store(struct sy_config *cfg, const struct config_key *k, const ch
                      const json_t *json, const char *where, struct sy_err *err)
 {
     char *field = (char *)cfg + k->offset;
+    if (k->type == KEY_PROVIDERS) {
+        json_t *parsed = NULL;
+        if (text) {
+            json_error_t jerr;
+            if (!(parsed = json_loads(text, JSON_REJECT_DUPLICATES, &jerr)))
+                return sy_errf(err, SY_EINVAL, "%s: not JSON: %s", where, jerr.text);
+            json = parsed;
+        }
+        sy_code rc = provider_config_parse(json, where, cfg->providers, &cfg->n_providers, err);
+        json_decref(parsed);
+        return rc;
+    }
     if (k->type == KEY_STRING || k->type == KEY_LOG_LEVEL) {
         const char *s = text ? text : json_string_value(json);
         if (!s)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app/provider_config.h"
 #include "util/err.h"
 
 struct sy_config {
@@ -47,6 +48,8 @@ struct sy_config {
     int64_t keep_alive_ms;       /* idle time before a model unloads: 5 min; < 0 never */
     unsigned queue_size;         /* requests waiting per model beyond its slots: 32 */
     unsigned restart_limit;      /* crashes in a row before a model is marked failed: 5 */
+    struct sy_provider_config providers[SY_PROVIDERS_MAX]; /* remote upstreams: none */
+    size_t n_providers;
 };
 
 /* Fills cfg with the defaults. argv0_path is /proc/self/exe's target or NULL. */

@@ -9,6 +9,7 @@
 #ifndef SY_PROVIDER_H
 #define SY_PROVIDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +19,18 @@
 #include "core/request.h"
 #include "util/err.h"
 
-#define SY_PROVIDER_ABI 1
+#define SY_PROVIDER_ABI 2
+
+/* How a remote upstream is doing, from its last check. */
+struct sy_provider_health {
+    char base_url[512];          /* where it is (no credentials) */
+    bool checked;                /* false until the first check */
+    bool healthy;                /* the last check listed its models */
+    double latency_ms;           /* of the last check */
+    int64_t checked_at_ms;       /* Unix time of the last check */
+    size_t n_models;             /* models the last good check listed */
+    char last_error[SY_ERR_MSG_MAX]; /* the last failure, "" if none yet */
+};
 
 struct sy_provider_ops {
     unsigned abi;     /* SY_PROVIDER_ABI */
@@ -63,6 +75,11 @@ struct sy_provider_ops {
      * totals. *out is owned by the caller (free()). */
     sy_code (*status)(void *self, struct sy_model_status **out, size_t *n,
                       struct sy_residency_totals *totals, struct sy_err *err);
+
+    /* may be NULL (nothing remote to check): its health; check_now asks the
+     * upstream first, otherwise the last background check is reported. */
+    sy_code (*health)(void *self, bool check_now, struct sy_provider_health *out,
+                      struct sy_err *err);
 
     /* may be NULL: frees self. */
     void (*destroy)(void *self);

@@ -118,16 +118,28 @@ sy_code router_describe(struct router *r, const char *model, struct sy_model_inf
     return resolve(r, model, &p, out, err);
 }
 
-sy_code router_list(struct router *r, struct sy_model_info **out, size_t *n, struct sy_err *err)
+sy_code router_list(struct router *r, struct sy_model_info **out, size_t *n,
+                    struct router_problem *problems, size_t *n_problems, struct sy_err *err)
 {
     struct sy_model_info *all = NULL;
     size_t total = 0;
+    if (n_problems)
+        *n_problems = 0;
     for (size_t i = 0; i < r->n; i++) {
         struct sy_provider *p = &r->providers[i];
         struct sy_model_info *some = NULL;
         size_t count = 0;
-        sy_code rc = p->ops->list(p->self, &some, &count, err);
+        struct sy_err perr;
+        sy_code rc = p->ops->list(p->self, &some, &count, &perr);
+        if (rc != SY_OK && problems && p->name[0] && rc != SY_ENOMEM) {
+            struct router_problem *pr = &problems[(*n_problems)++];
+            snprintf(pr->provider, sizeof pr->provider, "%s", p->name);
+            pr->err = perr;
+            continue;
+        }
         if (rc != SY_OK) {
+            if (err)
+                *err = perr;
             free(all);
             return rc;
         }
@@ -297,5 +309,23 @@ sy_code router_status(struct router *r, struct sy_model_status **out, size_t *n,
     }
     *out = all;
     *n = total;
+    return SY_OK;
+}
+
+sy_code router_providers(struct router *r, bool check_now, struct router_provider_view **out,
+                         size_t *n, struct sy_err *err)
+{
+    struct router_provider_view *v = calloc(r->n ? r->n : 1, sizeof *v);
+    if (!v)
+        return sy_errf(err, SY_ENOMEM, "out of memory listing providers");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct sy_provider *p = &r->providers[i];
+        snprintf(v[i].name, sizeof v[i].name, "%s", p->name);
+        snprintf(v[i].kind, sizeof v[i].kind, "%s", p->ops->kind);
+        v[i].has_health = p->ops->health &&
+                          p->ops->health(p->self, check_now, &v[i].health, NULL) == SY_OK;
+    }
+    *out = v;
+    *n = r->n;
     return SY_OK;
 }

@@ -38,9 +38,31 @@ sy_code router_add(struct router *r, const struct sy_provider *provider, struct 
 sy_code router_describe(struct router *r, const char *model, struct sy_model_info *out,
                         struct sy_err *err);
 
+/* A remote provider that could not list its models. */
+struct router_problem {
+    char provider[64];
+    struct sy_err err;
+};
+
 /* Lists every provider's models. *out is owned by the caller (free()). A
- * provider that fails to list fails the whole call, loudly. */
-sy_code router_list(struct router *r, struct sy_model_info **out, size_t *n, struct sy_err *err);
+ * remote provider that fails to list is reported in problems (room for
+ * ROUTER_PROVIDERS_MAX; *n_problems of them) while the others are listed; with
+ * problems NULL, or when the local provider fails, the whole call fails. */
+sy_code router_list(struct router *r, struct sy_model_info **out, size_t *n,
+                    struct router_problem *problems, size_t *n_problems, struct sy_err *err);
+
+/* One provider as /api/providers shows it. */
+struct router_provider_view {
+    char name[64]; /* "" for the local provider */
+    char kind[16];
+    bool has_health; /* remote: health below is filled */
+    struct sy_provider_health health;
+};
+
+/* Every provider, with the health of the remote ones (asking each upstream
+ * now when check_now). *out is owned by the caller (free()). */
+sy_code router_providers(struct router *r, bool check_now, struct router_provider_view **out,
+                         size_t *n, struct sy_err *err);
 
 /* Resolves req->model, checks capabilities and submits. Takes ownership of
  * sink even on failure (released without events). On success *job can cancel

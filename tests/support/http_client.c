@@ -14,6 +14,15 @@
 
 #define READ_TIMEOUT_MS 120000 /* generous: sanitizer builds are slow */
 
+static int header_port;
+static char header_line[512];
+
+void http_client_set_header(int port, const char *line)
+{
+    header_port = line ? port : 0;
+    snprintf(header_line, sizeof header_line, "%s", line ? line : "");
+}
+
 int http_conn_open(struct http_conn *c, int port)
 {
     return http_conn_open_rcvbuf(c, port, 0);
@@ -37,6 +46,7 @@ int http_conn_open_rcvbuf(struct http_conn *c, int port, int rcvbuf)
         c->fd = -1;
         return -1;
     }
+    c->port = port;
     return 0;
 }
 
@@ -67,8 +77,8 @@ int http_conn_send(struct http_conn *c, const char *method, const char *path, co
 {
     struct sy_buf req;
     buf_init(&req, 64u << 20);
-    buf_printf(&req, NULL, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s", method, path,
-               extra ? extra : "");
+    buf_printf(&req, NULL, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s", method, path,
+               c->port && c->port == header_port ? header_line : "", extra ? extra : "");
     if (body)
         buf_printf(&req, NULL, "Content-Length: %zu\r\n", len);
     buf_append_str(&req, "\r\n", NULL);

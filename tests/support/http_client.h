@@ -14,6 +14,7 @@
 
 struct http_conn {
     int fd;
+    int port;
     char in[65536];
     size_t len, pos;
 };
@@ -28,6 +29,10 @@ struct http_response {
     long long chunk_left;    /* bytes left in the current chunk */
     bool done;
 };
+
+/* Every later request to port carries this header line (ending in \r\n; NULL
+ * stops it): a server that wants a key gets it from every helper. One port. */
+void http_client_set_header(int port, const char *line);
 
 /* Connects to 127.0.0.1:port. Returns 0 or -1. */
 int http_conn_open(struct http_conn *c, int port);

@@ -105,11 +105,68 @@ static void test_residency_keys(void)
     T_EQ_INT(config_set(&cfg, "restart-limit", "0", &err), SY_EINVAL);
 }
 
+static void test_providers(void)
+{
+    struct sy_config cfg;
+    struct sy_err err;
+    config_defaults(&cfg);
+    T_EQ_INT(cfg.n_providers, 0);
+    char *path = write_temp(
+        "{\"providers\": [{\"name\": \"work\", \"kind\": \"openai\", "
+        "\"base_url\": \"https://llm.example/v1//\", \"api_key_env\": \"WORK_KEY\", "
+        "\"aliases\": {\"fast\": \"llama-3.1-8b\"}}, "
+        "{\"name\": \"box\", \"kind\": \"openai\", \"base_url\": \"http://10.0.0.5:8080/v1\", "
+        "\"timeout\": 30}]}");
+    T_REQUIRE(path);
+    T_EQ_INT(config_load_file(&cfg, path, &err), SY_OK);
+    unlink(path);
+    T_EQ_INT(cfg.n_providers, 2);
+    T_EQ_STR(cfg.providers[0].base_url, "https://llm.example/v1"); /* paths are appended */
+    T_EQ_STR(cfg.providers[0].api_key_env, "WORK_KEY");
+    T_EQ_INT(cfg.providers[0].timeout_s, 600);
+    T_EQ_INT(cfg.providers[0].connect_timeout_s, 10);
+    T_EQ_INT(cfg.providers[0].n_aliases, 1);
+    T_EQ_STR(cfg.providers[0].aliases[0].model, "llama-3.1-8b");
+    T_EQ_INT(cfg.providers[1].timeout_s, 30);
+
+    /* The flag takes the same JSON. */
+    T_EQ_INT(config_set(&cfg, "providers",
+                        "[{\"name\":\"x\",\"kind\":\"openai\",\"base_url\":\"http://h/v1\"}]",
+                        &err),
+             SY_OK);
+    T_EQ_INT(cfg.n_providers, 1);
+
+    static const struct {
+        const char *json, *needle;
+    } bad[] = {
+        {"{}", "providers"},
+        {"[{\"kind\":\"openai\",\"base_url\":\"http://h\"}]", "'name' is required"},
+        {"[{\"name\":\"Work\",\"kind\":\"openai\",\"base_url\":\"http://h\"}]", "[a-z0-9_-]"},
+        {"[{\"name\":\"w\",\"kind\":\"smtp\",\"base_url\":\"http://h\"}]", "'kind'"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"file:///etc\"}]", "http://"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://u:p@h/v1\"}]",
+         "credentials"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h/v1?k=1\"}]", "query"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\",\"timeout\":0}]",
+         "timeout"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\",\"key\":\"s\"}]",
+         "unknown key 'key'"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\"},"
+         "{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://i\"}]",
+         "used twice"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        T_EQ_INT(config_set(&cfg, "providers", bad[i].json, &err), SY_EINVAL);
+        T_CONTAINS(err.msg, bad[i].needle);
+    }
+}
+
 int main(void)
 {
     T_RUN(test_defaults);
     T_RUN(test_file_then_flags);
     T_RUN(test_errors_name_the_key);
     T_RUN(test_residency_keys);
+    T_RUN(test_providers);
     return t_done();
 }

@@ -50,6 +50,7 @@ describe("the playground", () => {
     for (const id of ["tiny", "slow", "broken", "espeak-ng", "pocketsphinx-en-us"])
       expect(all.some((t) => t.startsWith(id))).toBe(true);
     expect(all.find((t) => t.startsWith("broken"))).toContain("unusable");
+    expect(await page.textContent("#provider-problems")).toContain("down: provider 'down'");
 
     await page.fill("#search", "pocket");
     await expect.poll(() => cards.count()).toBe(1);

@@ -24,7 +24,8 @@ function makeModel(out: string, args: string[]): void {
 
 /** Starts the server with three local models: `tiny` (fast, for chat),
  *  `slow` (larger, never stops on its own: there is time to press Stop) and
- *  `broken` (not a valid GGUF file: running it is a server error). */
+ *  `broken` (not a valid GGUF file: running it is a server error); and a
+ *  remote provider `down` that cannot be reached. */
 export async function startServer(artifacts: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const models = join(dir, "models");
@@ -43,6 +44,9 @@ export async function startServer(artifacts: string): Promise<Server> {
     "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--models-dir", models,
     "--llama-worker", env("SY_TEST_WORKER"), "--web-root", env("SY_WEB_ROOT"), "--threads", "2",
     "--log-level", "info",
+    // A remote provider nobody answers for: the page must say so.
+    "--providers", JSON.stringify([{ name: "down", kind: "openai",
+                                     base_url: "http://127.0.0.1:1/v1", connect_timeout: 1 }]),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr!.pipe(log);
 

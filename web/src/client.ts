@@ -2,7 +2,14 @@
 // task runs (streamed), speech and transcription. Every failure becomes an
 // ApiError with the server's message, never a silent empty result.
 
-import type { ErrorBody, ModelInfo, Run, RunSummary, TaskEvent } from "./contracts";
+import type {
+  ErrorBody,
+  ModelInfo,
+  ProviderError,
+  Run,
+  RunSummary,
+  TaskEvent,
+} from "./contracts";
 import { SseParser } from "./sse";
 
 export class ApiError extends Error {
@@ -39,10 +46,12 @@ async function send(input: string, init?: RequestInit): Promise<Response> {
   return res;
 }
 
-export async function listModels(): Promise<ModelInfo[]> {
+/** Every model, and the providers that could not list theirs (named, so a
+ *  dead upstream is visible rather than its models silently missing). */
+export async function listModels(): Promise<{ models: ModelInfo[]; errors: ProviderError[] }> {
   const res = await send("/api/models");
-  const body = (await res.json()) as { models: ModelInfo[] };
-  return body.models;
+  const body = (await res.json()) as { models: ModelInfo[]; errors?: ProviderError[] };
+  return { models: body.models, errors: body.errors ?? [] };
 }
 
 export interface InferenceRequest {

@@ -37,6 +37,13 @@ export interface ModelInfo {
   memory?: { estimate_bytes: number };
 }
 
+/** A remote provider that could not list its models (GET /api/models). */
+export interface ProviderError {
+  provider: string;
+  code: string;
+  message: string;
+}
+
 /** {"error": {"message", "type", "code", "param"}} */
 export interface ErrorBody {
   error: { message: string; type: string; code: string; param: string | null };

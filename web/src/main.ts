@@ -287,7 +287,15 @@ async function start(): Promise<void> {
   $("runs-refresh").addEventListener("click", () => void refreshRuns());
   void refreshRuns();
   try {
-    models = await listModels();
+    const listed = await listModels();
+    models = listed.models;
+    const problems = $("provider-problems");
+    problems.replaceChildren();
+    for (const p of listed.errors) {
+      const li = document.createElement("li");
+      li.textContent = `${p.provider}: ${p.message}`;
+      problems.append(li);
+    }
     renderModels();
   } catch (e) {
     showError(e);

@@ -1,0 +1,168 @@
+/* provider_config.c -- reading and checking the `providers` configuration. */
+#include "app/provider_config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const entry_keys[] = {"name", "kind", "base_url", "api_key_env", "timeout",
+                                         "connect_timeout", "aliases", NULL};
+
+static bool known(const char *key)
+{
+    for (size_t i = 0; entry_keys[i]; i++)
+        if (strcmp(entry_keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+static sy_code string_field(const json_t *entry, const char *key, bool required, char *out,
+                            size_t size, const char *at, struct sy_err *err)
+{
+    const json_t *v = json_object_get(entry, key);
+    if (!v) {
+        if (required)
+            return sy_errf(err, SY_EINVAL, "%s: '%s' is required", at, key);
+        out[0] = '\0';
+        return SY_OK;
+    }
+    if (!json_is_string(v) || json_string_length(v) == 0)
+        return sy_errf(err, SY_EINVAL, "%s: '%s' must be a non-empty string", at, key);
+    if (json_string_length(v) >= size)
+        return sy_errf(err, SY_EINVAL, "%s: '%s' is longer than %zu bytes", at, key, size - 1);
+    memcpy(out, json_string_value(v), json_string_length(v) + 1);
+    return SY_OK;
+}
+
+static sy_code seconds_field(const json_t *entry, const char *key, unsigned fallback,
+                             unsigned *out, const char *at, struct sy_err *err)
+{
+    const json_t *v = json_object_get(entry, key);
+    *out = fallback;
+    if (!v)
+        return SY_OK;
+    if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 86400)
+        return sy_errf(err, SY_EINVAL, "%s: '%s' must be whole seconds from 1 to 86400", at, key);
+    *out = (unsigned)json_integer_value(v);
+    return SY_OK;
+}
+
+static bool name_ok(const char *s)
+{
+    return s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
+}
+
+/* http(s)://host..., no credentials in it, no query or fragment: the key
+ * belongs in api_key_env, and paths are appended to it. */
+static sy_code url_check(char *url, const char *at, struct sy_err *err)
+{
+    const char *rest = strncasecmp(url, "https://", 8) == 0  ? url + 8
+                       : strncasecmp(url, "http://", 7) == 0 ? url + 7
+                                                             : NULL;
+    if (!rest)
+        return sy_errf(err, SY_EINVAL, "%s: 'base_url' must start with http:// or https://", at);
+    size_t host_len = strcspn(rest, "/");
+    if (host_len == 0)
+        return sy_errf(err, SY_EINVAL, "%s: 'base_url' has no host", at);
+    if (memchr(rest, '@', host_len))
+        return sy_errf(err, SY_EINVAL,
+                       "%s: 'base_url' must not carry credentials; put the key in the variable "
+                       "named by 'api_key_env'", at);
+    if (strpbrk(url, "?# \t\r\n"))
+        return sy_errf(err, SY_EINVAL, "%s: 'base_url' must not have a query, fragment or spaces",
+                       at);
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    return SY_OK;
+}
+
+static sy_code read_aliases(const json_t *v, struct sy_provider_config *p, const char *at,
+                            struct sy_err *err)
+{
+    p->n_aliases = 0;
+    if (!v)
+        return SY_OK;
+    if (!json_is_object(v))
+        return sy_errf(err, SY_EINVAL, "%s: 'aliases' must be an object of alias: model", at);
+    const char *alias;
+    const json_t *model;
+    json_object_foreach((json_t *)v, alias, model) {
+        if (p->n_aliases == SY_PROVIDER_ALIASES_MAX)
+            return sy_errf(err, SY_EINVAL, "%s: more than %d aliases", at,
+                           SY_PROVIDER_ALIASES_MAX);
+        struct sy_provider_alias *a = &p->aliases[p->n_aliases];
+        if (!alias[0] || strlen(alias) >= sizeof a->alias || !json_is_string(model) ||
+            json_string_length(model) == 0 || json_string_length(model) >= sizeof a->model)
+            return sy_errf(err, SY_EINVAL,
+                           "%s: aliases.%s must map a name to a model id of 1 to %d bytes", at,
+                           alias, SY_MODEL_ID_MAX);
+        snprintf(a->alias, sizeof a->alias, "%s", alias);
+        snprintf(a->model, sizeof a->model, "%s", json_string_value(model));
+        p->n_aliases++;
+    }
+    return SY_OK;
+}
+
+static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, const char *at,
+                          struct sy_err *err)
+{
+    if (!json_is_object(entry))
+        return sy_errf(err, SY_EINVAL, "%s must be an object", at);
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)entry, key, value) {
+        if (!known(key))
+            return sy_errf(err, SY_EINVAL,
+                           "%s: unknown key '%s' (name, kind, base_url, api_key_env, timeout, "
+                           "connect_timeout, aliases)", at, key);
+    }
+    memset(p, 0, sizeof *p);
+    sy_code rc;
+    if ((rc = string_field(entry, "name", true, p->name, sizeof p->name, at, err)) != SY_OK ||
+        (rc = string_field(entry, "kind", true, p->kind, sizeof p->kind, at, err)) != SY_OK ||
+        (rc = string_field(entry, "base_url", true, p->base_url, sizeof p->base_url, at, err)) !=
+            SY_OK ||
+        (rc = string_field(entry, "api_key_env", false, p->api_key_env, sizeof p->api_key_env,
+                           at, err)) != SY_OK ||
+        (rc = seconds_field(entry, "timeout", 600, &p->timeout_s, at, err)) != SY_OK ||
+        (rc = seconds_field(entry, "connect_timeout", 10, &p->connect_timeout_s, at, err)) !=
+            SY_OK)
+        return rc;
+    if (!name_ok(p->name))
+        return sy_errf(err, SY_EINVAL,
+                       "%s: 'name' is the model-id prefix and must be [a-z0-9_-]+, not '%s'", at,
+                       p->name);
+    if (strcmp(p->kind, "openai") != 0)
+        return sy_errf(err, SY_EINVAL,
+                       "%s: 'kind' must be \"openai\" (any OpenAI-compatible API), not '%s'", at,
+                       p->kind);
+    if ((rc = url_check(p->base_url, at, err)) != SY_OK)
+        return rc;
+    return read_aliases(json_object_get(entry, "aliases"), p, at, err);
+}
+
+sy_code provider_config_parse(const json_t *v, const char *where,
+                              struct sy_provider_config *out, size_t *n, struct sy_err *err)
+{
+    if (!json_is_array(v))
+        return sy_errf(err, SY_EINVAL, "%s: 'providers' must be an array of objects", where);
+    if (json_array_size(v) > SY_PROVIDERS_MAX)
+        return sy_errf(err, SY_EINVAL, "%s: more than %d providers", where, SY_PROVIDERS_MAX);
+    size_t i;
+    const json_t *entry;
+    json_array_foreach(v, i, entry) {
+        char at[96];
+        snprintf(at, sizeof at, "%s: providers[%zu]", where, i);
+        sy_code rc = read_entry(entry, &out[i], at, err);
+        if (rc != SY_OK)
+            return rc;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(out[j].name, out[i].name) == 0)
+                return sy_errf(err, SY_EINVAL, "%s: the name '%s' is used twice", at,
+                               out[i].name);
+    }
+    *n = json_array_size(v);
+    return SY_OK;
+}

@@ -1,0 +1,45 @@
+/* provider_config.h -- the `providers` key of the configuration: the remote
+ * upstreams a model-id prefix routes to.
+ *
+ *   "providers": [{"name": "work", "kind": "openai",
+ *                  "base_url": "https://llm.example/v1", "api_key_env": "WORK_KEY",
+ *                  "timeout": 600, "connect_timeout": 10,
+ *                  "aliases": {"fast": "llama-3.1-8b-instruct"}}]
+ *
+ * URLs come from here only, never from a request; keys come from the named
+ * environment variable only, read once at start. */
+#ifndef SY_PROVIDER_CONFIG_H
+#define SY_PROVIDER_CONFIG_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+
+#define SY_PROVIDERS_MAX 16 /* configured upstreams */
+#define SY_PROVIDER_ALIASES_MAX 32
+
+struct sy_provider_alias {
+    char alias[SY_MODEL_ID_MAX + 1]; /* what clients write after the prefix */
+    char model[SY_MODEL_ID_MAX + 1]; /* the upstream's id */
+};
+
+struct sy_provider_config {
+    char name[32];          /* the model-id prefix: [a-z0-9_-]+ */
+    char kind[16];          /* "openai" (any OpenAI-compatible API) */
+    char base_url[512];     /* http(s)://host[:port]/path, without a trailing '/' */
+    char api_key_env[64];   /* the variable holding the key; "" none */
+    unsigned timeout_s;     /* one request, start to end: 600 */
+    unsigned connect_timeout_s; /* 10 */
+    struct sy_provider_alias aliases[SY_PROVIDER_ALIASES_MAX];
+    size_t n_aliases;
+};
+
+/* Reads the `providers` array (v) into out[SY_PROVIDERS_MAX], replacing what
+ * was there. `where` names the file or flag for messages.
+ * Returns: SY_OK and *n; SY_EINVAL naming the entry and field at fault. */
+sy_code provider_config_parse(const json_t *v, const char *where,
+                              struct sy_provider_config *out, size_t *n, struct sy_err *err);
+
+#endif

@@ -1,0 +1,860 @@
+/* openai_compat.c -- the OpenAI-compatible upstream provider: model list and
+ * health (blocking requests on the caller's or the health thread), and
+ * generation relayed from streamed transfers on one libcurl multi thread. */
+#include "providers/openai_compat.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "providers/sse_reader.h"
+#include "providers/upstream_http.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+struct upstream_model {
+    char id[SY_MODEL_ID_MAX + 1];
+    uint64_t context_length; /* 0 if the upstream does not say */
+    int64_t created;
+    bool text;               /* generates text (unless the upstream says otherwise) */
+    char problem[SY_ERR_MSG_MAX / 2]; /* the upstream's own word that it cannot run, or "" */
+};
+
+struct transfer;
+
+struct openai_provider {
+    struct sy_provider_config cfg;
+    struct curl_slist *auth; /* the Authorization header, or NULL; never logged */
+
+    pthread_mutex_t lock;        /* models, health, transfers, stopping */
+    pthread_mutex_t list_lock;   /* one model-list request at a time */
+    struct upstream_model *models;
+    size_t n_models;
+    int64_t listed_at_ms;        /* 0: never listed successfully */
+    sy_code last_code;           /* of the last failed list */
+    struct sy_provider_health health;
+
+    CURLM *multi;
+    pthread_t loop, checker;
+    bool loop_started, checker_started;
+    bool stopping;
+    pthread_cond_t stop_cond;    /* wakes the health checker to stop */
+    struct transfer *pending;    /* submitted, not yet on the multi handle */
+    struct transfer *active;     /* on the multi handle */
+    uint64_t next_job;
+};
+
+struct transfer {
+    struct openai_provider *p;
+    struct transfer *next;
+    uint64_t job;
+    atomic_bool cancel;
+    CURL *easy;
+    struct curl_slist *headers;
+    char *body;
+    struct sy_sink sink;
+    long status;                 /* HTTP status, once the headers are in */
+    bool sse;                    /* the answer is an event stream */
+    bool started;                /* START was emitted */
+    bool finished;               /* a finish reason or [DONE] was seen */
+    bool failed;                 /* an ERROR was emitted */
+    enum sy_finish finish;
+    struct sy_usage usage;
+    struct sse_reader reader;
+    struct sy_buf whole;         /* a non-stream answer or an error body */
+    size_t received;             /* decoded bytes so far */
+    struct timespec t0, first;   /* submitted; first token */
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double since_ms(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+}
+
+/* ---- the model list -------------------------------------------------------------------- */
+
+static size_t on_list_body(char *ptr, size_t size, size_t n, void *ctx)
+{
+    struct sy_buf *b = ctx;
+    return buf_append(b, ptr, size * n, NULL) == SY_OK ? size * n : 0;
+}
+
+static uint64_t context_of(const json_t *m)
+{
+    /* vLLM: max_model_len; others: context_length / contextLength. */
+    const char *keys[] = {"context_length", "max_model_len", "contextLength", NULL};
+    for (size_t i = 0; keys[i]; i++) {
+        json_int_t v = json_integer_value(json_object_get(m, keys[i]));
+        if (v > 0)
+            return (uint64_t)v;
+    }
+    return 0;
+}
+
+static sy_code parse_list(const char *body, size_t len, struct upstream_model **out, size_t *n,
+                          struct sy_err *err)
+{
+    json_t *j = json_loadb(body ? body : "", len, 0, NULL);
+    const json_t *data = json_object_get(j, "data");
+    if (!json_is_array(data)) {
+        json_decref(j);
+        return sy_errf(err, SY_EUPSTREAM, "its /models answer has no \"data\" array");
+    }
+    struct upstream_model *models = calloc(json_array_size(data) + 1, sizeof *models);
+    size_t count = 0, i;
+    const json_t *m;
+    json_array_foreach(data, i, m) {
+        const char *id = json_string_value(json_object_get(m, "id"));
+        if (!models || !id || !id[0] || strlen(id) > SY_MODEL_ID_MAX)
+            continue;
+        snprintf(models[count].id, sizeof models[count].id, "%s", id);
+        models[count].context_length = context_of(m);
+        models[count].created = json_integer_value(json_object_get(m, "created"));
+        /* Upstreams that describe tasks (another Switchyard) may list models
+         * that do not generate text; only text generation is relayed. */
+        const json_t *tasks = json_object_get(json_object_get(m, "capabilities"), "tasks");
+        models[count].text = !json_is_array(tasks);
+        size_t k;
+        const json_t *task;
+        json_array_foreach(tasks, k, task) {
+            const char *name = json_string_value(task);
+            if (name && strcmp(name, "text-generation") == 0)
+                models[count].text = true;
+        }
+        const char *problem = json_string_value(json_object_get(m, "problem"));
+        if (problem)
+            snprintf(models[count].problem, sizeof models[count].problem, "%s", problem);
+        count++;
+    }
+    json_decref(j);
+    if (!models)
+        return sy_errf(err, SY_ENOMEM, "out of memory reading a model list");
+    *out = models;
+    *n = count;
+    return SY_OK;
+}
+
+/* Asks the upstream for its models and records the outcome as its health. */
+static sy_code refresh_list(struct openai_provider *p, struct sy_err *err)
+{
+    char url[600];
+    snprintf(url, sizeof url, "%s/models", p->cfg.base_url);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return sy_errf(err, SY_ENOMEM, "out of memory asking provider '%s'", p->cfg.name);
+    char errbuf[CURL_ERROR_SIZE];
+    struct sy_buf body;
+    buf_init(&body, SY_UPSTREAM_LIST_MAX);
+    unsigned timeout_s = p->cfg.timeout_s < 30 ? p->cfg.timeout_s : 30;
+    upstream_http_options(&p->cfg, c, url, errbuf);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout_s);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, p->auth);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_list_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CURLcode cc = curl_easy_perform(c);
+    double latency = since_ms(&t0);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+
+    struct sy_err e;
+    sy_code rc;
+    struct upstream_model *models = NULL;
+    size_t n = 0;
+    if (cc == CURLE_WRITE_ERROR)
+        rc = sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent a model list larger than %u bytes",
+                     p->cfg.name, SY_UPSTREAM_LIST_MAX);
+    else if (cc != CURLE_OK)
+        rc = upstream_curl_error(&p->cfg, cc, errbuf, timeout_s, &e);
+    else if (status != 200)
+        rc = upstream_status_error(&p->cfg, p->auth != NULL, status, body.data, body.len, &e);
+    else if ((rc = parse_list(body.data, body.len, &models, &n, &e)) != SY_OK && rc != SY_ENOMEM)
+        rc = sy_errf(&e, SY_EUPSTREAM, "provider '%s' (%s): %s", p->cfg.name, p->cfg.base_url,
+                     e.msg);
+    buf_cleanup(&body);
+
+    pthread_mutex_lock(&p->lock);
+    p->health.checked = true;
+    p->health.healthy = rc == SY_OK;
+    p->health.latency_ms = latency;
+    p->health.checked_at_ms = now_ms();
+    if (rc == SY_OK) {
+        free(p->models);
+        p->models = models;
+        p->n_models = n;
+        p->listed_at_ms = p->health.checked_at_ms;
+        p->health.n_models = n;
+    } else {
+        snprintf(p->health.last_error, sizeof p->health.last_error, "%s", e.msg);
+        p->last_code = rc;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (rc != SY_OK) {
+        log_warn("%s", e.msg);
+        if (err)
+            *err = e;
+    }
+    return rc;
+}
+
+/* Makes sure the model list is fresh enough. An upstream that just failed is
+ * not asked again for a few seconds: its last error is the answer, so a dead
+ * upstream does not hold every listing for its connect timeout. */
+static sy_code ensure_list(struct openai_provider *p, struct sy_err *err)
+{
+    pthread_mutex_lock(&p->list_lock);
+    pthread_mutex_lock(&p->lock);
+    int64_t now = now_ms();
+    bool fresh = p->listed_at_ms && p->health.healthy &&
+                 now - p->listed_at_ms < SY_UPSTREAM_LIST_TTL_MS;
+    bool failed_lately = p->health.checked && !p->health.healthy &&
+                         now - p->health.checked_at_ms < SY_UPSTREAM_RETRY_MS;
+    sy_code last = p->last_code;
+    if (failed_lately) {
+        sy_errf(err, last, "%s (%.1f s ago; asked again in at most %d s)",
+                p->health.last_error, (double)(now - p->health.checked_at_ms) / 1e3,
+                SY_UPSTREAM_RETRY_MS / 1000);
+        if (err)
+            err->retry_after_s = (double)SY_UPSTREAM_RETRY_MS / 1e3;
+    }
+    pthread_mutex_unlock(&p->lock);
+    sy_code rc = fresh ? SY_OK : failed_lately ? last : refresh_list(p, err);
+    pthread_mutex_unlock(&p->list_lock);
+    return rc;
+}
+
+/* The upstream's id for what a client wrote after the prefix. */
+static const char *upstream_id(const struct openai_provider *p, const char *name)
+{
+    for (size_t i = 0; i < p->cfg.n_aliases; i++)
+        if (strcmp(p->cfg.aliases[i].alias, name) == 0)
+            return p->cfg.aliases[i].model;
+    return name;
+}
+
+#define OPENAI_SETTINGS                                                                            \
+    (SY_SETTING_BIT(SY_SETTING_TEMPERATURE) | SY_SETTING_BIT(SY_SETTING_TOP_P) |                  \
+     SY_SETTING_BIT(SY_SETTING_MAX_NEW_TOKENS) | SY_SETTING_BIT(SY_SETTING_DO_SAMPLE) |           \
+     SY_SETTING_BIT(SY_SETTING_PRESENCE_PENALTY) | SY_SETTING_BIT(SY_SETTING_FREQUENCY_PENALTY) | \
+     SY_SETTING_BIT(SY_SETTING_RETURN_FULL_TEXT) | SY_SETTING_BIT(SY_SETTING_STOP) |              \
+     SY_SETTING_BIT(SY_SETTING_SEED) | SY_SETTING_BIT(SY_SETTING_USE_CACHE) |                     \
+     SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL))
+
+static void fill_info(const struct openai_provider *p, const char *name,
+                      const struct upstream_model *m, struct sy_model_info *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", name);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    if (strcmp(name, m->id) != 0)
+        snprintf(out->description, sizeof out->description, "%.200s (alias) at %.280s", m->id,
+                 p->cfg.base_url);
+    else
+        snprintf(out->description, sizeof out->description, "%.200s at %.280s", m->id,
+                 p->cfg.base_url);
+    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
+    snprintf(out->backend, sizeof out->backend, "openai-compatible");
+    snprintf(out->status, sizeof out->status, "remote");
+    out->created = m->created;
+    out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_GENERATION);
+    out->caps.settings = OPENAI_SETTINGS;
+    out->caps.chat = true;
+    out->caps.context_length = m->context_length;
+    if (m->problem[0])
+        snprintf(out->problem, sizeof out->problem, "provider '%s' says: %s", p->cfg.name,
+                 m->problem);
+    else if (!m->text)
+        snprintf(out->problem, sizeof out->problem,
+                 "provider '%s' lists it for tasks other than text generation, and only text "
+                 "generation is relayed to providers so far", p->cfg.name);
+    if (out->problem[0])
+        snprintf(out->status, sizeof out->status, "unusable");
+}
+
+static sy_code openai_describe(void *self, const char *model, const char *variant,
+                               struct sy_model_info *out, struct sy_err *err)
+{
+    struct openai_provider *p = self;
+    char name[SY_MODEL_ID_MAX + 1];
+    int w = snprintf(name, sizeof name, "%s%s%s", model, variant[0] ? "@" : "", variant);
+    if (w < 0 || (size_t)w >= sizeof name)
+        return sy_errp(err, SY_EINVAL, "model", "model id '%s@%s' is too long", model, variant);
+    sy_code rc = ensure_list(p, err);
+    if (rc != SY_OK)
+        return rc;
+    const char *want = upstream_id(p, name);
+    char some[256] = "";
+    size_t used = 0;
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->n_models; i++) {
+        if (strcmp(p->models[i].id, want) == 0) {
+            fill_info(p, name, &p->models[i], out);
+            pthread_mutex_unlock(&p->lock);
+            return SY_OK;
+        }
+        int k = used < sizeof some ? snprintf(some + used, sizeof some - used, "%s%s",
+                                              used ? ", " : "", p->models[i].id)
+                                   : 0;
+        if (k > 0)
+            used += (size_t)k;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (used >= sizeof some)
+        memcpy(some + sizeof some - 4, "...", 4);
+    return sy_errp(err, SY_ENOTFOUND, "model", "provider '%s' has no model '%s'%s%s%s",
+                   p->cfg.name, want, strcmp(want, name) ? " (the alias's target)" : "",
+                   used ? "; it has: " : "; it lists none", some);
+}
+
+static sy_code openai_list(void *self, struct sy_model_info **out, size_t *n, struct sy_err *err)
+{
+    struct openai_provider *p = self;
+    sy_code rc = ensure_list(p, err);
+    if (rc != SY_OK)
+        return rc;
+    pthread_mutex_lock(&p->lock);
+    size_t total = p->n_models + p->cfg.n_aliases;
+    struct sy_model_info *all = calloc(total ? total : 1, sizeof *all);
+    size_t count = 0;
+    for (size_t i = 0; all && i < p->n_models; i++)
+        if (p->models[i].text)
+            fill_info(p, p->models[i].id, &p->models[i], &all[count++]);
+    for (size_t a = 0; all && a < p->cfg.n_aliases; a++)
+        for (size_t i = 0; i < p->n_models; i++)
+            if (strcmp(p->models[i].id, p->cfg.aliases[a].model) == 0) {
+                fill_info(p, p->cfg.aliases[a].alias, &p->models[i], &all[count++]);
+                break;
+            }
+    pthread_mutex_unlock(&p->lock);
+    if (!all)
+        return sy_errf(err, SY_ENOMEM, "out of memory listing provider '%s'", p->cfg.name);
+    *out = all;
+    *n = count;
+    return SY_OK;
+}
+
+static sy_code openai_health(void *self, bool check_now, struct sy_provider_health *out,
+                             struct sy_err *err)
+{
+    (void)err;
+    struct openai_provider *p = self;
+    if (check_now) {
+        pthread_mutex_lock(&p->list_lock);
+        refresh_list(p, NULL); /* the outcome is the health itself */
+        pthread_mutex_unlock(&p->list_lock);
+    }
+    pthread_mutex_lock(&p->lock);
+    *out = p->health;
+    pthread_mutex_unlock(&p->lock);
+    return SY_OK;
+}
+
+/* ---- generation ------------------------------------------------------------------------ */
+
+static void emit_start(struct transfer *t)
+{
+    if (t->started)
+        return;
+    t->started = true;
+    struct sy_event ev = {.type = SY_EVENT_START, .usage = t->usage};
+    t->sink.emit(t->sink.ctx, &ev);
+}
+
+static void emit_text(struct transfer *t, const char *text, size_t len)
+{
+    emit_start(t);
+    if (!len)
+        return;
+    if (!t->first.tv_sec && !t->first.tv_nsec)
+        clock_gettime(CLOCK_MONOTONIC, &t->first);
+    struct sy_event ev = {.type = SY_EVENT_TOKEN, .text = text, .len = len};
+    t->sink.emit(t->sink.ctx, &ev);
+}
+
+static void emit_error(struct transfer *t, const struct sy_err *e)
+{
+    if (t->failed)
+        return;
+    t->failed = true;
+    struct sy_event ev = {.type = SY_EVENT_ERROR, .err = e};
+    t->sink.emit(t->sink.ctx, &ev);
+}
+
+static void read_usage(struct transfer *t, const json_t *usage)
+{
+    if (!json_is_object(usage))
+        return;
+    t->usage.prompt_tokens = (long)json_integer_value(json_object_get(usage, "prompt_tokens"));
+    t->usage.completion_tokens =
+        (long)json_integer_value(json_object_get(usage, "completion_tokens"));
+    json_int_t cached = json_integer_value(
+        json_object_get(json_object_get(usage, "prompt_tokens_details"), "cached_tokens"));
+    t->usage.cached_tokens = (long)cached;
+}
+
+static void read_finish(struct transfer *t, const json_t *choice)
+{
+    const char *f = json_string_value(json_object_get(choice, "finish_reason"));
+    if (!f)
+        return;
+    t->finished = true;
+    t->finish = strcmp(f, "length") == 0 ? SY_FINISH_LENGTH : SY_FINISH_STOP;
+}
+
+/* One chunk of the answer (streamed) or the whole answer: its text, finish
+ * reason and usage. */
+static sy_code on_chunk(struct transfer *t, const json_t *j, struct sy_err *err)
+{
+    const json_t *e = json_object_get(j, "error");
+    if (e) {
+        char msg[SY_ERR_MSG_MAX / 2];
+        char *text = json_dumps(j, JSON_COMPACT);
+        upstream_message(text, text ? strlen(text) : 0, msg, sizeof msg);
+        free(text);
+        return sy_errf(err, SY_EUPSTREAM, "provider '%s' failed mid-answer: %s", t->p->cfg.name,
+                       msg);
+    }
+    const json_t *choice = json_array_get(json_object_get(j, "choices"), 0);
+    const json_t *delta = json_object_get(choice, "delta");
+    const json_t *message = json_object_get(choice, "message");
+    const json_t *text = delta     ? json_object_get(delta, "content")
+                         : message ? json_object_get(message, "content")
+                                   : json_object_get(choice, "text");
+    if (json_is_string(text))
+        emit_text(t, json_string_value(text), json_string_length(text));
+    else if (choice)
+        emit_start(t);
+    read_finish(t, choice);
+    read_usage(t, json_object_get(j, "usage"));
+    return SY_OK;
+}
+
+static sy_code on_event(void *ctx, const char *data, size_t len)
+{
+    struct transfer *t = ctx;
+    if (len == 6 && memcmp(data, "[DONE]", 6) == 0) {
+        t->finished = true;
+        return SY_OK;
+    }
+    struct sy_err e;
+    json_t *j = json_loadb(data, len, 0, NULL);
+    sy_code rc = j ? on_chunk(t, j, &e)
+                   : sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent an event that is not JSON",
+                             t->p->cfg.name);
+    json_decref(j);
+    if (rc != SY_OK)
+        emit_error(t, &e);
+    return rc;
+}
+
+static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
+{
+    struct transfer *t = ctx;
+    size_t len = size * n;
+    if (atomic_load(&t->cancel) || t->failed)
+        return 0;
+    if (!t->status) {
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+        const char *type = NULL;
+        curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &type);
+        t->sse = t->status == 200 && type && strncmp(type, "text/event-stream", 17) == 0;
+    }
+    t->received += len;
+    if (t->received > SY_UPSTREAM_ANSWER_MAX) {
+        struct sy_err e;
+        sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent an answer larger than %u bytes",
+                t->p->cfg.name, SY_UPSTREAM_ANSWER_MAX);
+        emit_error(t, &e);
+        return 0;
+    }
+    if (t->sse) {
+        struct sy_err e;
+        sy_code rc = sse_reader_push(&t->reader, ptr, len, on_event, t, &e);
+        if (rc != SY_OK && !t->failed)
+            emit_error(t, &e);
+        return rc == SY_OK ? len : 0;
+    }
+    /* Not a stream: an error body or a whole JSON answer, read at the end. */
+    return buf_append(&t->whole, ptr, len, NULL) == SY_OK ? len : 0;
+}
+
+/* The transfer ended (curl's result cc): the final event, then release. */
+static void transfer_finish(struct transfer *t, CURLcode cc)
+{
+    struct sy_err e;
+    if (!t->failed) {
+        if (!t->status)
+            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+        if (atomic_load(&t->cancel)) {
+            t->finished = true;
+            t->finish = SY_FINISH_CANCELLED;
+        } else if (cc != CURLE_OK && cc != CURLE_WRITE_ERROR) {
+            upstream_curl_error(&t->p->cfg, cc, t->errbuf, t->p->cfg.timeout_s, &e);
+            emit_error(t, &e);
+        } else if (t->status != 200) {
+            upstream_status_error(&t->p->cfg, t->p->auth != NULL, t->status, t->whole.data,
+                                  t->whole.len, &e);
+            emit_error(t, &e);
+        } else if (!t->sse) {
+            json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, 0, NULL);
+            if (!j || on_chunk(t, j, &e) != SY_OK) {
+                if (!j)
+                    sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered with something that is "
+                            "neither JSON nor an event stream", t->p->cfg.name);
+                emit_error(t, &e);
+            }
+            json_decref(j);
+        }
+        if (!t->failed && !t->finished) {
+            sy_errf(&e, SY_EUPSTREAM, "provider '%s' ended the stream before the answer was "
+                    "complete", t->p->cfg.name);
+            emit_error(t, &e);
+        }
+    }
+    if (!t->failed) {
+        emit_start(t);
+        bool any = t->first.tv_sec || t->first.tv_nsec;
+        double total = since_ms(&t->t0);
+        double decode = any ? since_ms(&t->first) : 0;
+        t->usage.prompt_ms = total - decode;
+        t->usage.decode_ms = decode;
+        struct sy_event ev = {.type = SY_EVENT_DONE, .finish = t->finish, .usage = t->usage};
+        t->sink.emit(t->sink.ctx, &ev);
+    }
+    t->sink.release(t->sink.ctx);
+}
+
+static void transfer_free(struct transfer *t)
+{
+    if (!t)
+        return;
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    free(t->body);
+    sse_reader_cleanup(&t->reader);
+    buf_cleanup(&t->whole);
+    free(t);
+}
+
+static struct transfer *unlink_by_easy(struct transfer **list, CURL *easy)
+{
+    for (struct transfer **pp = list; *pp; pp = &(*pp)->next)
+        if ((*pp)->easy == easy) {
+            struct transfer *t = *pp;
+            *pp = t->next;
+            return t;
+        }
+    return NULL;
+}
+
+/* The multi loop: takes on submitted transfers, drops cancelled ones, moves
+ * bytes, finishes completed ones. Events are emitted outside the lock. */
+static void *loop_main(void *arg)
+{
+    struct openai_provider *p = arg;
+    for (;;) {
+        struct transfer *done = NULL;
+        pthread_mutex_lock(&p->lock);
+        bool stopping = p->stopping;
+        while (p->pending) {
+            struct transfer *t = p->pending;
+            p->pending = t->next;
+            t->next = p->active;
+            p->active = t;
+            curl_multi_add_handle(p->multi, t->easy);
+        }
+        for (struct transfer **pp = &p->active; *pp;) {
+            struct transfer *t = *pp;
+            if (stopping)
+                atomic_store(&t->cancel, true);
+            if (atomic_load(&t->cancel)) {
+                *pp = t->next;
+                curl_multi_remove_handle(p->multi, t->easy);
+                t->next = done;
+                done = t;
+            } else {
+                pp = &t->next;
+            }
+        }
+        pthread_mutex_unlock(&p->lock);
+        for (struct transfer *t = done, *next; t; t = next) {
+            next = t->next;
+            transfer_finish(t, CURLE_OK);
+            transfer_free(t);
+        }
+        if (stopping)
+            break;
+
+        int running = 0;
+        curl_multi_perform(p->multi, &running);
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(p->multi, &left))) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            CURL *easy = msg->easy_handle;
+            CURLcode cc = msg->data.result;
+            pthread_mutex_lock(&p->lock);
+            struct transfer *t = unlink_by_easy(&p->active, easy);
+            pthread_mutex_unlock(&p->lock);
+            curl_multi_remove_handle(p->multi, easy);
+            if (t) {
+                transfer_finish(t, cc);
+                transfer_free(t);
+            }
+        }
+        curl_multi_poll(p->multi, NULL, 0, 1000, NULL);
+    }
+    return NULL;
+}
+
+static sy_code build_body(const struct openai_provider *p, const struct sy_request *req,
+                          const char *model, bool chat, char **out, struct sy_err *err)
+{
+    json_t *b = json_pack("{s:s, s:b, s:{s:b}}", "model", model, "stream", 1, "stream_options",
+                          "include_usage", 1);
+    if (!b)
+        return sy_errf(err, SY_ENOMEM, "out of memory building a request for '%s'", p->cfg.name);
+    if (chat) {
+        json_t *msgs = json_array();
+        for (size_t i = 0; i < req->n_messages; i++)
+            json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", req->messages[i].role,
+                                                  "content", req->messages[i].content));
+        json_object_set_new(b, "messages", msgs);
+    } else {
+        json_object_set_new(b, "prompt", json_string(req->prompt ? req->prompt : ""));
+    }
+    const struct sy_settings *s = &req->settings;
+#define GIVEN(x) (s->given & SY_SETTING_BIT(x))
+    if (GIVEN(SY_SETTING_TEMPERATURE))
+        json_object_set_new(b, "temperature", json_real(s->temperature));
+    else if (GIVEN(SY_SETTING_DO_SAMPLE) && !s->do_sample)
+        json_object_set_new(b, "temperature", json_real(0)); /* greedy, asked for by name */
+    if (GIVEN(SY_SETTING_TOP_P))
+        json_object_set_new(b, "top_p", json_real(s->top_p));
+    if (GIVEN(SY_SETTING_MAX_NEW_TOKENS) && s->max_new_tokens > 0)
+        json_object_set_new(b, "max_tokens", json_integer(s->max_new_tokens));
+    if (GIVEN(SY_SETTING_PRESENCE_PENALTY))
+        json_object_set_new(b, "presence_penalty", json_real(s->presence_penalty));
+    if (GIVEN(SY_SETTING_FREQUENCY_PENALTY))
+        json_object_set_new(b, "frequency_penalty", json_real(s->frequency_penalty));
+    if (GIVEN(SY_SETTING_SEED))
+        json_object_set_new(b, "seed", json_integer(s->seed));
+    if (s->n_stop) {
+        json_t *stop = json_array();
+        for (size_t i = 0; i < s->n_stop; i++)
+            json_array_append_new(stop, json_string(s->stop[i]));
+        json_object_set_new(b, "stop", stop);
+    }
+#undef GIVEN
+    /* Provider-specific fields go to the upstream untouched, and win. */
+    if (json_is_object(req->provider_overrides))
+        json_object_update(b, req->provider_overrides);
+    *out = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
+}
+
+static sy_code openai_submit(void *self, const struct sy_request *req,
+                             const struct sy_model_info *model, struct sy_sink sink,
+                             uint64_t *job, struct sy_err *err)
+{
+    struct openai_provider *p = self;
+    const char *name = model->id;
+    size_t plen = strlen(p->cfg.name);
+    if (strncmp(name, p->cfg.name, plen) == 0 && name[plen] == ':')
+        name += plen + 1;
+    bool chat = req->messages && req->n_messages;
+    struct transfer *t = calloc(1, sizeof *t);
+    sy_code rc = t ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory starting a request");
+    if (rc == SY_OK) {
+        t->p = p;
+        t->sink = sink;
+        sse_reader_init(&t->reader, SY_UPSTREAM_EVENT_MAX);
+        buf_init(&t->whole, SY_UPSTREAM_ANSWER_MAX);
+        clock_gettime(CLOCK_MONOTONIC, &t->t0);
+        rc = build_body(p, req, upstream_id(p, name), chat, &t->body, err);
+    }
+    if (rc == SY_OK && !(t->easy = curl_easy_init()))
+        rc = sy_errf(err, SY_ENOMEM, "out of memory starting a request");
+    if (rc == SY_OK) {
+        char url[600];
+        snprintf(url, sizeof url, "%s/%s", p->cfg.base_url,
+                 chat ? "chat/completions" : "completions");
+        for (const struct curl_slist *h = p->auth; h; h = h->next)
+            t->headers = curl_slist_append(t->headers, h->data);
+        t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
+        t->headers = curl_slist_append(t->headers, "Accept: text/event-stream");
+        upstream_http_options(&p->cfg, t->easy, url, t->errbuf);
+        curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)p->cfg.timeout_s);
+        curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
+        curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->body);
+        curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_answer);
+        curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
+        curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+    }
+    if (rc != SY_OK) {
+        transfer_free(t);
+        sink.release(sink.ctx);
+        return rc;
+    }
+    pthread_mutex_lock(&p->lock);
+    t->job = ++p->next_job;
+    *job = t->job;
+    t->next = p->pending;
+    p->pending = t;
+    pthread_mutex_unlock(&p->lock);
+    curl_multi_wakeup(p->multi);
+    return SY_OK;
+}
+
+static void openai_cancel(void *self, uint64_t job)
+{
+    struct openai_provider *p = self;
+    pthread_mutex_lock(&p->lock);
+    for (struct transfer *lists[2] = {p->pending, p->active}, **l = lists; l < lists + 2; l++)
+        for (struct transfer *t = *l; t; t = t->next)
+            if (t->job == job)
+                atomic_store(&t->cancel, true);
+    pthread_mutex_unlock(&p->lock);
+    curl_multi_wakeup(p->multi);
+}
+
+/* ---- life cycle ------------------------------------------------------------------------ */
+
+static void *checker_main(void *arg)
+{
+    struct openai_provider *p = arg;
+    pthread_mutex_lock(&p->lock);
+    while (!p->stopping) {
+        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_lock(&p->list_lock);
+        refresh_list(p, NULL);
+        pthread_mutex_unlock(&p->list_lock);
+        pthread_mutex_lock(&p->lock);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += SY_UPSTREAM_HEALTH_PERIOD_MS / 1000;
+        while (!p->stopping && pthread_cond_timedwait(&p->stop_cond, &p->lock, &until) == 0) {
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static void openai_destroy(void *self)
+{
+    struct openai_provider *p = self;
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = true;
+    pthread_cond_broadcast(&p->stop_cond);
+    pthread_mutex_unlock(&p->lock);
+    if (p->multi)
+        curl_multi_wakeup(p->multi);
+    if (p->loop_started)
+        pthread_join(p->loop, NULL);
+    if (p->checker_started)
+        pthread_join(p->checker, NULL);
+    /* Submitted but never started: they still get their final event. */
+    for (struct transfer *t = p->pending, *next; t; t = next) {
+        next = t->next;
+        atomic_store(&t->cancel, true);
+        transfer_finish(t, CURLE_OK);
+        transfer_free(t);
+    }
+    if (p->multi)
+        curl_multi_cleanup(p->multi);
+    curl_slist_free_all(p->auth);
+    free(p->models);
+    pthread_cond_destroy(&p->stop_cond);
+    pthread_mutex_destroy(&p->list_lock);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+static const struct sy_provider_ops openai_ops = {
+    .abi = SY_PROVIDER_ABI,
+    .kind = "openai",
+    .describe = openai_describe,
+    .list = openai_list,
+    .submit = openai_submit,
+    .cancel = openai_cancel,
+    .health = openai_health,
+    .destroy = openai_destroy,
+};
+
+sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_provider *out,
+                               struct sy_err *err)
+{
+    const char *key = NULL;
+    if (cfg->api_key_env[0]) {
+        key = getenv(cfg->api_key_env);
+        if (!key || !key[0])
+            return sy_errf(err, SY_EINVAL,
+                           "provider '%s': the environment variable %s (its api_key_env) is not "
+                           "set", cfg->name, cfg->api_key_env);
+        if (strpbrk(key, "\r\n"))
+            return sy_errf(err, SY_EINVAL, "provider '%s': the key in %s has a line break",
+                           cfg->name, cfg->api_key_env);
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct openai_provider *p = calloc(1, sizeof *p);
+    if (!p)
+        return sy_errf(err, SY_ENOMEM, "out of memory creating provider '%s'", cfg->name);
+    p->cfg = *cfg;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->list_lock, NULL);
+    pthread_cond_init(&p->stop_cond, NULL);
+    snprintf(p->health.base_url, sizeof p->health.base_url, "%s", cfg->base_url);
+    sy_code rc = SY_OK;
+    if (key) {
+        size_t n = strlen(key) + 32;
+        char *h = malloc(n);
+        if (h) {
+            snprintf(h, n, "Authorization: Bearer %s", key);
+            p->auth = curl_slist_append(NULL, h);
+            explicit_bzero(h, n);
+            free(h);
+        }
+        if (!p->auth)
+            rc = sy_errf(err, SY_ENOMEM, "out of memory creating provider '%s'", cfg->name);
+    }
+    if (rc == SY_OK && !(p->multi = curl_multi_init()))
+        rc = sy_errf(err, SY_ENOMEM, "out of memory creating provider '%s'", cfg->name);
+    if (rc == SY_OK) {
+        p->loop_started = pthread_create(&p->loop, NULL, loop_main, p) == 0;
+        p->checker_started = p->loop_started &&
+                             pthread_create(&p->checker, NULL, checker_main, p) == 0;
+        if (!p->checker_started)
+            rc = sy_errf(err, SY_EIO, "cannot start provider '%s''s threads: %s", cfg->name,
+                         strerror(errno));
+    }
+    if (rc != SY_OK) {
+        openai_destroy(p);
+        return rc;
+    }
+    snprintf(out->name, sizeof out->name, "%s", cfg->name);
+    out->ops = &openai_ops;
+    out->self = p;
+    return SY_OK;
+}

@@ -1,0 +1,325 @@
+/* test_providers.c -- remote providers, against a second Switchyard as the
+ * OpenAI-compatible upstream (DESIGN.md, "Testing with real models,
+ * offline"): the gateway lists the upstream's models under its prefix, relays
+ * generation as it streams (in every dialect), keeps upstream errors' meaning,
+ * refuses settings the provider cannot honour, sends the key only where it
+ * belongs, reports an unreachable upstream instead of hiding it, and cancels
+ * the upstream's generation when its own client hangs up. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http_client.h"
+#include "metric.h"
+#include "model_status.h"
+#include "t.h"
+#include "test_server.h"
+
+#define LONG 4000 /* tokens: the generated models never stop by themselves */
+#define UPSTREAM_KEY "upstream-secret-4c1d"
+
+static struct test_server up; /* the upstream, with the models and a key */
+static struct test_server gw; /* the gateway, with providers only */
+
+static json_t *chat_body(const char *model, const char *content, int max_tokens)
+{
+    return json_pack("{s:s, s:[{s:s, s:s}], s:i, s:i}", "model", model, "messages", "role",
+                     "user", "content", content, "max_tokens", max_tokens, "temperature", 0);
+}
+
+static const char *reply(const json_t *resp)
+{
+    return jstr(json_object_get(
+        json_object_get(json_array_get(json_object_get(resp, "choices"), 0), "message"),
+        "content"));
+}
+
+/* POSTs to the upstream (its key comes from http_client_set_header). */
+static int post_up(const char *path, json_t *body, json_t **resp)
+{
+    return http_post_json(up.port, path, body, resp);
+}
+
+static bool has_id(const json_t *list, const char *key, const char *id)
+{
+    size_t i;
+    const json_t *m;
+    json_array_foreach(list, i, m) {
+        if (strcmp(jstr(json_object_get(m, key)), id) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void test_listing(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(gw.port, "GET", "/v1/models", NULL, &resp), 200);
+    json_t *data = json_object_get(resp, "data");
+    T_ASSERT(has_id(data, "id", "up:tiny"));
+    T_ASSERT(has_id(data, "id", "up:fast")); /* the alias */
+    T_ASSERT(has_id(data, "id", "espeak-ng")); /* the gateway's own models stay */
+    /* The upstream's speech models are not relayed, so not listed. */
+    T_ASSERT(!has_id(data, "id", "up:espeak-ng"));
+    /* The dead upstream and the refused key are named, not silently missing. */
+    json_t *errors = json_object_get(resp, "errors");
+    T_EQ_INT(json_array_size(errors), 2);
+    size_t i;
+    json_t *e;
+    json_array_foreach(errors, i, e) {
+        const char *provider = jstr(json_object_get(e, "provider"));
+        const char *msg = jstr(json_object_get(e, "message"));
+        if (strcmp(provider, "down") == 0)
+            T_ASSERT(strstr(msg, "cannot be reached") != NULL);
+        else
+            T_ASSERT(strcmp(provider, "wrongkey") == 0 && strstr(msg, "SY_TEST_WRONG_KEY"));
+    }
+    json_decref(resp);
+
+    T_EQ_INT(http_json(gw.port, "GET", "/v1/models/up:tiny", NULL, &resp), 200);
+    T_EQ_STR(jstr(json_object_get(resp, "owned_by")), "up");
+    json_decref(resp);
+    T_EQ_INT(http_json(gw.port, "GET", "/api/tags", NULL, &resp), 200);
+    T_ASSERT(has_id(json_object_get(resp, "models"), "name", "up:tiny"));
+    json_decref(resp);
+    T_EQ_INT(http_json(gw.port, "GET", "/api/models", NULL, &resp), 200);
+    T_EQ_INT(json_array_size(json_object_get(resp, "errors")), 2);
+    json_decref(resp);
+}
+
+static void test_same_answer(void)
+{
+    /* Greedy: the same text through the gateway as from the upstream itself. */
+    json_t *direct = NULL, *relayed = NULL;
+    T_EQ_INT(post_up("/v1/chat/completions", chat_body("tiny", "Hello there", 12), &direct), 200);
+    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions",
+                            chat_body("up:tiny", "Hello there", 12), &relayed),
+             200);
+    T_EQ_STR(reply(relayed), reply(direct));
+    T_EQ_STR(jstr(json_object_get(relayed, "model")), "up:tiny");
+    json_t *usage = json_object_get(relayed, "usage");
+    T_EQ_INT(json_integer_value(json_object_get(usage, "completion_tokens")), 12);
+    T_ASSERT(json_integer_value(json_object_get(usage, "prompt_tokens")) > 0);
+    json_decref(direct);
+    json_decref(relayed);
+
+    /* The alias reaches the same model. */
+    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions",
+                            chat_body("up:fast", "Hello there", 12), &relayed),
+             200);
+    T_EQ_INT(post_up("/v1/chat/completions", chat_body("tiny", "Hello there", 12), &direct), 200);
+    T_EQ_STR(reply(relayed), reply(direct));
+    json_decref(direct);
+    json_decref(relayed);
+
+    /* A raw prompt goes to /completions. */
+    json_t *a = json_pack("{s:s, s:s, s:i, s:i}", "model", "tiny", "prompt", "Once upon",
+                          "max_tokens", 10, "temperature", 0);
+    json_t *b = json_deep_copy(a);
+    json_object_set_new(b, "model", json_string("up:tiny"));
+    T_EQ_INT(post_up("/v1/completions", a, &direct), 200);
+    T_EQ_INT(http_post_json(gw.port, "/v1/completions", b, &relayed), 200);
+    T_EQ_STR(jstr(json_object_get(json_array_get(json_object_get(relayed, "choices"), 0), "text")),
+             jstr(json_object_get(json_array_get(json_object_get(direct, "choices"), 0), "text")));
+    json_decref(direct);
+    json_decref(relayed);
+}
+
+static void test_streams_in_every_dialect(void)
+{
+    json_t *whole = NULL;
+    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions", chat_body("up:tiny", "Stream it", 16),
+                            &whole),
+             200);
+    json_t *body = chat_body("up:tiny", "Stream it", 16);
+    json_object_set_new(body, "stream", json_true());
+    json_t *events = NULL;
+    bool complete = false;
+    T_EQ_INT(http_stream_collect(gw.port, "/v1/chat/completions", body, &events, &complete), 200);
+    T_ASSERT(complete);
+    struct sy_buf text;
+    buf_init(&text, 1 << 20);
+    buf_append(&text, "", 0, NULL);
+    size_t i, chunks = 0;
+    json_t *ev;
+    json_array_foreach(events, i, ev) {
+        json_t *delta = json_object_get(
+            json_array_get(json_object_get(json_object_get(ev, "json"), "choices"), 0), "delta");
+        const json_t *content = json_object_get(delta, "content");
+        if (json_is_string(content) && json_string_length(content)) {
+            buf_append_str(&text, jstr(content), NULL);
+            chunks++;
+        }
+    }
+    T_ASSERT(chunks > 1); /* relayed piece by piece, not in one lump */
+    T_EQ_STR(jstr(json_object_get(json_array_get(events, json_array_size(events) - 1), "raw")),
+             "[DONE]");
+    T_EQ_STR(text.data, reply(whole));
+    buf_cleanup(&text);
+    json_decref(events);
+
+    /* The task API's typed events. */
+    json_t *task = json_pack("{s:s, s:{s:[{s:s, s:s}]}, s:{s:i, s:b}}", "model_id", "up:tiny",
+                             "inputs", "messages", "role", "user", "content", "Stream it",
+                             "settings", "max_new_tokens", 16, "do_sample", 0);
+    T_EQ_INT(http_stream_collect(gw.port, "/api/inference/stream", task, &events, &complete), 200);
+    T_ASSERT(complete);
+    T_EQ_STR(jstr(json_object_get(json_array_get(events, 0), "event")), "start");
+    T_EQ_STR(jstr(json_object_get(json_array_get(events, json_array_size(events) - 1), "event")),
+             "done");
+    json_decref(events);
+
+    /* Ollama's NDJSON. */
+    struct http_response r;
+    T_EQ_INT(http_request(gw.port, "POST", "/api/chat", "Content-Type: application/json\r\n",
+                          "{\"model\":\"up:tiny\",\"messages\":[{\"role\":\"user\",\"content\":"
+                          "\"Stream it\"}],\"options\":{\"num_predict\":16,\"temperature\":0}}",
+                          &r),
+             0);
+    T_EQ_INT(r.status, 200);
+    T_ASSERT(strstr(r.body.data, "\"done\":true") != NULL);
+    T_ASSERT(strstr(r.body.data, "\"done_reason\":\"length\"") != NULL);
+    http_response_cleanup(&r);
+    json_decref(whole);
+}
+
+static void expect_error(json_t *body, int status, const char *param, const char *needle)
+{
+    json_t *resp = NULL;
+    int got = http_post_json(gw.port, "/v1/chat/completions", body, &resp);
+    json_t *err = json_object_get(resp, "error");
+    const char *msg = jstr(json_object_get(err, "message"));
+    if (got != status || !msg || !strstr(msg, needle))
+        printf("#   got %d: %s\n", got, msg ? msg : "(no message)");
+    T_EQ_INT(got, status);
+    T_ASSERT(msg && strstr(msg, needle) != NULL);
+    if (param)
+        T_EQ_STR(jstr(json_object_get(err, "param")), param);
+    json_decref(resp);
+}
+
+static void test_errors_keep_their_meaning(void)
+{
+    /* A setting an OpenAI upstream does not take: 422 before any request. */
+    json_t *b = chat_body("up:tiny", "Hi", 4);
+    json_object_set_new(b, "top_k", json_integer(5));
+    expect_error(b, 422, "top_k", "top_k");
+    /* The upstream's 4xx: the same class, its own words. */
+    expect_error(chat_body("up:tiny", "Hi", 100000), 400, NULL, "provider 'up' answered 400");
+    /* Unknown model: 404 listing what the provider has. */
+    expect_error(chat_body("up:nothing", "Hi", 4), 404, "model", "tiny");
+    /* A dead upstream: 502 naming the provider. */
+    expect_error(chat_body("down:tiny", "Hi", 4), 502, NULL, "provider 'down'");
+    /* A key the upstream refuses: 4xx naming the variable, never the key. */
+    expect_error(chat_body("wrongkey:tiny", "Hi", 4), 403, NULL,
+                 "refused the key in $SY_TEST_WRONG_KEY (401)");
+    T_ASSERT(!test_server_log_contains(&gw, UPSTREAM_KEY));
+    T_ASSERT(!test_server_log_contains(&gw, "not-the-key"));
+
+    /* provider_overrides reach the upstream untouched (and win). */
+    json_t *resp = NULL;
+    b = chat_body("up:tiny", "Hi", 12);
+    json_object_set_new(b, "provider_overrides", json_pack("{s:i}", "max_tokens", 3));
+    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions", b, &resp), 200);
+    T_EQ_INT(json_integer_value(json_object_get(json_object_get(resp, "usage"),
+                                                "completion_tokens")),
+             3);
+    json_decref(resp);
+}
+
+static void test_provider_health(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(gw.port, "GET", "/api/providers?check=true", NULL, &resp), 200);
+    json_t *list = json_object_get(resp, "providers");
+    size_t i;
+    json_t *p;
+    int seen = 0;
+    json_array_foreach(list, i, p) {
+        const char *name = jstr(json_object_get(p, "name"));
+        if (strcmp(name, "up") == 0) {
+            T_ASSERT(json_is_true(json_object_get(p, "healthy")));
+            T_ASSERT(json_integer_value(json_object_get(p, "models")) >= 2);
+            T_ASSERT(json_number_value(json_object_get(p, "latency_ms")) > 0);
+            seen++;
+        }
+        if (strcmp(name, "down") == 0) {
+            T_ASSERT(json_is_false(json_object_get(p, "healthy")));
+            T_ASSERT(strstr(jstr(json_object_get(p, "last_error")), "cannot be reached"));
+            seen++;
+        }
+        if (strcmp(name, "local") == 0)
+            T_EQ_STR(jstr(json_object_get(p, "prefix")), "");
+    }
+    T_EQ_INT(seen, 2);
+    json_decref(resp);
+    T_EQ_INT(http_json(gw.port, "GET", "/api/providers?check=maybe", NULL, &resp), 400);
+    json_decref(resp);
+}
+
+static void test_hang_up_cancels_upstream(void)
+{
+    static const char cancelled[] =
+        "switchyard_generations_total{model=\"endless\",outcome=\"cancelled\"}";
+    double before = test_metric(up.port, cancelled);
+    struct http_conn conn;
+    T_REQUIRE(http_conn_open(&conn, gw.port) == 0);
+    json_t *request = chat_body("up:endless", "Go on", LONG);
+    char *body = json_dumps(request, JSON_COMPACT);
+    json_decref(request);
+    T_REQUIRE(http_conn_send(&conn, "POST", "/v1/chat/completions",
+                             "Content-Type: application/json\r\n", body, strlen(body)) == 0);
+    free(body);
+    /* The upstream is generating for the gateway; then the client leaves. */
+    T_ASSERT(test_wait_model_status_int(up.port, "endless", "active", 1));
+    http_conn_close(&conn);
+    T_ASSERT(test_wait_metric(up.port, cancelled, before + 1));
+    T_ASSERT(test_wait_model_status_int(up.port, "endless", "active", 0));
+}
+
+int main(void)
+{
+    if (test_env_init(&up) != 0 || test_env_init(&gw) != 0)
+        return 1;
+    const char *tiny[] = {"--preset", "tiny", "--type", "q8_0", NULL};
+    const char *endless[] = {"--preset", "tiny", "--never-stop", "--ctx", "8192", NULL};
+    if (test_make_model(up.models, "tiny", tiny) != 0 ||
+        test_make_model(up.models, "endless", endless) != 0) {
+        printf("Bail out! switchyard-make-model failed\n");
+        return 1;
+    }
+    setenv("SWITCHYARD_API_KEY", UPSTREAM_KEY, 1);
+    if (test_server_start(&up, NULL) != 0) {
+        printf("Bail out! the upstream did not start\n");
+        return 1;
+    }
+    unsetenv("SWITCHYARD_API_KEY");
+    http_client_set_header(up.port, "Authorization: Bearer " UPSTREAM_KEY "\r\n");
+    setenv("SY_TEST_UP_KEY", UPSTREAM_KEY, 1);
+    setenv("SY_TEST_WRONG_KEY", "not-the-key", 1);
+    char providers[1024];
+    snprintf(providers, sizeof providers,
+             "[{\"name\":\"up\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1/\","
+             "\"api_key_env\":\"SY_TEST_UP_KEY\",\"aliases\":{\"fast\":\"tiny\"}},"
+             "{\"name\":\"wrongkey\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\","
+             "\"api_key_env\":\"SY_TEST_WRONG_KEY\"},"
+             "{\"name\":\"down\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:1/v1\","
+             "\"connect_timeout\":2}]",
+             up.port, up.port);
+    const char *args[] = {"--providers", providers, "--log-level", "debug", NULL};
+    if (test_server_start(&gw, args) != 0) {
+        printf("Bail out! the gateway did not start\n");
+        return 1;
+    }
+    T_RUN(test_listing);
+    T_RUN(test_same_answer);
+    T_RUN(test_streams_in_every_dialect);
+    T_RUN(test_errors_keep_their_meaning);
+    T_RUN(test_provider_health);
+    T_RUN(test_hang_up_cancels_upstream);
+    T_EQ_INT(test_server_stop(&gw), 0);
+    T_EQ_INT(test_server_stop(&up), 0);
+    test_env_cleanup(&gw);
+    test_env_cleanup(&up);
+    return t_done();
+}
