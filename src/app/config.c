@@ -59,6 +59,8 @@ static const struct config_key keys[] = {
     {"send_buffer_bytes", KEY_SIZE, C(send_buffer_bytes), 0, 64ull << 20},
     {"connection_timeout", KEY_UINT, C(connection_timeout), 1, 86400},
     {"header_timeout", KEY_UINT, C(header_timeout), 0, 3600},
+    {"body_timeout", KEY_UINT, C(body_timeout), 0, 3600},
+    {"min_body_rate", KEY_SIZE, C(min_body_rate), 0, 1ull << 30},
     {"llama_worker", KEY_STRING, C(llama_worker), 0, 0},
     {"speech_worker", KEY_STRING, C(speech_worker), 0, 0},
     {"espeak_data", KEY_STRING, C(espeak_data), 0, 0},
@@ -160,6 +162,8 @@ void config_defaults(struct sy_config *cfg)
     cfg->stream_buffer_bytes = SY_HTTP_STREAM_BUFFER_MAX;
     cfg->connection_timeout = 60;
     cfg->header_timeout = 10;
+    cfg->body_timeout = 20; /* Apache mod_reqtimeout's body=20,MinRate=500 */
+    cfg->min_body_rate = 500;
     beside_binary("/switchyard-llama", true, cfg->llama_worker, sizeof cfg->llama_worker);
     beside_binary("/switchyard-speech", true, cfg->speech_worker, sizeof cfg->speech_worker);
     /* Where Debian's packages put the built-in speech engines' data. */

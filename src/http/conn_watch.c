@@ -19,7 +19,9 @@ struct watch_entry {
     struct sockaddr_storage peer; /* who fd is connected to, to know it is still that socket */
     socklen_t peer_len;
     uint64_t id;          /* unique: tells a polled socket's entry is still the same one */
-    int64_t deadline_ms;  /* monotonic; 0: none */
+    int64_t deadline_ms;  /* headers, monotonic; 0: none */
+    int64_t body_started_ms; /* monotonic; 0: no body being read */
+    uint64_t body_bytes;
     void (*hangup)(void *ctx);
     void *hangup_ctx;
     struct watch_entry *prev, *next;
@@ -30,7 +32,7 @@ struct conn_watch {
     pthread_cond_t wake;
     pthread_t thread;
     bool stopping;
-    int64_t header_timeout_ms;
+    struct conn_watch_limits limits;
     uint64_t next_id;
     unsigned long dropped;
     struct watch_entry *head;
@@ -51,28 +53,54 @@ static struct watch_entry *find(struct conn_watch *cw, uint64_t id)
     return NULL;
 }
 
-/* Shuts down connections past their header deadline. Caller holds the lock;
- * the sockets are open (entries leave only when MHD closes them). MHD sees
- * the shutdown as the peer's end and closes the connection itself. */
+/* Whether e->fd is still e's connection. MHD closes a socket only after
+ * telling us, so it should be; checked anyway, as shutting down a reused
+ * descriptor would break whatever now owns it. */
+static bool same_socket(const struct watch_entry *e)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    return getpeername(e->fd, (struct sockaddr *)&peer, &len) == 0 && len == e->peer_len &&
+           memcmp(&peer, &e->peer, len) == 0;
+}
+
+/* Whether a body being read is behind the minimum rate: it has had the grace
+ * time plus a second per min_body_rate bytes, and is not done. */
+static bool body_too_slow(const struct conn_watch *cw, const struct watch_entry *e, int64_t now)
+{
+    const struct conn_watch_limits *l = &cw->limits;
+    if (!e->body_started_ms || l->body_grace_ms <= 0 || !l->min_body_rate)
+        return false;
+    uint64_t earned_ms = e->body_bytes * 1000 / l->min_body_rate;
+    return now - e->body_started_ms > l->body_grace_ms + (int64_t)earned_ms;
+}
+
+/* Shuts down connections past their header deadline or behind the body
+ * rate. Caller holds the lock; the sockets are open (entries leave only when
+ * MHD closes them). MHD sees the shutdown as the peer's end and closes the
+ * connection itself. */
 static void enforce_deadlines(struct conn_watch *cw)
 {
     int64_t now = now_ms();
     for (struct watch_entry *e = cw->head; e; e = e->next) {
-        if (!e->deadline_ms || now < e->deadline_ms)
+        bool headers_late = e->deadline_ms && now >= e->deadline_ms;
+        bool body_slow = body_too_slow(cw, e, now);
+        if (!headers_late && !body_slow)
             continue;
         e->deadline_ms = 0;
-        /* MHD closes a socket only after telling us, so fd is still this
-         * connection; checked anyway, as shutting down a reused descriptor
-         * would break whatever now owns it. */
-        struct sockaddr_storage peer;
-        socklen_t len = sizeof peer;
-        if (getpeername(e->fd, (struct sockaddr *)&peer, &len) != 0 || len != e->peer_len ||
-            memcmp(&peer, &e->peer, len) != 0)
+        e->body_started_ms = 0;
+        if (!same_socket(e))
             continue;
         cw->dropped++;
         shutdown(e->fd, SHUT_RDWR);
-        log_debug("closed a connection whose request headers took over %lld ms",
-                  (long long)cw->header_timeout_ms);
+        if (headers_late)
+            log_debug("closed a connection whose request headers took over %lld ms",
+                      (long long)cw->limits.header_timeout_ms);
+        else
+            log_info("closed a connection whose request body came slower than %llu bytes/s "
+                     "(%llu bytes in %lld ms)",
+                     (unsigned long long)cw->limits.min_body_rate,
+                     (unsigned long long)e->body_bytes, (long long)(now - e->body_started_ms));
     }
 }
 
@@ -118,14 +146,14 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-struct conn_watch *conn_watch_start(int64_t header_timeout_ms)
+struct conn_watch *conn_watch_start(const struct conn_watch_limits *limits)
 {
     struct conn_watch *cw = calloc(1, sizeof *cw);
     if (!cw)
         return NULL;
     pthread_mutex_init(&cw->lock, NULL);
     pthread_cond_init(&cw->wake, NULL);
-    cw->header_timeout_ms = header_timeout_ms;
+    cw->limits = *limits;
     if (pthread_create(&cw->thread, NULL, watch_main, cw) != 0) {
         pthread_cond_destroy(&cw->wake);
         pthread_mutex_destroy(&cw->lock);
@@ -165,8 +193,8 @@ struct watch_entry *conn_watch_add(struct conn_watch *cw, int fd)
         e->peer_len = 0;
     pthread_mutex_lock(&cw->lock);
     e->id = ++cw->next_id;
-    if (cw->header_timeout_ms > 0)
-        e->deadline_ms = now_ms() + cw->header_timeout_ms;
+    if (cw->limits.header_timeout_ms > 0)
+        e->deadline_ms = now_ms() + cw->limits.header_timeout_ms;
     e->next = cw->head;
     if (cw->head)
         cw->head->prev = e;
@@ -182,6 +210,34 @@ void conn_watch_headers_done(struct conn_watch *cw, struct watch_entry *e)
         return;
     pthread_mutex_lock(&cw->lock);
     e->deadline_ms = 0;
+    pthread_mutex_unlock(&cw->lock);
+}
+
+void conn_watch_body_start(struct conn_watch *cw, struct watch_entry *e)
+{
+    if (!e)
+        return;
+    pthread_mutex_lock(&cw->lock);
+    e->body_started_ms = now_ms();
+    e->body_bytes = 0;
+    pthread_mutex_unlock(&cw->lock);
+}
+
+void conn_watch_body_progress(struct conn_watch *cw, struct watch_entry *e, size_t n)
+{
+    if (!e)
+        return;
+    pthread_mutex_lock(&cw->lock);
+    e->body_bytes += n;
+    pthread_mutex_unlock(&cw->lock);
+}
+
+void conn_watch_body_done(struct conn_watch *cw, struct watch_entry *e)
+{
+    if (!e)
+        return;
+    pthread_mutex_lock(&cw->lock);
+    e->body_started_ms = 0;
     pthread_mutex_unlock(&cw->lock);
 }
 

@@ -433,6 +433,10 @@ static struct http_exchange *exchange_create(struct http_server *srv, struct MHD
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     ex->watch = ci ? ci->socket_context : NULL;
     conn_watch_headers_done(srv->watch, ex->watch);
+    if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") ||
+        (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length") &&
+         strcmp(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length"), "0") != 0))
+        conn_watch_body_start(srv->watch, ex->watch);
     route(ex);
     size_t limit = ex->route && ex->route->body_max ? ex->route->body_max : srv->cfg.body_max;
     buf_init(&ex->body, limit);
@@ -470,12 +474,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (ex->phase == PH_ANSWERED) { /* refused while the body was still coming: drop it */
+        if (*upload_data_size)
+            conn_watch_body_progress(srv->watch, ex->watch, *upload_data_size);
+        else
+            conn_watch_body_done(srv->watch, ex->watch);
         *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
+        conn_watch_body_progress(srv->watch, ex->watch, n);
         if (buf_append(&ex->body, upload_data, n, NULL) != SY_OK) {
             char detail[64];
             snprintf(detail, sizeof detail, "the body exceeds the limit of %zu bytes",
@@ -484,6 +493,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return MHD_YES;
     }
+    conn_watch_body_done(srv->watch, ex->watch);
     if (ex->phase == PH_DEFERRED)
         return drive_deferred(ex);
     return handle_complete_request(ex);
@@ -498,6 +508,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!ex)
         return;
     *con_cls = NULL;
+    conn_watch_body_done(srv->watch, ex->watch); /* the next request on it starts afresh */
     char note[256] = "";
     if (ex->waker) {
         conn_watch_arm(srv->watch, ex->watch, NULL, NULL); /* waits out a running callback */
@@ -595,7 +606,11 @@ sy_code http_server_start(const struct http_server_config *cfg, struct http_serv
     }
     srv->cfg = *cfg;
     pthread_mutex_init(&srv->lock, NULL);
-    srv->watch = conn_watch_start((int64_t)cfg->header_timeout_ms);
+    struct conn_watch_limits limits = {.header_timeout_ms = cfg->header_timeout_ms,
+                                       .body_grace_ms = cfg->min_body_rate ? cfg->body_timeout_ms
+                                                                           : 0,
+                                       .min_body_rate = cfg->min_body_rate};
+    srv->watch = conn_watch_start(&limits);
     if (!srv->watch) {
         freeaddrinfo(ai);
         pthread_mutex_destroy(&srv->lock);

@@ -40,6 +40,8 @@ struct http_server_config {
     size_t send_buffer;          /* kernel send buffer per connection, bytes; 0: the kernel's */
     unsigned header_timeout_ms;  /* a new connection's first request headers must arrive in
                                   * this time (slowloris); 0: no limit */
+    unsigned body_timeout_ms;    /* a body must be complete within this plus a second per */
+    unsigned min_body_rate;      /* min_body_rate bytes received; 0 either: no limit */
     const struct http_route *routes; /* borrowed for the server's life */
     size_t n_routes;
     http_refusal_fn refuse;      /* required */

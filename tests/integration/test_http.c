@@ -249,11 +249,59 @@ static void test_slowloris(void)
     http_response_cleanup(&r);
 }
 
+/* Sends `total` body bytes after headers declaring them, `piece` bytes every
+ * `gap_ms`, and reports whether the server answered (true) or cut the
+ * connection off first (false). */
+static bool send_body_slowly(size_t total, size_t piece, long gap_ms)
+{
+    struct http_conn c;
+    if (http_conn_open(&c, srv.port) != 0)
+        return false;
+    char head[256];
+    snprintf(head, sizeof head,
+             "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+             total);
+    bool cut = send(c.fd, head, strlen(head), MSG_NOSIGNAL) <= 0;
+    char bytes[128];
+    memset(bytes, ' ', sizeof bytes);
+    for (size_t sent = 0; sent < total && !cut; sent += piece) {
+        size_t n = total - sent < piece ? total - sent : piece;
+        cut = send(c.fd, bytes, n, MSG_NOSIGNAL) < 0;
+        char byte;
+        ssize_t got = recv(c.fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK); /* an answer stays */
+        cut = cut || got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+        nanosleep(&(struct timespec){.tv_nsec = gap_ms * 1000 * 1000}, NULL);
+    }
+    struct http_response r;
+    bool answered = !cut && http_conn_read_head(&c, &r) == 0;
+    if (answered)
+        http_response_cleanup(&r);
+    printf("#   %zu bytes, %zu every %ld ms: %s\n", total, piece, gap_ms,
+           answered ? "answered" : cut ? "cut off while sending" : "no answer");
+    http_conn_close(&c);
+    return answered;
+}
+
+static void test_minimum_body_rate(void)
+{
+    /* --body-timeout 1 --min-body-rate 100: a body trickled at 10 bytes/s is
+     * cut off once its grace runs out, well before its 400 bytes arrive ... */
+    T_ASSERT(!send_body_slowly(400, 1, 100));
+    /* ... while a steady body at some 2,000 bytes/s is read and answered. */
+    T_ASSERT(send_body_slowly(3000, 100, 50));
+    struct http_response r;
+    T_REQUIRE(http_request(srv.port, "GET", "/health", NULL, NULL, &r) == 0);
+    T_EQ_INT(r.status, 200);
+    http_response_cleanup(&r);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0)
         return 1;
-    const char *args[] = {"--max-body-bytes", "4096", "--header-timeout", "1", NULL};
+    const char *args[] = {"--max-body-bytes", "4096", "--header-timeout", "1", "--body-timeout",
+                          "1", "--min-body-rate", "100", NULL};
     if (test_server_start(&srv, args) != 0) {
         printf("Bail out! the server did not start\n");
         return 1;
@@ -265,6 +313,7 @@ int main(void)
     T_RUN(test_garbage_bytes);
     T_RUN(test_request_targets_and_framing);
     T_RUN(test_slowloris);
+    T_RUN(test_minimum_body_rate);
     T_EQ_INT(test_server_stop(&srv), 0);
     test_env_cleanup(&srv);
     return t_done();
