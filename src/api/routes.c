@@ -48,6 +48,7 @@ static const struct http_route routes[] = {
     {"POST", "/api/pull", ollama_pull, 0, false},
     {"DELETE", "/api/delete", ollama_delete, 0, false},
     {"GET", "/api/version", ollama_version, 0, false},
+    {"GET", "/api/intents", task_intents_list, 0, false},
     {"GET", "/api/providers", task_providers_list, 0, false},
     {"GET", "/api/runs", task_runs_list, 0, false},
     {"GET", "/api/runs/*", task_runs_get, 0, false},

@@ -31,6 +31,7 @@ void task_models_pull(struct http_exchange *ex, void *app);      /* POST /api/mo
 void task_models_delete(struct http_exchange *ex, void *app);    /* DELETE /api/models/{id} */
 void task_hub_search(struct http_exchange *ex, void *app);       /* GET /api/hub/models */
 void task_hub_model(struct http_exchange *ex, void *app);        /* GET /api/hub/models/{repo} */
+void task_intents_list(struct http_exchange *ex, void *app);     /* GET /api/intents */
 void task_providers_list(struct http_exchange *ex, void *app);   /* GET /api/providers */
 void task_runs_list(struct http_exchange *ex, void *app);        /* GET /api/runs */
 void task_runs_get(struct http_exchange *ex, void *app);         /* GET /api/runs/{id} */

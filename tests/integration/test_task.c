@@ -215,6 +215,48 @@ static void test_hf(void)
     json_decref(body);
 }
 
+static const json_t *intent(const json_t *list, const char *id)
+{
+    size_t i;
+    const json_t *it;
+    json_array_foreach(list, i, it) {
+        if (strcmp(jstr(json_object_get(it, "id")), id) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+static bool lists(const json_t *it, const char *key, const char *value)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(json_object_get(it, key), i, v) {
+        if (strcmp(jstr(v), value) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void test_intents(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", "/api/intents", NULL, &resp), 200);
+    const json_t *list = json_object_get(resp, "intents");
+    const json_t *chat = intent(list, "chat"), *speak = intent(list, "speak"),
+                 *transcribe = intent(list, "transcribe"), *draw = intent(list, "draw");
+    T_REQUIRE(chat && speak && transcribe && draw);
+    T_ASSERT(lists(chat, "tasks", "text-generation"));
+    T_ASSERT(lists(chat, "models", "tiny"));
+    T_ASSERT(!lists(chat, "models", "espeak-ng"));
+    T_ASSERT(lists(speak, "models", "espeak-ng"));
+    T_ASSERT(lists(transcribe, "models", "pocketsphinx-en-us"));
+    T_ASSERT(lists(draw, "tasks", "text-to-image"));
+    T_EQ_INT(json_array_size(json_object_get(draw, "models")), 0); /* nothing here draws yet */
+    T_ASSERT(json_is_string(json_object_get(chat, "label")));
+    T_ASSERT(json_is_string(json_object_get(chat, "description")));
+    json_decref(resp);
+}
+
 /* The run is written when its exchange closes, which may be a moment after
  * the client has read the answer: wait for it (bounded), then fetch it. */
 static json_t *run_fetch(const char *id)
@@ -326,6 +368,7 @@ int main(void)
     T_RUN(test_api_models);
     T_RUN(test_hf);
     T_RUN(test_runs);
+    T_RUN(test_intents);
     T_EQ_INT(test_server_stop(&srv), 0);
     test_env_cleanup(&srv);
     return t_done();

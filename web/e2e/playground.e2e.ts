@@ -59,6 +59,17 @@ describe("the playground", () => {
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringMatching(/^espeak-ng/)]);
     await page.selectOption("#task-filter", "");
 
+    // Starting from a goal shows the models that meet it, or says none can.
+    await page.click("#goal-buttons button[data-goal=transcribe]");
+    await expect.poll(() => cards.allTextContents())
+      .toEqual([expect.stringMatching(/^pocketsphinx-en-us/)]);
+    await page.click("#goal-buttons button[data-goal=draw]");
+    await expect.poll(() => cards.count()).toBe(0);
+    expect(await page.textContent("#goal-note")).toContain("No model here can do it yet");
+    await shot("goals");
+    await page.click("#goal-buttons button[data-goal=draw]"); // a second click clears it
+    await expect.poll(() => cards.count()).toBeGreaterThanOrEqual(5);
+
     await openModel("tiny");
     expect(await page.isVisible("#panel-text")).toBe(true);
     expect(await page.isVisible("#panel-tts")).toBe(false);

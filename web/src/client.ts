@@ -4,6 +4,7 @@
 
 import type {
   ErrorBody,
+  Intent,
   ModelInfo,
   ProviderError,
   Run,
@@ -59,6 +60,12 @@ export interface InferenceRequest {
   task?: string;
   inputs: Record<string, unknown>;
   settings?: Record<string, number>;
+}
+
+/** The goals the page starts from, with the models that meet each. */
+export async function listIntents(): Promise<Intent[]> {
+  const res = await send("/api/intents");
+  return ((await res.json()) as { intents: Intent[] }).intents;
 }
 
 /** The newest runs of the history, newest first. */

@@ -37,6 +37,16 @@ export interface ModelInfo {
   memory?: { estimate_bytes: number };
 }
 
+/** A goal a person may start from (GET /api/intents): the tasks that serve
+ *  it and the models here that can do it now. */
+export interface Intent {
+  id: string;
+  label: string;
+  description: string;
+  tasks: string[];
+  models: string[];
+}
+
 /** A remote provider that could not list its models (GET /api/models). */
 export interface ProviderError {
   provider: string;

@@ -9,13 +9,14 @@ import {
   ApiError,
   deleteRun,
   getRun,
+  listIntents,
   listModels,
   listRuns,
   runStream,
   speak,
   transcribe,
 } from "./client";
-import type { ModelInfo, Run } from "./contracts";
+import type { Intent, ModelInfo, Run } from "./contracts";
 import { checkSettings, honoured, type SettingName } from "./settings";
 
 function $<T extends HTMLElement>(id: string): T {
@@ -25,6 +26,7 @@ function $<T extends HTMLElement>(id: string): T {
 }
 
 let models: ModelInfo[] = [];
+let goal: Intent | null = null;
 let chosen: ModelInfo | null = null;
 let running: AbortController | null = null;
 
@@ -58,6 +60,7 @@ function renderModels(): void {
     const hay = `${m.id} ${m.description} ${m.backend} ${m.capabilities.tasks.join(" ")}`;
     if (q && !hay.toLowerCase().includes(q)) continue;
     if (want && !m.capabilities.tasks.includes(want)) continue;
+    if (goal && !goal.models.includes(m.id)) continue;
     const li = document.createElement("li");
     const b = document.createElement("button");
     b.type = "button";
@@ -183,6 +186,39 @@ async function runTranscribe(ev: SubmitEvent): Promise<void> {
   void refreshRuns();
 }
 
+// ---- goals ----------------------------------------------------------------------------
+
+function chooseGoal(g: Intent | null): void {
+  goal = goal?.id === g?.id ? null : g; // a second click clears it
+  for (const b of $("goal-buttons").querySelectorAll("button"))
+    b.setAttribute("aria-pressed", String(b.dataset.goal === goal?.id));
+  const note = $("goal-note");
+  if (!goal) note.textContent = "";
+  else if (goal.models.length)
+    note.textContent = `${goal.description} ${goal.models.length} model` +
+      `${goal.models.length === 1 ? " does" : "s do"} it here.`;
+  else
+    note.textContent = `${goal.description} No model here can do it yet (${goal.tasks.join(", ")}):` +
+      " pull one from the Hub or configure a provider that has one.";
+  renderModels();
+}
+
+async function loadGoals(): Promise<void> {
+  const list = await listIntents();
+  const row = $("goal-buttons");
+  row.replaceChildren();
+  for (const g of list) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.goal = g.id;
+    b.textContent = g.label;
+    b.title = g.description;
+    b.setAttribute("aria-pressed", "false");
+    b.addEventListener("click", () => chooseGoal(g));
+    row.append(b);
+  }
+}
+
 // ---- the run history ------------------------------------------------------------------
 
 function runLine(r: { task: string; model: string; finish: string; duration_ms: number | null }):
@@ -287,6 +323,7 @@ async function start(): Promise<void> {
   $("runs-refresh").addEventListener("click", () => void refreshRuns());
   void refreshRuns();
   try {
+    await loadGoals();
     const listed = await listModels();
     models = listed.models;
     const problems = $("provider-problems");
