@@ -23,7 +23,7 @@ async function shot(name: string): Promise<void> {
 
 async function openModel(id: string): Promise<void> {
   await page.fill("#search", id);
-  const card = page.locator("#models li button", { hasText: id }).first();
+  const card = page.locator(`#models li button[data-model="${id}"]`);
   await card.click();
   await expect.poll(() => page.textContent("#model-detail")).toContain(`${id}:`);
 }
@@ -74,6 +74,25 @@ describe("the playground", () => {
     expect(await page.isVisible("#panel-text")).toBe(true);
     expect(await page.isVisible("#panel-tts")).toBe(false);
     await shot("explorer");
+  });
+
+  it("pulls a model from the Hub with progress, then runs it", async () => {
+    await page.fill("#pull-id", "acme/tiny-GGUF");
+    await page.click("#pull-button");
+    await expect.poll(() => page.textContent("#pull-status")).toContain("Pulled acme/tiny-GGUF");
+    expect(await page.$eval("#pull-progress", (p: HTMLProgressElement) => p.value)).toBe(1);
+    await shot("pull");
+    await openModel("acme/tiny-GGUF");
+    await page.fill("#prompt", "Hello");
+    await page.fill("#settings input[name=max_new_tokens]", "8");
+    await page.click("#run-button");
+    await expect.poll(() => page.textContent("#status")).toMatch(/tokens\/s/);
+
+    // A repository the Hub does not have: said in plain words.
+    await page.fill("#pull-id", "acme/nothing-GGUF");
+    await page.click("#pull-button");
+    await expect.poll(() => page.textContent("#pull-error"))
+      .toMatch(/^Could not pull acme\/nothing-GGUF: .*acme\/nothing-GGUF/);
   });
 
   it("streams a chat answer token by token", async () => {

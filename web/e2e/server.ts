@@ -22,10 +22,31 @@ function makeModel(out: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`switchyard-make-model ${args.join(" ")}: ${r.stderr}`);
 }
 
+/** The first match of re in a child's standard output (its group 1); the
+ *  rest of the output goes to log, if given. */
+function firstMatch(child: ChildProcess, re: RegExp, log?: NodeJS.WritableStream):
+    Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let seen = "";
+    const onData = (b: Buffer) => {
+      seen += b.toString();
+      const m = re.exec(seen);
+      if (!m) return;
+      child.stdout!.off("data", onData);
+      if (log) child.stdout!.pipe(log);
+      else child.stdout!.resume();
+      resolve(m[1]);
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`${re}: exited (${code}) first`)));
+  });
+}
+
 /** Starts the server with three local models: `tiny` (fast, for chat),
  *  `slow` (larger, never stops on its own: there is time to press Stop) and
  *  `broken` (not a valid GGUF file: running it is a server error); and a
- *  remote provider `down` that cannot be reached. */
+ *  remote provider `down` that cannot be reached; its Hub is a loopback one
+ *  (switchyard-test-hub) holding acme/tiny-GGUF. */
 export async function startServer(artifacts: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const models = join(dir, "models");
@@ -38,41 +59,38 @@ export async function startServer(artifacts: string): Promise<Server> {
   junk.writeUInt32LE(3, 4);
   writeFileSync(join(models, "broken.gguf"), junk);
 
+  // A Hub on loopback with one GGUF repository, for pulling from the page.
+  const hubRoot = join(dir, "hub-root");
+  mkdirSync(join(hubRoot, "acme", "tiny-GGUF"), { recursive: true });
+  makeModel(join(hubRoot, "acme", "tiny-GGUF", "tiny-Q8_0.gguf"),
+            ["--preset", "tiny", "--type", "q8_0"]);
+  writeFileSync(join(hubRoot, "acme", "tiny-GGUF", "README.md"), "# tiny\n");
+  const hub = spawn(env("SY_TEST_HUB"), [hubRoot], { stdio: ["ignore", "pipe", "inherit"] });
+  const hubUrl = await firstMatch(hub, /hub on (http:\/\/127\.0\.0\.1:\d+)/);
+
   mkdirSync(artifacts, { recursive: true });
   const log = createWriteStream(join(artifacts, "server.log"));
   const child: ChildProcess = spawn(env("SY_TEST_SERVER"), [
     "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir, "--models-dir", models,
     "--llama-worker", env("SY_TEST_WORKER"), "--web-root", env("SY_WEB_ROOT"), "--threads", "2",
-    "--log-level", "info",
+    "--log-level", "info", "--hub-url", hubUrl, "--hub-cache", join(dir, "hub-cache"),
     // A remote provider nobody answers for: the page must say so.
     "--providers", JSON.stringify([{ name: "down", kind: "openai",
                                      base_url: "http://127.0.0.1:1/v1", connect_timeout: 1 }]),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr!.pipe(log);
 
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = "";
-    const onData = (b: Buffer) => {
-      seen += b.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-      if (m) {
-        child.stdout!.off("data", onData);
-        child.stdout!.pipe(log);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening`)));
-  });
+  const url = await firstMatch(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/, log);
 
   return {
     url,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
+      await Promise.all([child, hub].map(async (p) => {
+        if (p.exitCode !== null || p.signalCode !== null) return;
+        const exited = new Promise((r) => p.once("exit", r));
+        p.kill("SIGTERM");
         await exited;
-      }
+      }));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,9 +4,11 @@
 
 import type {
   ErrorBody,
+  ErrorEvent,
   Intent,
   ModelInfo,
   ProviderError,
+  PullEvent,
   Run,
   RunSummary,
   TaskEvent,
@@ -83,18 +85,20 @@ export async function deleteRun(id: string): Promise<void> {
   await send(`/api/runs/${encodeURIComponent(id)}`, { method: "DELETE" });
 }
 
-/** Runs a task with /api/inference/stream; calls onEvent for each event.
- *  Resolves after `done`; rejects with ApiError on an `error` event, an HTTP
- *  error before the stream, or a stream that ends without `done`. */
-export async function runStream(
-  req: InferenceRequest,
-  onEvent: (ev: TaskEvent) => void,
+/** POSTs body to a route that answers with typed SSE events ({"type", ...})
+ *  and calls onEvent for each. Resolves after the `done` event; rejects with
+ *  ApiError on an `error` event, an HTTP error before the stream, or a stream
+ *  that ends without `done`. */
+async function streamEvents<E extends { type: string }>(
+  path: string,
+  body: unknown,
+  onEvent: (ev: E) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const res = await send("/api/inference/stream", {
+  const res = await send(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(req),
+    body: JSON.stringify(body),
     signal,
   });
   if (!res.body) throw new ApiError("the server sent no stream", res.status);
@@ -111,13 +115,36 @@ export async function runStream(
     }
     if (chunk.done) break;
     for (const raw of parser.push(chunk.value)) {
-      const ev = JSON.parse(raw.data) as TaskEvent;
-      if (ev.type === "error") throw new ApiError(ev.message, ev.details.status, ev.details.param);
+      const ev = JSON.parse(raw.data) as E;
+      if (ev.type === "error") {
+        const err = ev as unknown as ErrorEvent;
+        throw new ApiError(err.message, err.details.status, err.details.param);
+      }
       onEvent(ev);
       if (ev.type === "done") finished = true;
     }
   }
-  if (!finished) throw new ApiError("the stream ended before the run finished", 0);
+  if (!finished) throw new ApiError("the stream ended before it said it was done", 0);
+}
+
+/** Runs a task with /api/inference/stream; calls onEvent for each event. */
+export function runStream(
+  req: InferenceRequest,
+  onEvent: (ev: TaskEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  return streamEvents("/api/inference/stream", req, onEvent, signal);
+}
+
+/** Pulls a model from the Hugging Face Hub (POST /api/models/pull), calling
+ *  onEvent with each step: the file chosen and why, bytes as they arrive,
+ *  checks, then done. */
+export function pullModel(
+  model: string,
+  onEvent: (ev: PullEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  return streamEvents("/api/models/pull", { model }, onEvent, signal);
 }
 
 /** Text to speech through the task stream: the audio events' bytes, joined,

@@ -73,6 +73,24 @@ export interface Timings {
   real_time_factor?: number;
 }
 
+/** The `error` event of every typed stream. */
+export interface ErrorEvent {
+  v: 1;
+  type: "error";
+  code: string;
+  message: string;
+  details: { status: number; param: string | null };
+}
+
+/** Events of POST /api/models/pull (README: "Pulling models"). */
+export type PullEvent =
+  | { type: "chosen"; model: string; label: string; why: string; files: number }
+  | { type: "file"; file: string; index: number; count: number; total: number; reused: boolean }
+  | { type: "progress"; file: string; completed: number; total: number }
+  | { type: "verified"; file: string }
+  | { type: "done"; model: string; label: string; path: string; downloaded: number; files: number }
+  | ErrorEvent;
+
 /** Events of /api/inference/stream; every one carries v: 1 and its type. */
 export type TaskEvent =
   | { v: 1; type: "start"; id: string; resolved_model_id: string; backend: string }

@@ -12,6 +12,7 @@ import {
   listIntents,
   listModels,
   listRuns,
+  pullModel,
   runStream,
   speak,
   transcribe,
@@ -65,6 +66,7 @@ function renderModels(): void {
     const b = document.createElement("button");
     b.type = "button";
     b.setAttribute("aria-pressed", String(chosen?.id === m.id));
+    b.dataset.model = m.id;
     b.append(m.id);
     const meta = document.createElement("span");
     meta.className = "card-meta";
@@ -184,6 +186,64 @@ async function runTranscribe(ev: SubmitEvent): Promise<void> {
     showError(e);
   }
   void refreshRuns();
+}
+
+// ---- pulling from the Hub ---------------------------------------------------------------
+
+function size(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
+}
+
+async function reloadModels(): Promise<void> {
+  const listed = await listModels();
+  models = listed.models;
+  const problems = $("provider-problems");
+  problems.replaceChildren();
+  for (const p of listed.errors) {
+    const li = document.createElement("li");
+    li.textContent = `${p.provider}: ${p.message}`;
+    problems.append(li);
+  }
+  renderModels();
+}
+
+async function runPull(ev: SubmitEvent): Promise<void> {
+  ev.preventDefault();
+  const id = $<HTMLInputElement>("pull-id").value.trim();
+  if (!id) return;
+  const bar = $<HTMLProgressElement>("pull-progress");
+  const status = $("pull-status");
+  const error = $("pull-error");
+  const button = $<HTMLButtonElement>("pull-button");
+  error.textContent = "";
+  status.textContent = `Asking the Hub about ${id}…`;
+  bar.value = 0;
+  bar.hidden = false;
+  button.disabled = true;
+  let chosen = "";
+  try {
+    await pullModel(id, (e) => {
+      if (e.type === "chosen") chosen = `${e.label}, ${e.why}`;
+      if (e.type === "file") status.textContent = `${e.file}: ${e.reused ? "already here" : size(e.total)}`;
+      if (e.type === "progress" && e.total > 0) {
+        bar.value = e.completed / e.total;
+        status.textContent = `${e.file}: ${size(e.completed)} of ${size(e.total)}`;
+      }
+      if (e.type === "verified") status.textContent = `${e.file}: checked`;
+      if (e.type === "done") {
+        bar.value = 1;
+        status.textContent = `Pulled ${e.model}${chosen ? `: ${chosen}` : ""}. It is in the list.`;
+      }
+    });
+    await reloadModels();
+  } catch (e) {
+    bar.hidden = true;
+    status.textContent = "";
+    const err = e instanceof ApiError ? e : new ApiError(String(e), 0);
+    error.textContent = `Could not pull ${id}: ${err.message}`;
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---- goals ----------------------------------------------------------------------------
@@ -319,21 +379,13 @@ async function start(): Promise<void> {
   $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => void runTranscribe(e));
   $("stop-button").addEventListener("click", () => running?.abort());
   $("run-again").addEventListener("click", runAgain);
+  $<HTMLFormElement>("pull-form").addEventListener("submit", (e) => void runPull(e));
   $("run-forget").addEventListener("click", () => void forgetRun());
   $("runs-refresh").addEventListener("click", () => void refreshRuns());
   void refreshRuns();
   try {
     await loadGoals();
-    const listed = await listModels();
-    models = listed.models;
-    const problems = $("provider-problems");
-    problems.replaceChildren();
-    for (const p of listed.errors) {
-      const li = document.createElement("li");
-      li.textContent = `${p.provider}: ${p.message}`;
-      problems.append(li);
-    }
-    renderModels();
+    await reloadModels();
   } catch (e) {
     showError(e);
   }
