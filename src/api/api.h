@@ -28,6 +28,8 @@ struct api_ctx {
     const char *web_root;      /* the built playground; borrowed; "" none */
     const struct http_access *access; /* keys, for routes that check their own; may be NULL */
     struct runs *runs;         /* the run history; borrowed; may be NULL (not kept) */
+    struct keepalive *keepalive; /* the stream ticker; borrowed; may be NULL (none) */
+    int64_t heartbeat_ms;      /* a stream quiet this long gets a comment; 0 never */
     struct hub_client *hub;    /* borrowed */
     struct catalog *catalog;   /* borrowed */
     const char *hub_cache;     /* where pulls go; borrowed */

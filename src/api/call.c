@@ -204,7 +204,10 @@ static void call_emit(void *ctx, const struct sy_event *ev)
 {
     struct call *c = ctx;
     pthread_mutex_lock(&c->lock);
+    size_t queued = c->out.len;
     bool cancel = apply_event(c, ev);
+    if (c->out.len != queued)
+        c->last_out_ms = keepalive_now_ms();
     /* Non-streams need waking only at the end; streams whenever bytes wait. */
     bool wake = c->finished || c->overflowed || (c->req.stream && (c->out.len > 0 || c->started));
     struct router_job job = c->job;
@@ -314,6 +317,8 @@ static void call_log_note(void *ctx, char *buf, size_t size)
 static void call_closed(void *ctx, bool completed)
 {
     struct call *c = ctx;
+    if (c->on_keepalive) /* no beat runs after this */
+        keepalive_remove(c->api->keepalive, &c->keepalive);
     pthread_mutex_lock(&c->lock);
     c->closed = true;
     bool cancel = !c->finished;
@@ -349,6 +354,26 @@ static void call_abandoned(void *ctx)
     }
 }
 
+/* The ticker's beat: a stream quiet for heartbeat_ms gets the encoder's
+ * comment. One still waiting for its model (queued, loading) starts its
+ * response now, so the client and any proxy see it is alive; an error after
+ * that arrives as an error event in the stream. */
+static void call_beat(void *ctx, int64_t now_ms)
+{
+    struct call *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    bool due = !c->finished && !c->closed && !c->overflowed &&
+               now_ms - c->last_out_ms >= c->api->heartbeat_ms;
+    if (due) {
+        c->started = true;
+        buf_append_str(&c->out, c->enc->heartbeat, NULL); /* full: the reader is slow anyway */
+        c->last_out_ms = now_ms;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (due)
+        http_waker_wake(c->waker);
+}
+
 static const struct http_deferred_ops call_http_ops = {
     .resume = call_resume,
     .read = call_read,
@@ -371,6 +396,12 @@ void call_run(struct call *c, struct http_exchange *ex)
     pthread_mutex_unlock(&c->lock);
     struct sy_sink sink = {.emit = call_emit, .release = call_sink_release, .ctx = c};
     clock_gettime(CLOCK_MONOTONIC, &c->t_submit);
+    if (c->req.stream && c->enc->heartbeat && c->api->keepalive && c->api->heartbeat_ms > 0) {
+        c->last_out_ms = keepalive_now_ms();
+        c->keepalive = (struct keepalive_item){.beat = call_beat, .ctx = c};
+        c->on_keepalive = true;
+        keepalive_add(c->api->keepalive, &c->keepalive);
+    }
     struct router_job job = {0};
     struct sy_err err;
     sy_code rc = router_submit(c->api->router, &c->req, sink, &job, &c->model, &err);

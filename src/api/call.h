@@ -19,6 +19,7 @@
 
 #include "core/event.h"
 #include "core/model_info.h"
+#include "api/keepalive.h"
 #include "core/request.h"
 #include "http/exchange.h"
 #include "router/router.h"
@@ -51,6 +52,9 @@ struct call_encoder {
     /* may be NULL (api_respond_error, the OpenAI shape): answers an error
      * that comes before the response began, in the surface's shape. */
     void (*respond_error)(struct http_exchange *ex, const struct sy_err *err);
+    /* may be NULL (a body that cannot carry a comment: NDJSON, audio): what
+     * a quiet stream writes to say it is alive (an SSE comment). */
+    const char *heartbeat;
     /* may be NULL: keeps a record of the finished call (run history); runs
      * once, on an HTTP thread, when the exchange closes. */
     void (*record)(struct call *c);
@@ -84,6 +88,9 @@ struct call {
     struct sy_usage usage;
     enum sy_finish finish;
     struct timespec t_submit, t_start, t_first_token, t_last_token, t_done;
+    struct keepalive_item keepalive; /* on the api's ticker while streaming */
+    bool on_keepalive;
+    int64_t last_out_ms;           /* when the stream last got bytes (keepalive clock) */
 };
 
 /* Returns: a new call for enc with id prefix (e.g. "chatcmpl-"), one reference

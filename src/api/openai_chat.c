@@ -60,6 +60,7 @@ static json_t *chat_complete(struct call *c)
 }
 
 const struct call_encoder openai_chat_encoder = {
+    .heartbeat = SSE_HEARTBEAT,
     .stream_content_type = "text/event-stream",
     .stream_start = chat_start,
     .stream_token = chat_token,

@@ -66,6 +66,7 @@ static json_t *completion_complete(struct call *c)
 }
 
 const struct call_encoder openai_completion_encoder = {
+    .heartbeat = SSE_HEARTBEAT,
     .stream_content_type = "text/event-stream",
     .stream_start = completion_start,
     .stream_token = completion_token,

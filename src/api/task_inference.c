@@ -143,6 +143,7 @@ static json_t *task_complete(struct call *c)
 }
 
 const struct call_encoder task_encoder = {
+    .heartbeat = SSE_HEARTBEAT,
     .stream_content_type = "text/event-stream",
     .stream_start = task_stream_start,
     .stream_token = task_stream_token,

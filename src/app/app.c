@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/keepalive.h"
 #include "api/api_metrics.h"
 #include "engines/supervisor.h"
 #include "api/background.h"
@@ -32,6 +33,7 @@ struct app {
     struct registry *registry;
     struct builtin_speech *speech;
     struct runs *runs;
+    struct keepalive *keepalive;
     struct supervisor *supervisor;
     struct router *router;
     struct api_ctx api;
@@ -92,6 +94,8 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
             log_info("provider '%s' (%s) at %s", cfg->providers[i].name,
                      cfg->providers[i].kind, cfg->providers[i].base_url);
     }
+    if (rc == SY_OK && cfg->heartbeat_interval && !(app->keepalive = keepalive_start(500)))
+        rc = sy_errf(err, SY_EIO, "cannot start the stream keep-alive ticker");
     if (rc == SY_OK && !(app->metrics = api_metrics_create()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory setting up metrics");
     if (rc == SY_OK) {
@@ -119,6 +123,8 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         app->api.web_root = app->cfg.web_root;
         app->api.access = app->access;
         app->api.runs = app->runs;
+        app->api.keepalive = app->keepalive;
+        app->api.heartbeat_ms = (int64_t)cfg->heartbeat_interval * 1000;
         app->api.hub = app->hub;
         app->api.catalog = app->catalog;
         app->api.hub_cache = app->cfg.hub_cache;
@@ -193,6 +199,7 @@ void app_stop(struct app *app)
      * run, and their pulls, which stop at their next progress check (< 1 s). */
     atomic_store(&app->api.stopping, true);
     http_server_stop(app->http);
+    keepalive_stop(app->keepalive); /* every stream has closed, and left it */
     /* Pulls and Hub requests run on threads of their own: wait for them
      * before freeing what they use (a Hub request ends within its timeout). */
     int waited = 0;
