@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -92,8 +93,25 @@ static int read_config(int argc, char **argv, struct sy_config *cfg)
     return 0;
 }
 
+/* Every connection and every worker's socket is a descriptor: a soft limit
+ * of 1,024 (a common default) would refuse clients long before the
+ * connection limit. The hard limit is the operator's; take what it allows. */
+static void raise_descriptor_limit(void)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= 65536 ||
+        lim.rlim_cur == lim.rlim_max)
+        return;
+    rlim_t was = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max < 65536 ? lim.rlim_max : 65536;
+    if (setrlimit(RLIMIT_NOFILE, &lim) == 0)
+        log_debug("open-file limit raised from %llu to %llu", (unsigned long long)was,
+                  (unsigned long long)lim.rlim_cur);
+}
+
 static int cmd_serve(const struct sy_config *cfg)
 {
+    raise_descriptor_limit();
     /* Signals go to sigwait below, never to a random thread. */
     sigset_t stop;
     sigemptyset(&stop);
