@@ -76,9 +76,13 @@ describe("the playground", () => {
     await shot("explorer");
   });
 
-  it("pulls a model from the Hub with progress, then runs it", async () => {
-    await page.fill("#pull-id", "acme/tiny-GGUF");
-    await page.click("#pull-button");
+  it("finds a model on the Hub, pulls it with progress, then runs it", async () => {
+    await page.fill("#search", "tiny");
+    const hubCard = page.locator('#hub-models li button[data-hub="acme/tiny-GGUF"]');
+    await hubCard.click();
+    await expect.poll(() => page.textContent("#model-detail"))
+      .toContain("runs here: a pull takes tiny-Q8_0.gguf");
+    await page.click("#hub-pull");
     await expect.poll(() => page.textContent("#pull-status")).toContain("Pulled acme/tiny-GGUF");
     expect(await page.$eval("#pull-progress", (p: HTMLProgressElement) => p.value)).toBe(1);
     await shot("pull");

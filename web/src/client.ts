@@ -5,6 +5,8 @@
 import type {
   ErrorBody,
   ErrorEvent,
+  HubModel,
+  HubModelInfo,
   Intent,
   ModelInfo,
   ProviderError,
@@ -62,6 +64,19 @@ export interface InferenceRequest {
   task?: string;
   inputs: Record<string, unknown>;
   settings?: Record<string, number>;
+}
+
+/** Searches the Hugging Face Hub through the server (its cache, its limits). */
+export async function searchHub(query: string, limit = 10): Promise<HubModel[]> {
+  const q = new URLSearchParams({ search: query, limit: String(limit) });
+  const res = await send(`/api/hub/models?${q}`);
+  return ((await res.json()) as { models: HubModel[] }).models;
+}
+
+/** What a Hub model can do here before it is pulled. */
+export async function hubModel(id: string): Promise<HubModelInfo> {
+  const res = await send(`/api/hub/models/${id.split("/").map(encodeURIComponent).join("/")}`);
+  return (await res.json()) as HubModelInfo;
 }
 
 /** The goals the page starts from, with the models that meet each. */

@@ -47,6 +47,30 @@ export interface Intent {
   models: string[];
 }
 
+/** A model found on the Hub (GET /api/hub/models). */
+export interface HubModel {
+  id: string;
+  pipeline_tag?: string;
+  downloads?: number;
+  likes?: number;
+  gated?: boolean | string;
+}
+
+/** What a Hub model can do here (GET /api/hub/models/{id}). */
+export interface HubModelInfo extends HubModel {
+  capabilities: {
+    tasks: string[];
+    gated: boolean;
+    needs_token: boolean;
+    supported: boolean;
+    runnable_locally: boolean;
+    context_length: number;
+    gguf_files: { file: string; label: string; size: number }[];
+    default_file?: { file: string; label: string; why: string; files: number };
+    notes: string[];
+  };
+}
+
 /** A remote provider that could not list its models (GET /api/models). */
 export interface ProviderError {
   provider: string;

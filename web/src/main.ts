@@ -9,11 +9,13 @@ import {
   ApiError,
   deleteRun,
   getRun,
+  hubModel,
   listIntents,
   listModels,
   listRuns,
   pullModel,
   runStream,
+  searchHub,
   speak,
   transcribe,
 } from "./client";
@@ -81,6 +83,7 @@ function renderModels(): void {
 
 function choose(m: ModelInfo): void {
   chosen = m;
+  $("hub-pull").hidden = true;
   clearMessages();
   renderModels();
   const detail = $("model-detail");
@@ -246,6 +249,82 @@ async function runPull(ev: SubmitEvent): Promise<void> {
   }
 }
 
+// ---- the Hub, in the same explorer ----------------------------------------------------
+
+let hubTimer: number | undefined;
+let hubQuery = "";
+
+function scheduleHubSearch(): void {
+  window.clearTimeout(hubTimer);
+  hubTimer = window.setTimeout(() => void runHubSearch(), 400); // after typing pauses
+}
+
+async function runHubSearch(): Promise<void> {
+  const q = $<HTMLInputElement>("search").value.trim();
+  const list = $("hub-models");
+  const note = $("hub-note");
+  if (q.length < 2) {
+    list.replaceChildren();
+    note.textContent = "Type at least two letters to search the Hub too.";
+    return;
+  }
+  hubQuery = q;
+  note.textContent = `Searching the Hub for "${q}"…`;
+  try {
+    const found = await searchHub(q);
+    if (q !== hubQuery) return; // a newer search is under way
+    list.replaceChildren();
+    for (const m of found) {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.dataset.hub = m.id;
+      b.append(m.id);
+      const meta = document.createElement("span");
+      meta.className = "card-meta";
+      const gated = m.gated && m.gated !== "false" ? " · gated" : "";
+      meta.textContent = `${m.pipeline_tag ?? "no task"} · ${m.downloads ?? 0} downloads${gated}`;
+      b.append(meta);
+      b.addEventListener("click", () => void openHubModel(m.id));
+      li.append(b);
+      list.append(li);
+    }
+    note.textContent = found.length ? "" : `Nothing on the Hub matches "${q}".`;
+  } catch (e) {
+    list.replaceChildren();
+    const err = e instanceof ApiError ? e : new ApiError(String(e), 0);
+    note.textContent = `The Hub could not be searched: ${err.message}`;
+  }
+}
+
+async function openHubModel(id: string): Promise<void> {
+  clearMessages();
+  chosen = null;
+  renderModels();
+  for (const p of ["panel-text", "panel-tts", "panel-stt"]) $(p).hidden = true;
+  const detail = $("model-detail");
+  const pull = $<HTMLButtonElement>("hub-pull");
+  detail.textContent = `${id}: asking the Hub…`;
+  pull.hidden = true;
+  try {
+    const m = await hubModel(id);
+    const c = m.capabilities;
+    const parts = [`${id} (Hugging Face Hub): ${c.tasks.join(", ") || m.pipeline_tag || "no task"}`];
+    if (c.context_length) parts.push(`${c.context_length}-token context`);
+    if (c.runnable_locally && c.default_file)
+      parts.push(`runs here: a pull takes ${c.default_file.file} (${c.default_file.why})`);
+    else parts.push("cannot run here");
+    if (c.gated) parts.push(c.needs_token ? "gated: set HF_TOKEN and accept its terms" : "gated");
+    parts.push(...c.notes);
+    detail.textContent = parts.join(" · ");
+    pull.hidden = !c.runnable_locally;
+    pull.dataset.model = id;
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(String(e), 0);
+    detail.textContent = `${id}: ${err.message}`;
+  }
+}
+
 // ---- goals ----------------------------------------------------------------------------
 
 function chooseGoal(g: Intent | null): void {
@@ -372,7 +451,14 @@ async function forgetRun(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  $("search").addEventListener("input", renderModels);
+  $("search").addEventListener("input", () => {
+    renderModels();
+    scheduleHubSearch();
+  });
+  $("hub-pull").addEventListener("click", () => {
+    $<HTMLInputElement>("pull-id").value = $("hub-pull").dataset.model ?? "";
+    $<HTMLFormElement>("pull-form").requestSubmit();
+  });
   $("task-filter").addEventListener("change", renderModels);
   $<HTMLFormElement>("chat-form").addEventListener("submit", (e) => void runChat(e));
   $<HTMLFormElement>("tts-form").addEventListener("submit", (e) => void runSpeak(e));
