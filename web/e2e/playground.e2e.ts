@@ -4,6 +4,7 @@
 // server error shown, text-to-speech into a playable audio element,
 // transcription of an uploaded file, the run history (reopen, run again,
 // delete), and a lost server shown. Each main view is saved as a screenshot.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,10 +29,38 @@ async function openModel(id: string): Promise<void> {
   await expect.poll(() => page.textContent("#model-detail")).toContain(`${id}:`);
 }
 
+/** espeak-ng saying `text`, with a second of silence either side, as a WAV
+ *  file for Chromium's fake microphone (which plays it in a loop). */
+async function spokenWav(text: string): Promise<Buffer> {
+  const res = await fetch(`${server.url}/v1/audio/speech`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model: "espeak-ng", input: text, response_format: "wav" }),
+  });
+  const wav = Buffer.from(await res.arrayBuffer());
+  const rate = wav.readUInt32LE(24);
+  const data = wav.indexOf("data", 12, "latin1");
+  const pcm = wav.subarray(data + 8, data + 8 + wav.readUInt32LE(data + 4));
+  const silence = Buffer.alloc(rate * 2);
+  const body = Buffer.concat([silence, pcm, silence]);
+  const head = Buffer.from(wav.subarray(0, 44));
+  head.write("data", 36, "latin1");
+  head.writeUInt32LE(36 + body.length, 4);
+  head.writeUInt32LE(body.length, 40);
+  return Buffer.concat([head, body]);
+}
+
 beforeAll(async () => {
   server = await startServer(artifacts);
-  // Root in a container has no user namespace for Chromium's sandbox.
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  const mic = join(artifacts, "microphone.wav");
+  writeFileSync(mic, await spokenWav("turn on the light"));
+  // Root in a container has no user namespace for Chromium's sandbox; the
+  // microphone is a fake one that plays mic, and asks nobody for permission.
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+           `--use-file-for-fake-audio-capture=${mic}`],
+  });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
   await page.goto(server.url, { waitUntil: "load" });
@@ -210,6 +239,20 @@ describe("the playground", () => {
     await page.click("#stt-form button[type=submit]");
     await expect.poll(() => page.textContent("#error"))
       .toMatch(/^415: the upload is not audio this server can read .* \(inputs\.audio\)$/);
+  });
+
+  it("transcribes a recording from the microphone", async () => {
+    await openModel("pocketsphinx-en-us");
+    await page.click("#record-button");
+    // Long enough for the looped phrase to be heard whole at least once.
+    await expect.poll(async () => parseFloat((await page.textContent("#record-status")) ?? "0"))
+      .toBeGreaterThan(4.5);
+    await page.click("#record-button");
+    expect(await page.textContent("#record-status")).toContain("press Transcribe");
+    await page.fill("#stt-phrases", "turn on the light\nturn off the light\nopen the door");
+    await page.click("#stt-form button[type=submit]");
+    await expect.poll(() => page.textContent("#status")).toContain("turn on the light");
+    await shot("microphone");
   });
 
   it("keeps every run: reopen, run again, delete", async () => {

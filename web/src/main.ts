@@ -20,6 +20,7 @@ import {
   transcribe,
 } from "./client";
 import type { Intent, ModelInfo, Run } from "./contracts";
+import { Recorder } from "./recorder";
 import { checkSettings, honoured, type SettingName } from "./settings";
 
 function $<T extends HTMLElement>(id: string): T {
@@ -166,12 +167,42 @@ async function runSpeak(ev: SubmitEvent): Promise<void> {
   void refreshRuns();
 }
 
+let recorder: Recorder | null = null;
+let recording: Blob | null = null; // the last recording, used unless a file is chosen
+
+async function toggleRecording(): Promise<void> {
+  const button = $<HTMLButtonElement>("record-button");
+  const status = $("record-status");
+  clearMessages();
+  if (!recorder) {
+    try {
+      recorder = await Recorder.start((s) => (status.textContent = `${s.toFixed(1)} s recorded`));
+    } catch (e) {
+      $("error").textContent = `The microphone cannot be used: ${(e as Error).message}`;
+      return;
+    }
+    recording = null;
+    button.textContent = "Stop recording";
+    button.setAttribute("aria-pressed", "true");
+    return;
+  }
+  recording = await recorder.stop();
+  recorder = null;
+  $<HTMLInputElement>("stt-file").value = ""; // the recording is what will be sent
+  button.textContent = "Record from the microphone";
+  button.setAttribute("aria-pressed", "false");
+  status.textContent += " — press Transcribe";
+}
+
 async function runTranscribe(ev: SubmitEvent): Promise<void> {
   ev.preventDefault();
   if (!chosen) return;
   clearMessages();
-  const file = $<HTMLInputElement>("stt-file").files?.[0];
-  if (!file) return;
+  const file = $<HTMLInputElement>("stt-file").files?.[0] ?? recording;
+  if (!file) {
+    $("error").textContent = "Choose an audio file or record one first.";
+    return;
+  }
   const phrases = $<HTMLTextAreaElement>("stt-phrases").value.split("\n").map((p) => p.trim())
     .filter((p) => p);
   const list = $("segments");
@@ -465,6 +496,8 @@ async function start(): Promise<void> {
   $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => void runTranscribe(e));
   $("stop-button").addEventListener("click", () => running?.abort());
   $("run-again").addEventListener("click", runAgain);
+  $("record-button").addEventListener("click", () => void toggleRecording());
+  $("stt-file").addEventListener("change", () => (recording = null));
   $<HTMLFormElement>("pull-form").addEventListener("submit", (e) => void runPull(e));
   $("run-forget").addEventListener("click", () => void forgetRun());
   $("runs-refresh").addEventListener("click", () => void refreshRuns());
