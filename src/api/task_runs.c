@@ -28,19 +28,36 @@ static void input_summary(const struct call *c, char *out, size_t size)
         snprintf(out, size, "%s", req->prompt ? req->prompt : "");
 }
 
+/* The text-generation settings the client gave, by their task-API names. */
 static char *settings_text(const struct sy_settings *s)
 {
     json_t *o = json_object();
-    if (s->given & SY_SETTING_BIT(SY_SETTING_TEMPERATURE))
+#define GIVEN(x) (s->given & SY_SETTING_BIT(x))
+    if (GIVEN(SY_SETTING_TEMPERATURE))
         json_object_set_new(o, "temperature", json_real(s->temperature));
-    if (s->given & SY_SETTING_BIT(SY_SETTING_TOP_P))
+    if (GIVEN(SY_SETTING_TOP_P))
         json_object_set_new(o, "top_p", json_real(s->top_p));
-    if (s->given & SY_SETTING_BIT(SY_SETTING_TOP_K))
+    if (GIVEN(SY_SETTING_TOP_K))
         json_object_set_new(o, "top_k", json_integer(s->top_k));
-    if (s->given & SY_SETTING_BIT(SY_SETTING_MAX_NEW_TOKENS))
+    if (GIVEN(SY_SETTING_MAX_NEW_TOKENS))
         json_object_set_new(o, "max_new_tokens", json_integer(s->max_new_tokens));
-    if (s->given & SY_SETTING_BIT(SY_SETTING_SEED))
+    if (GIVEN(SY_SETTING_SEED))
         json_object_set_new(o, "seed", json_integer(s->seed));
+    if (GIVEN(SY_SETTING_DO_SAMPLE))
+        json_object_set_new(o, "do_sample", json_boolean(s->do_sample));
+    if (GIVEN(SY_SETTING_REPETITION_PENALTY))
+        json_object_set_new(o, "repetition_penalty", json_real(s->repetition_penalty));
+    if (GIVEN(SY_SETTING_PRESENCE_PENALTY))
+        json_object_set_new(o, "presence_penalty", json_real(s->presence_penalty));
+    if (GIVEN(SY_SETTING_FREQUENCY_PENALTY))
+        json_object_set_new(o, "frequency_penalty", json_real(s->frequency_penalty));
+    if (GIVEN(SY_SETTING_STOP)) {
+        json_t *stop = json_array();
+        for (size_t i = 0; i < s->n_stop; i++)
+            json_array_append_new(stop, json_string(s->stop[i]));
+        json_object_set_new(o, "stop_sequences", stop);
+    }
+#undef GIVEN
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return text;

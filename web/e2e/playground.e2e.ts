@@ -134,8 +134,26 @@ describe("the playground", () => {
     await page.fill("#settings input[name=max_new_tokens]", "16");
     await page.click("#run-button");
     await expect.poll(() => page.textContent("#status")).toMatch(/tokens\/s/);
-    expect((await page.textContent("#transcript"))!.length).toBeGreaterThan(0);
+    const turns = page.locator("#transcript .turn");
+    await expect.poll(() => turns.count()).toBe(2);
+    expect((await turns.nth(1).locator(".text").textContent())!.length).toBeGreaterThan(0);
     expect(await page.textContent("#error")).toBe("");
+
+    // The conversation goes on: the next run sends every turn so far.
+    let sent: unknown = null;
+    const watch = (r: { url(): string; postData(): string | null }) => {
+      if (r.url().endsWith("/api/inference/stream")) sent = JSON.parse(r.postData() ?? "null");
+    };
+    page.on("request", watch);
+    await page.fill("#prompt", "And again");
+    await page.click("#run-button");
+    await expect.poll(() => turns.count()).toBe(4);
+    await expect.poll(() => page.isEnabled("#run-button")).toBe(true);
+    page.off("request", watch);
+    const messages = (sent as { inputs: { messages: { role: string; content: string }[] } })
+      .inputs.messages;
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect(messages[2].content).toBe("And again");
     await shot("chat");
   });
 
@@ -145,9 +163,9 @@ describe("the playground", () => {
     await page.fill("#settings input[name=max_new_tokens]", "1500");
     await page.click("#run-button");
     // Tokens on the page while the run is still going: they are streamed.
+    const reply = page.locator("#transcript .turn").last().locator(".text");
     await expect.poll(async () =>
-      (await page.textContent("#transcript"))!.length > 0 &&
-      (await page.isEnabled("#stop-button"))).toBe(true);
+      (await reply.textContent())!.length > 0 && (await page.isEnabled("#stop-button"))).toBe(true);
     await page.click("#stop-button");
     await expect.poll(() => page.textContent("#status")).toBe("Stopped.");
     expect(await page.isEnabled("#run-button")).toBe(true);
@@ -172,9 +190,15 @@ describe("the playground", () => {
     await page.click("#run-button");
     await expect.poll(() => page.textContent("#settings-error"))
       .toContain("temperature must be from 0 to 2");
+    await page.fill("#settings input[name=temperature]", "");
+    // Provider options that are not a JSON object block the run too.
+    await page.fill("#provider-options", "{top_k: 20");
+    await page.click("#run-button");
+    await expect.poll(() => page.textContent("#settings-error"))
+      .toContain("provider options are not valid JSON");
     page.off("request", count);
     expect(sent).toBe(0);
-    await page.fill("#settings input[name=temperature]", "");
+    await page.fill("#provider-options", "");
   });
 
   it("shows a server error with its status and message", async () => {
@@ -271,7 +295,8 @@ describe("the playground", () => {
     await expect.poll(() => page.textContent("#run-view-error"))
       .toMatch(/max_tokens asks for 100000 more/);
 
-    const chat = items.filter({ hasText: /text-generation · tiny · (stop|length)/ }).first();
+    const chat = items.filter({ hasText: /^Hello\d.*text-generation · tiny · (stop|length)/ })
+      .first();
     await chat.click();
     await page.waitForSelector("#run-view:not([hidden])");
     expect(await page.textContent("#run-view-input")).toBe("Hello");

@@ -63,7 +63,8 @@ export interface InferenceRequest {
   model_id: string;
   task?: string;
   inputs: Record<string, unknown>;
-  settings?: Record<string, number>;
+  settings?: Record<string, unknown>;
+  provider_overrides?: Record<string, unknown>;
 }
 
 /** Searches the Hugging Face Hub through the server (its cache, its limits). */

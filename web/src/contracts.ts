@@ -146,6 +146,6 @@ export interface RunSummary {
 
 /** GET /api/runs/{id}: the whole run. */
 export interface Run extends RunSummary {
-  settings: Record<string, number>;
+  settings: Record<string, unknown>;
   output: string | null;
 }

@@ -21,7 +21,14 @@ import {
 } from "./client";
 import type { Intent, ModelInfo, Run } from "./contracts";
 import { Recorder } from "./recorder";
-import { checkSettings, honoured, type SettingName } from "./settings";
+import {
+  BOUNDS,
+  checkProviderOptions,
+  checkSettings,
+  honoured,
+  stopSequences,
+  type SettingName,
+} from "./settings";
 
 function $<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -30,6 +37,8 @@ function $<T extends HTMLElement>(id: string): T {
 }
 
 let models: ModelInfo[] = [];
+/** The conversation with the chosen chat model, oldest first. */
+let conversation: { role: "user" | "assistant"; content: string }[] = [];
 let goal: Intent | null = null;
 let chosen: ModelInfo | null = null;
 let running: AbortController | null = null;
@@ -82,23 +91,64 @@ function renderModels(): void {
   }
 }
 
+function size(bytes: number): string {
+  if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(1)} GiB`;
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
+}
+
+/** A model's whole card: what it is, what it takes, what it would cost. */
+function describe(m: ModelInfo): string {
+  const parts = [`${m.id}: ${m.description}`];
+  if (m.size_bytes) parts.push(`file ${size(m.size_bytes)}`);
+  if (m.memory?.estimate_bytes) parts.push(`needs about ${size(m.memory.estimate_bytes)} loaded`);
+  if (m.capabilities.gated) parts.push("gated");
+  parts.push(`status ${m.status}`);
+  if (m.capabilities.settings?.length) parts.push(`settings: ${m.capabilities.settings.join(", ")}`);
+  return parts.join(" · ");
+}
+
+function settingFields(): (HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement)[] {
+  return [...$("settings").querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
+    "input[name], select[name], textarea[name]")];
+}
+
+function startConversation(): void {
+  conversation = [];
+  $("transcript").replaceChildren();
+}
+
+/** Appends a turn to the transcript; returns the element its text goes in. */
+function showTurn(who: string, text: string): HTMLElement {
+  const p = document.createElement("p");
+  p.className = "turn";
+  const label = document.createElement("span");
+  label.className = "who";
+  label.textContent = `${who}:`;
+  const body = document.createElement("span");
+  body.className = "text";
+  body.textContent = text;
+  p.append(label, body);
+  $("transcript").append(p);
+  return body;
+}
+
 function choose(m: ModelInfo): void {
   chosen = m;
   $("hub-pull").hidden = true;
   clearMessages();
   renderModels();
-  const detail = $("model-detail");
-  detail.textContent = m.problem ? `${m.id}: ${m.problem}` : `${m.id}: ${m.description}`;
+  $("model-detail").textContent = m.problem ? `${m.id}: ${m.problem}` : describe(m);
   const t = task(m);
   $("panel-text").hidden = t !== "text-generation";
   $("panel-tts").hidden = t !== "text-to-speech";
   $("panel-stt").hidden = t !== "automatic-speech-recognition";
   // Settings the model does not honour are disabled, with the reason.
-  for (const input of $("settings").querySelectorAll<HTMLInputElement>("input")) {
+  for (const input of settingFields()) {
     const ok = honoured(m.capabilities.settings, input.name as SettingName);
     input.disabled = !ok;
     input.title = ok ? "" : `${m.id} does not use ${input.name}`;
   }
+  startConversation();
   const voices = $<HTMLSelectElement>("voice");
   voices.replaceChildren();
   for (const v of m.capabilities.speech?.voices ?? []) voices.add(new Option(v, v));
@@ -109,23 +159,37 @@ async function runChat(ev: SubmitEvent): Promise<void> {
   if (!chosen) return;
   clearMessages();
   const raw: Partial<Record<SettingName, string>> = {};
-  for (const input of $("settings").querySelectorAll<HTMLInputElement>("input"))
-    if (!input.disabled) raw[input.name as SettingName] = input.value;
+  const settings: Record<string, unknown> = {};
+  for (const field of settingFields()) {
+    if (field.disabled || !field.value) continue;
+    if (field.name in BOUNDS) raw[field.name as SettingName] = field.value;
+    else if (field.name === "do_sample") settings.do_sample = field.value === "true";
+    else if (field.name === "stop_sequences") settings.stop_sequences = stopSequences(field.value);
+  }
   const checked = checkSettings(raw);
-  const problems = Object.values(checked.errors);
+  const options = checkProviderOptions($<HTMLTextAreaElement>("provider-options").value);
+  const problems = [...Object.values(checked.errors), ...(options.error ? [options.error] : [])];
   $("settings-error").textContent = problems.join("; ");
   if (problems.length) return; // never sent: the page says what to fix
-  const out = $("transcript");
-  out.textContent = "";
+  Object.assign(settings, checked.settings);
+  const text = $<HTMLTextAreaElement>("prompt").value;
+  const chat = chosen.capabilities.chat;
+  if (!chat) startConversation(); // a raw prompt stands alone
+  const turns = [...conversation, { role: "user" as const, content: text }];
+  showTurn(chat ? "You" : "Prompt", text);
+  const out = showTurn(chosen.id, "");
   running = new AbortController();
   $<HTMLButtonElement>("run-button").disabled = true;
   $<HTMLButtonElement>("stop-button").disabled = false;
-  const inputs = chosen.capabilities.chat
-    ? { messages: [{ role: "user", content: $<HTMLTextAreaElement>("prompt").value }] }
-    : { text: $<HTMLTextAreaElement>("prompt").value };
+  const inputs = chat ? { messages: turns } : { text };
   try {
     await runStream(
-      { model_id: chosen.id, inputs, settings: checked.settings },
+      {
+        model_id: chosen.id,
+        inputs,
+        settings,
+        ...(options.value ? { provider_overrides: options.value } : {}),
+      },
       (e) => {
         if (e.type === "token") out.textContent += e.text;
         if (e.type === "done")
@@ -136,6 +200,10 @@ async function runChat(ev: SubmitEvent): Promise<void> {
       },
       running.signal,
     );
+    if (chat) {
+      conversation = [...turns, { role: "assistant", content: out.textContent ?? "" }];
+      $<HTMLTextAreaElement>("prompt").value = "";
+    }
   } catch (e) {
     showError(e);
   } finally {
@@ -223,10 +291,6 @@ async function runTranscribe(ev: SubmitEvent): Promise<void> {
 }
 
 // ---- pulling from the Hub ---------------------------------------------------------------
-
-function size(bytes: number): string {
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
-}
 
 async function reloadModels(): Promise<void> {
   const listed = await listModels();
@@ -464,8 +528,10 @@ function runAgain(): void {
     return;
   }
   $<HTMLTextAreaElement>("prompt").value = r.input;
-  for (const input of $("settings").querySelectorAll<HTMLInputElement>("input"))
-    input.value = r.settings?.[input.name] !== undefined ? String(r.settings[input.name]) : "";
+  for (const field of settingFields()) {
+    const v = (r.settings as Record<string, unknown> | undefined)?.[field.name];
+    field.value = v === undefined ? "" : Array.isArray(v) ? v.join("\n") : String(v);
+  }
   $<HTMLTextAreaElement>("prompt").focus();
 }
 
@@ -497,6 +563,10 @@ async function start(): Promise<void> {
   $("stop-button").addEventListener("click", () => running?.abort());
   $("run-again").addEventListener("click", runAgain);
   $("record-button").addEventListener("click", () => void toggleRecording());
+  $("new-chat").addEventListener("click", () => {
+    startConversation();
+    clearMessages();
+  });
   $("stt-file").addEventListener("change", () => (recording = null));
   $<HTMLFormElement>("pull-form").addEventListener("submit", (e) => void runPull(e));
   $("run-forget").addEventListener("click", () => void forgetRun());

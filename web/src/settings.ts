@@ -2,7 +2,15 @@
 // bounds (README: task API), so a bad value is stopped before Run, with the
 // field named, instead of coming back as a 400.
 
-export type SettingName = "temperature" | "top_p" | "top_k" | "max_new_tokens" | "seed";
+export type SettingName =
+  | "temperature"
+  | "top_p"
+  | "top_k"
+  | "max_new_tokens"
+  | "seed"
+  | "repetition_penalty"
+  | "presence_penalty"
+  | "frequency_penalty";
 
 interface Bound {
   min: number;
@@ -11,12 +19,16 @@ interface Bound {
   integer?: boolean;
 }
 
+// The same numbers as the server's table (src/core/settings.c).
 export const BOUNDS: Record<SettingName, Bound> = {
   temperature: { min: 0, max: 2 },
   top_p: { min: 0, max: 1, minOpen: true },
-  top_k: { min: 0, max: 1_000_000, integer: true },
-  max_new_tokens: { min: 1, max: 1 << 20, integer: true },
+  top_k: { min: 0, max: 1e9, integer: true },
+  max_new_tokens: { min: 1, max: 1 << 24, integer: true },
   seed: { min: 0, max: 4294967295, integer: true },
+  repetition_penalty: { min: 0, max: 100, minOpen: true },
+  presence_penalty: { min: -2, max: 2 },
+  frequency_penalty: { min: -2, max: 2 },
 };
 
 export interface Checked {
@@ -45,4 +57,24 @@ export function checkSettings(raw: Partial<Record<SettingName, string>>): Checke
 /** Which settings a model honours, from its capabilities (unknown: all). */
 export function honoured(settings: string[] | undefined, name: SettingName): boolean {
   return !settings || settings.includes(name);
+}
+
+/** Provider options as typed: empty is none; anything else must be a JSON
+ *  object, or Run is blocked with the reason (never silently sent as {}). */
+export function checkProviderOptions(text: string): { value?: Record<string, unknown>; error?: string } {
+  if (!text.trim()) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { error: `provider options are not valid JSON: ${(e as Error).message}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { error: "provider options must be a JSON object, such as {\"top_k\": 20}" };
+  return { value: value as Record<string, unknown> };
+}
+
+/** Stop sequences, one per line; empty lines are not sequences. */
+export function stopSequences(text: string): string[] {
+  return text.split("\n").filter((line) => line.length > 0);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkSettings, honoured } from "../src/settings";
+import { checkProviderOptions, checkSettings, honoured, stopSequences } from "../src/settings";
 
 describe("checkSettings", () => {
   it("accepts values inside the server's bounds and leaves empty ones out", () => {
@@ -29,5 +29,25 @@ describe("checkSettings", () => {
     expect(honoured(["temperature"], "temperature")).toBe(true);
     expect(honoured(["temperature"], "top_k")).toBe(false);
     expect(honoured(undefined, "top_k")).toBe(true);
+  });
+});
+
+describe("provider options and stop sequences", () => {
+  it("takes an object, and blocks anything else with the reason", () => {
+    expect(checkProviderOptions("")).toEqual({});
+    expect(checkProviderOptions(' {"top_k": 20} ')).toEqual({ value: { top_k: 20 } });
+    expect(checkProviderOptions("{top_k: 20}").error).toContain("not valid JSON");
+    expect(checkProviderOptions("[1]").error).toContain("JSON object");
+    expect(checkProviderOptions("null").error).toContain("JSON object");
+  });
+
+  it("reads one stop sequence per line, spaces kept", () => {
+    expect(stopSequences("\n###\n User:\n")).toEqual(["###", " User:"]);
+  });
+
+  it("checks the penalties with the server's bounds", () => {
+    const c = checkSettings({ repetition_penalty: "0", presence_penalty: "-2", frequency_penalty: "3" });
+    expect(Object.keys(c.errors).sort()).toEqual(["frequency_penalty", "repetition_penalty"]);
+    expect(c.settings).toEqual({ presence_penalty: -2 });
   });
 });
