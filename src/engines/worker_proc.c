@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/fault.h"
+
 extern char **environ;
 
 #define WORKER_FD 3
@@ -23,6 +25,10 @@ sy_code worker_proc_spawn(char *const argv[], struct worker_proc *out, struct sy
     if (access(argv[0], X_OK) != 0)
         return sy_errf(err, SY_EIO, "worker executable %s cannot be run: %s", argv[0],
                        strerror(errno));
+    if (fault_hit(strstr(argv[0], "switchyard-llama") ? "worker.spawn.llama"
+                                                       : "worker.spawn.speech"))
+        return sy_errf(err, SY_EIO, "starting %s failed: %s (injected)", argv[0],
+                       strerror(EAGAIN));
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return sy_errf(err, SY_EIO, "socketpair failed: %s", strerror(errno));

@@ -15,6 +15,7 @@
 #include "providers/sse_reader.h"
 #include "providers/upstream_http.h"
 #include "util/buf.h"
+#include "util/fault.h"
 #include "util/log.h"
 
 struct upstream_model {
@@ -693,6 +694,9 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         clock_gettime(CLOCK_MONOTONIC, &t->t0);
         rc = build_body(p, req, upstream_id(p, name), chat, &t->body, err);
     }
+    if (rc == SY_OK && fault_hit("upstream.connect"))
+        rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' (%s) cannot be reached: Connection "
+                     "refused (injected)", p->cfg.name, p->cfg.base_url);
     if (rc == SY_OK && !(t->easy = curl_easy_init()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory starting a request");
     if (rc == SY_OK) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/fault.h"
 #include "util/log.h"
 
 struct runs {
@@ -72,6 +73,9 @@ static void bind_cut(sqlite3_stmt *st, int i, const char *s, size_t max)
 
 sy_code runs_add(struct runs *r, const struct run_record *rec, struct sy_err *err)
 {
+    if (fault_hit("runs.write"))
+        return sy_errf(err, SY_EIO, "cannot write run %s to the history: disk I/O error "
+                       "(injected)", rec->id);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

@@ -1,0 +1,132 @@
+/* test_faults.c -- named calls made to fail (SWITCHYARD_FAULTS, compiled into
+ * the test build only: src/util/fault.h), and the server staying whole:
+ *  - a worker that cannot be started fails its request with a clear error,
+ *    and the next request starts one and is answered;
+ *  - a run history that cannot be written costs the history its row, not the
+ *    client its answer, and says so in the log;
+ *  - an upstream that cannot be reached fails one relayed request with 502
+ *    naming the provider; the next one goes through. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http_client.h"
+#include "t.h"
+#include "test_server.h"
+
+static struct test_server srv; /* with faults */
+static struct test_server up;  /* an upstream without any */
+
+static json_t *chat(const char *model)
+{
+    return json_pack("{s:s, s:[{s:s, s:s}], s:i}", "model", model, "messages", "role", "user",
+                     "content", "Hi", "max_tokens", 4);
+}
+
+static void test_worker_spawn_fails_once(void)
+{
+    json_t *resp = NULL;
+    int status = http_post_json(srv.port, "/v1/chat/completions", chat("tiny"), &resp);
+    const char *msg = jstr(json_object_get(json_object_get(resp, "error"), "message"));
+    if (status < 500 || !msg || !strstr(msg, "injected"))
+        printf("#   got %d: %s\n", status, msg ? msg : "(no message)");
+    T_ASSERT(status >= 500);
+    T_ASSERT(msg && strstr(msg, "injected") != NULL);
+    json_decref(resp);
+    /* The next request starts a worker (after the restart back-off, which may
+     * first answer 503 with Retry-After). A net against hanging: 120 tries. */
+    for (int i = 0; i < 120; i++) {
+        status = http_post_json(srv.port, "/v1/chat/completions", chat("tiny"), &resp);
+        json_decref(resp);
+        if (status == 200)
+            break;
+        sleep(1);
+    }
+    T_EQ_INT(status, 200);
+}
+
+static int run_status(const char *id)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/runs/%s", id);
+    json_t *run = NULL;
+    int status = http_json(srv.port, "GET", path, NULL, &run);
+    json_decref(run);
+    return status;
+}
+
+static void test_history_write_fails_once(void)
+{
+    json_t *body = json_pack("{s:s, s:{s:s}, s:{s:i}}", "model_id", "tiny", "inputs", "text",
+                             "Keep me", "settings", "max_new_tokens", 4);
+    json_t *first = NULL, *second = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/api/inference", json_deep_copy(body), &first), 200);
+    T_ASSERT(json_is_string(json_object_get(
+        json_object_get(json_object_get(first, "result"), "task_output"), "text")));
+    T_EQ_INT(http_post_json(srv.port, "/api/inference", body, &second), 200);
+    /* The second run's row is written once its exchange closes; by then the
+     * first's failure is in the log. A net against hanging: 200 looks. */
+    const char *kept = jstr(json_object_get(second, "id"));
+    int status = 0;
+    for (int i = 0; i < 200 && status != 200; i++) {
+        status = run_status(kept);
+        if (status != 200)
+            usleep(25 * 1000);
+    }
+    T_EQ_INT(status, 200);
+    T_EQ_INT(run_status(jstr(json_object_get(first, "id"))), 404);
+    T_ASSERT(test_server_log_contains(&srv, "the run itself was not affected"));
+    json_decref(first);
+    json_decref(second);
+}
+
+static void test_upstream_connect_fails_once(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/v1/chat/completions", chat("up:tiny"), &resp), 502);
+    const char *msg = jstr(json_object_get(json_object_get(resp, "error"), "message"));
+    T_ASSERT(strstr(msg, "provider 'up'") && strstr(msg, "injected"));
+    json_decref(resp);
+    T_EQ_INT(http_post_json(srv.port, "/v1/chat/completions", chat("up:tiny"), &resp), 200);
+    json_decref(resp);
+    struct http_response r;
+    T_REQUIRE(http_request(srv.port, "GET", "/health", NULL, NULL, &r) == 0);
+    T_EQ_INT(r.status, 200);
+    http_response_cleanup(&r);
+}
+
+int main(void)
+{
+    if (test_env_init(&srv) != 0 || test_env_init(&up) != 0)
+        return 1;
+    const char *tiny[] = {"--preset", "tiny", "--type", "q8_0", NULL};
+    if (test_make_model(srv.models, "tiny", tiny) != 0 ||
+        test_make_model(up.models, "tiny", tiny) != 0) {
+        printf("Bail out! switchyard-make-model failed\n");
+        return 1;
+    }
+    if (test_server_start(&up, NULL) != 0) {
+        printf("Bail out! the upstream did not start\n");
+        return 1;
+    }
+    char providers[256];
+    snprintf(providers, sizeof providers,
+             "[{\"name\":\"up\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\"}]",
+             up.port);
+    setenv("SWITCHYARD_FAULTS", "worker.spawn.llama:1,runs.write:1,upstream.connect:1", 1);
+    const char *args[] = {"--providers", providers, "--log-level", "info", NULL};
+    if (test_server_start(&srv, args) != 0) {
+        printf("Bail out! the server did not start\n");
+        return 1;
+    }
+    unsetenv("SWITCHYARD_FAULTS");
+    T_RUN(test_worker_spawn_fails_once);
+    T_RUN(test_history_write_fails_once);
+    T_RUN(test_upstream_connect_fails_once);
+    T_EQ_INT(test_server_stop(&srv), 0);
+    T_EQ_INT(test_server_stop(&up), 0);
+    test_env_cleanup(&srv);
+    test_env_cleanup(&up);
+    return t_done();
+}
