@@ -134,10 +134,10 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
         return sy_errf(err, SY_EINVAL,
                        "%s: 'name' is the model-id prefix and must be [a-z0-9_-]+, not '%s'", at,
                        p->name);
-    if (strcmp(p->kind, "openai") != 0)
+    if (strcmp(p->kind, "openai") != 0 && strcmp(p->kind, "ollama") != 0)
         return sy_errf(err, SY_EINVAL,
-                       "%s: 'kind' must be \"openai\" (any OpenAI-compatible API), not '%s'", at,
-                       p->kind);
+                       "%s: 'kind' must be \"openai\" (any OpenAI-compatible API) or \"ollama\" "
+                       "(an Ollama server's own API), not '%s'", at, p->kind);
     if ((rc = url_check(p->base_url, at, err)) != SY_OK)
         return rc;
     return read_aliases(json_object_get(entry, "aliases"), p, at, err);

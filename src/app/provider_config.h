@@ -1,7 +1,7 @@
 /* provider_config.h -- the `providers` key of the configuration: the remote
  * upstreams a model-id prefix routes to.
  *
- *   "providers": [{"name": "work", "kind": "openai",
+ *   "providers": [{"name": "work", "kind": "openai",   (or "ollama")
  *                  "base_url": "https://llm.example/v1", "api_key_env": "WORK_KEY",
  *                  "timeout": 600, "connect_timeout": 10,
  *                  "aliases": {"fast": "llama-3.1-8b-instruct"}}]
@@ -27,7 +27,7 @@ struct sy_provider_alias {
 
 struct sy_provider_config {
     char name[32];          /* the model-id prefix: [a-z0-9_-]+ */
-    char kind[16];          /* "openai" (any OpenAI-compatible API) */
+    char kind[16];          /* "openai" (any OpenAI-compatible API) or "ollama" */
     char base_url[512];     /* http(s)://host[:port]/path, without a trailing '/' */
     char api_key_env[64];   /* the variable holding the key; "" none */
     unsigned timeout_s;     /* one request, start to end: 600 */

@@ -30,6 +30,7 @@ struct transfer;
 
 struct openai_provider {
     struct sy_provider_config cfg;
+    bool ollama;             /* speaks Ollama's own API (kind "ollama"), not OpenAI's */
     struct curl_slist *auth; /* the Authorization header, or NULL; never logged */
 
     pthread_mutex_t lock;        /* models, health, transfers, stopping */
@@ -107,6 +108,37 @@ static uint64_t context_of(const json_t *m)
     return 0;
 }
 
+/* Ollama's GET /api/tags: {"models": [{"name": "llama3.2:1b", ...}]}; every
+ * model there generates text (embedding-only models answer errors when asked). */
+static sy_code parse_tags(const char *body, size_t len, struct upstream_model **out, size_t *n,
+                          struct sy_err *err)
+{
+    json_t *j = json_loadb(body ? body : "", len, 0, NULL);
+    const json_t *list = json_object_get(j, "models");
+    if (!json_is_array(list)) {
+        json_decref(j);
+        return sy_errf(err, SY_EUPSTREAM, "its /api/tags answer has no \"models\" array");
+    }
+    struct upstream_model *models = calloc(json_array_size(list) + 1, sizeof *models);
+    size_t count = 0, i;
+    const json_t *m;
+    json_array_foreach(list, i, m) {
+        const char *name = json_string_value(json_object_get(m, "name"));
+        if (!models || !name || !name[0] || strlen(name) > SY_MODEL_ID_MAX)
+            continue;
+        snprintf(models[count].id, sizeof models[count].id, "%s", name);
+        models[count].context_length = context_of(m);
+        models[count].text = true;
+        count++;
+    }
+    json_decref(j);
+    if (!models)
+        return sy_errf(err, SY_ENOMEM, "out of memory reading a model list");
+    *out = models;
+    *n = count;
+    return SY_OK;
+}
+
 static sy_code parse_list(const char *body, size_t len, struct upstream_model **out, size_t *n,
                           struct sy_err *err)
 {
@@ -154,7 +186,7 @@ static sy_code parse_list(const char *body, size_t len, struct upstream_model **
 static sy_code refresh_list(struct openai_provider *p, struct sy_err *err)
 {
     char url[600];
-    snprintf(url, sizeof url, "%s/models", p->cfg.base_url);
+    snprintf(url, sizeof url, "%s%s", p->cfg.base_url, p->ollama ? "/api/tags" : "/models");
     CURL *c = curl_easy_init();
     if (!c)
         return sy_errf(err, SY_ENOMEM, "out of memory asking provider '%s'", p->cfg.name);
@@ -186,7 +218,9 @@ static sy_code refresh_list(struct openai_provider *p, struct sy_err *err)
         rc = upstream_curl_error(&p->cfg, cc, errbuf, timeout_s, &e);
     else if (status != 200)
         rc = upstream_status_error(&p->cfg, p->auth != NULL, status, body.data, body.len, &e);
-    else if ((rc = parse_list(body.data, body.len, &models, &n, &e)) != SY_OK && rc != SY_ENOMEM)
+    else if ((rc = (p->ollama ? parse_tags : parse_list)(body.data, body.len, &models, &n, &e)) !=
+                 SY_OK &&
+             rc != SY_ENOMEM)
         rc = sy_errf(&e, SY_EUPSTREAM, "provider '%s' (%s): %s", p->cfg.name, p->cfg.base_url,
                      e.msg);
     buf_cleanup(&body);
@@ -258,6 +292,11 @@ static const char *upstream_id(const struct openai_provider *p, const char *name
      SY_SETTING_BIT(SY_SETTING_SEED) | SY_SETTING_BIT(SY_SETTING_USE_CACHE) |                     \
      SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL))
 
+/* Ollama's options take what llama.cpp does. */
+#define OLLAMA_SETTINGS                                                                            \
+    (OPENAI_SETTINGS | SY_SETTING_BIT(SY_SETTING_TOP_K) |                                          \
+     SY_SETTING_BIT(SY_SETTING_REPETITION_PENALTY))
+
 static void fill_info(const struct openai_provider *p, const char *name,
                       const struct upstream_model *m, struct sy_model_info *out)
 {
@@ -271,11 +310,11 @@ static void fill_info(const struct openai_provider *p, const char *name,
         snprintf(out->description, sizeof out->description, "%.200s at %.280s", m->id,
                  p->cfg.base_url);
     snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
-    snprintf(out->backend, sizeof out->backend, "openai-compatible");
+    snprintf(out->backend, sizeof out->backend, "%s", p->ollama ? "ollama" : "openai-compatible");
     snprintf(out->status, sizeof out->status, "remote");
     out->created = m->created;
     out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_GENERATION);
-    out->caps.settings = OPENAI_SETTINGS;
+    out->caps.settings = p->ollama ? OLLAMA_SETTINGS : OPENAI_SETTINGS;
     out->caps.chat = true;
     out->caps.context_length = m->context_length;
     if (m->problem[0])
@@ -465,6 +504,52 @@ static sy_code on_event(void *ctx, const char *data, size_t len)
     return rc;
 }
 
+/* One chunk of an Ollama answer: {"message": {"content"}} (chat) or
+ * {"response"} (generate), the last with "done": true, its reason and counts. */
+static sy_code on_ollama_chunk(struct transfer *t, const json_t *j, struct sy_err *err)
+{
+    const char *failure = json_string_value(json_object_get(j, "error"));
+    if (failure)
+        return sy_errf(err, SY_EUPSTREAM, "provider '%s' failed mid-answer: %s", t->p->cfg.name,
+                       failure);
+    const json_t *text = json_object_get(json_object_get(j, "message"), "content");
+    if (!text)
+        text = json_object_get(j, "response");
+    if (json_is_string(text))
+        emit_text(t, json_string_value(text), json_string_length(text));
+    if (json_is_true(json_object_get(j, "done"))) {
+        const char *why = json_string_value(json_object_get(j, "done_reason"));
+        t->finished = true;
+        t->finish = why && strcmp(why, "length") == 0 ? SY_FINISH_LENGTH : SY_FINISH_STOP;
+        t->usage.prompt_tokens = (long)json_integer_value(json_object_get(j, "prompt_eval_count"));
+        t->usage.completion_tokens = (long)json_integer_value(json_object_get(j, "eval_count"));
+    }
+    return SY_OK;
+}
+
+/* Feeds NDJSON bytes: every complete line is a chunk; the rest waits in
+ * t->whole (bounded by its limit). */
+static sy_code ndjson_push(struct transfer *t, const char *p, size_t n)
+{
+    struct sy_err e;
+    sy_code rc = buf_append(&t->whole, p, n, &e);
+    char *nl;
+    while (rc == SY_OK && t->whole.len && (nl = memchr(t->whole.data, '\n', t->whole.len))) {
+        size_t line = (size_t)(nl - t->whole.data);
+        json_t *j = line ? json_loadb(t->whole.data, line, 0, NULL) : NULL;
+        if (line && !j)
+            rc = sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent a line that is not JSON",
+                         t->p->cfg.name);
+        else if (j)
+            rc = on_ollama_chunk(t, j, &e);
+        json_decref(j);
+        buf_consume(&t->whole, line + 1);
+    }
+    if (rc != SY_OK)
+        emit_error(t, &e);
+    return rc;
+}
+
 static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
 {
     struct transfer *t = ctx;
@@ -485,6 +570,8 @@ static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
         emit_error(t, &e);
         return 0;
     }
+    if (t->p->ollama && t->status == 200) /* NDJSON: one chunk per line */
+        return ndjson_push(t, ptr, len) == SY_OK ? len : 0;
     if (t->sse) {
         struct sy_err e;
         sy_code rc = sse_reader_push(&t->reader, ptr, len, on_event, t, &e);
@@ -513,6 +600,9 @@ static void transfer_finish(struct transfer *t, CURLcode cc)
             upstream_status_error(&t->p->cfg, t->p->auth != NULL, t->status, t->whole.data,
                                   t->whole.len, &e);
             emit_error(t, &e);
+        } else if (t->p->ollama) {
+            if (t->whole.len) /* a last line without its newline */
+                ndjson_push(t, "\n", 1);
         } else if (!t->sse) {
             json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, 0, NULL);
             if (!j || on_chunk(t, j, &e) != SY_OK) {
@@ -627,6 +717,64 @@ static void *loop_main(void *arg)
     return NULL;
 }
 
+/* Ollama's /api/chat or /api/generate body: settings become its options; a
+ * raw prompt is sent raw (no template), as /v1/completions means it. */
+static sy_code build_ollama_body(const struct sy_request *req, const char *model, bool chat,
+                                 char **out, struct sy_err *err)
+{
+    json_t *b = json_pack("{s:s, s:b}", "model", model, "stream", 1);
+    json_t *opt = json_object();
+    if (!b || !opt) {
+        json_decref(b);
+        json_decref(opt);
+        return sy_errf(err, SY_ENOMEM, "out of memory building a request");
+    }
+    if (chat) {
+        json_t *msgs = json_array();
+        for (size_t i = 0; i < req->n_messages; i++)
+            json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", req->messages[i].role,
+                                                  "content", req->messages[i].content));
+        json_object_set_new(b, "messages", msgs);
+    } else {
+        json_object_set_new(b, "prompt", json_string(req->prompt ? req->prompt : ""));
+        json_object_set_new(b, "raw", json_true());
+    }
+    const struct sy_settings *s = &req->settings;
+#define GIVEN(x) (s->given & SY_SETTING_BIT(x))
+    if (GIVEN(SY_SETTING_TEMPERATURE))
+        json_object_set_new(opt, "temperature", json_real(s->temperature));
+    else if (GIVEN(SY_SETTING_DO_SAMPLE) && !s->do_sample)
+        json_object_set_new(opt, "temperature", json_real(0));
+    if (GIVEN(SY_SETTING_TOP_P))
+        json_object_set_new(opt, "top_p", json_real(s->top_p));
+    if (GIVEN(SY_SETTING_TOP_K))
+        json_object_set_new(opt, "top_k", json_integer(s->top_k));
+    if (GIVEN(SY_SETTING_MAX_NEW_TOKENS) && s->max_new_tokens > 0)
+        json_object_set_new(opt, "num_predict", json_integer(s->max_new_tokens));
+    if (GIVEN(SY_SETTING_REPETITION_PENALTY))
+        json_object_set_new(opt, "repeat_penalty", json_real(s->repetition_penalty));
+    if (GIVEN(SY_SETTING_PRESENCE_PENALTY))
+        json_object_set_new(opt, "presence_penalty", json_real(s->presence_penalty));
+    if (GIVEN(SY_SETTING_FREQUENCY_PENALTY))
+        json_object_set_new(opt, "frequency_penalty", json_real(s->frequency_penalty));
+    if (GIVEN(SY_SETTING_SEED))
+        json_object_set_new(opt, "seed", json_integer(s->seed));
+#undef GIVEN
+    if (s->n_stop) {
+        json_t *stop = json_array();
+        for (size_t i = 0; i < s->n_stop; i++)
+            json_array_append_new(stop, json_string(s->stop[i]));
+        json_object_set_new(opt, "stop", stop);
+    }
+    json_object_set_new(b, "options", opt);
+    /* Provider-specific fields go in untouched, merged into "options" too. */
+    if (json_is_object(req->provider_overrides))
+        json_object_update_recursive(b, req->provider_overrides);
+    *out = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
+}
+
 static sy_code build_body(const struct openai_provider *p, const struct sy_request *req,
                           const char *model, bool chat, char **out, struct sy_err *err)
 {
@@ -692,7 +840,8 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         sse_reader_init(&t->reader, SY_UPSTREAM_EVENT_MAX);
         buf_init(&t->whole, SY_UPSTREAM_ANSWER_MAX);
         clock_gettime(CLOCK_MONOTONIC, &t->t0);
-        rc = build_body(p, req, upstream_id(p, name), chat, &t->body, err);
+        rc = p->ollama ? build_ollama_body(req, upstream_id(p, name), chat, &t->body, err)
+                       : build_body(p, req, upstream_id(p, name), chat, &t->body, err);
     }
     if (rc == SY_OK && fault_hit("upstream.connect"))
         rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' (%s) cannot be reached: Connection "
@@ -702,11 +851,13 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
     if (rc == SY_OK) {
         char url[600];
         snprintf(url, sizeof url, "%s/%s", p->cfg.base_url,
-                 chat ? "chat/completions" : "completions");
+                 p->ollama ? (chat ? "api/chat" : "api/generate")
+                           : (chat ? "chat/completions" : "completions"));
         for (const struct curl_slist *h = p->auth; h; h = h->next)
             t->headers = curl_slist_append(t->headers, h->data);
         t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
-        t->headers = curl_slist_append(t->headers, "Accept: text/event-stream");
+        t->headers = curl_slist_append(t->headers, p->ollama ? "Accept: application/x-ndjson"
+                                                             : "Accept: text/event-stream");
         upstream_http_options(&p->cfg, t->easy, url, t->errbuf);
         curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)p->cfg.timeout_s);
         curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
@@ -807,6 +958,17 @@ static const struct sy_provider_ops openai_ops = {
     .destroy = openai_destroy,
 };
 
+static const struct sy_provider_ops ollama_ops = {
+    .abi = SY_PROVIDER_ABI,
+    .kind = "ollama",
+    .describe = openai_describe,
+    .list = openai_list,
+    .submit = openai_submit,
+    .cancel = openai_cancel,
+    .health = openai_health,
+    .destroy = openai_destroy,
+};
+
 sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_provider *out,
                                struct sy_err *err)
 {
@@ -826,6 +988,7 @@ sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_p
     if (!p)
         return sy_errf(err, SY_ENOMEM, "out of memory creating provider '%s'", cfg->name);
     p->cfg = *cfg;
+    p->ollama = strcmp(cfg->kind, "ollama") == 0;
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->list_lock, NULL);
     pthread_cond_init(&p->stop_cond, NULL);
@@ -858,7 +1021,7 @@ sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_p
         return rc;
     }
     snprintf(out->name, sizeof out->name, "%s", cfg->name);
-    out->ops = &openai_ops;
+    out->ops = p->ollama ? &ollama_ops : &openai_ops;
     out->self = p;
     return SY_OK;
 }

@@ -257,6 +257,63 @@ static void test_provider_health(void)
     json_decref(resp);
 }
 
+static void test_ollama_kind(void)
+{
+    /* The upstream's own Ollama API (/api/tags, /api/chat, /api/generate),
+     * relayed in any dialect: the same greedy text as the upstream gives. */
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(gw.port, "GET", "/v1/models/ol:tiny", NULL, &resp), 200);
+    T_EQ_STR(jstr(json_object_get(resp, "backend")), "ollama");
+    json_decref(resp);
+
+    /* Against the upstream's own Ollama answer (its defaults, such as
+     * repeat_penalty, are the upstream's to apply). */
+    json_t *direct = NULL, *relayed = NULL;
+    T_EQ_INT(post_up("/api/chat",
+                     json_pack("{s:s, s:[{s:s, s:s}], s:b, s:{s:i, s:i}}", "model", "tiny",
+                               "messages", "role", "user", "content", "Hello there", "stream", 0,
+                               "options", "num_predict", 12, "temperature", 0),
+                     &direct),
+             200);
+    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions",
+                            chat_body("ol:tiny", "Hello there", 12), &relayed),
+             200);
+    T_EQ_STR(reply(relayed), jstr(json_object_get(json_object_get(direct, "message"), "content")));
+    json_t *usage = json_object_get(relayed, "usage");
+    T_EQ_INT(json_integer_value(json_object_get(usage, "completion_tokens")),
+             json_integer_value(json_object_get(direct, "eval_count")));
+    T_EQ_STR(jstr(json_object_get(json_array_get(json_object_get(relayed, "choices"), 0),
+                                  "finish_reason")),
+             jstr(json_object_get(direct, "done_reason")));
+    json_decref(direct);
+    json_decref(relayed);
+
+    /* A raw prompt goes to /api/generate unformatted, as /v1/completions means it. */
+    T_EQ_INT(post_up("/api/generate",
+                     json_pack("{s:s, s:s, s:b, s:b, s:{s:i, s:i}}", "model", "tiny", "prompt",
+                               "Once upon", "raw", 1, "stream", 0, "options", "num_predict", 10,
+                               "temperature", 0),
+                     &direct),
+             200);
+    T_EQ_INT(http_post_json(gw.port, "/v1/completions",
+                            json_pack("{s:s, s:s, s:i, s:i}", "model", "ol:tiny", "prompt",
+                                      "Once upon", "max_tokens", 10, "temperature", 0),
+                            &relayed),
+             200);
+    T_EQ_STR(jstr(json_object_get(json_array_get(json_object_get(relayed, "choices"), 0), "text")),
+             jstr(json_object_get(direct, "response")));
+    json_decref(direct);
+    json_decref(relayed);
+
+    /* Ollama takes top_k, which an OpenAI upstream does not. */
+    json_t *k = chat_body("ol:tiny", "Hi", 4);
+    json_object_set_new(k, "top_k", json_integer(5));
+    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions", k, &resp), 200);
+    json_decref(resp);
+    /* The upstream's refusal keeps its class and words. */
+    expect_error(chat_body("ol:tiny", "Hi", 100000), 400, NULL, "provider 'ol' answered 400");
+}
+
 static void test_hang_up_cancels_upstream(void)
 {
     static const char cancelled[] =
@@ -297,15 +354,17 @@ int main(void)
     http_client_set_header(up.port, "Authorization: Bearer " UPSTREAM_KEY "\r\n");
     setenv("SY_TEST_UP_KEY", UPSTREAM_KEY, 1);
     setenv("SY_TEST_WRONG_KEY", "not-the-key", 1);
-    char providers[1024];
+    char providers[1536];
     snprintf(providers, sizeof providers,
              "[{\"name\":\"up\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1/\","
              "\"api_key_env\":\"SY_TEST_UP_KEY\",\"aliases\":{\"fast\":\"tiny\"}},"
              "{\"name\":\"wrongkey\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\","
              "\"api_key_env\":\"SY_TEST_WRONG_KEY\"},"
              "{\"name\":\"down\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:1/v1\","
-             "\"connect_timeout\":2}]",
-             up.port, up.port);
+             "\"connect_timeout\":2},"
+             "{\"name\":\"ol\",\"kind\":\"ollama\",\"base_url\":\"http://127.0.0.1:%d\","
+             "\"api_key_env\":\"SY_TEST_UP_KEY\"}]",
+             up.port, up.port, up.port);
     const char *args[] = {"--providers", providers, "--log-level", "debug", NULL};
     if (test_server_start(&gw, args) != 0) {
         printf("Bail out! the gateway did not start\n");
@@ -316,6 +375,7 @@ int main(void)
     T_RUN(test_streams_in_every_dialect);
     T_RUN(test_errors_keep_their_meaning);
     T_RUN(test_provider_health);
+    T_RUN(test_ollama_kind);
     T_RUN(test_hang_up_cancels_upstream);
     T_EQ_INT(test_server_stop(&gw), 0);
     T_EQ_INT(test_server_stop(&up), 0);
