@@ -50,6 +50,7 @@ static const struct http_route routes[] = {
     {"GET", "/api/version", ollama_version, 0, false},
     {"GET", "/api/intents", task_intents_list, 0, false},
     {"GET", "/api/providers", task_providers_list, 0, false},
+    {"GET", "/api/providers/*", task_provider_schema, 0, false},
     {"GET", "/api/runs", task_runs_list, 0, false},
     {"GET", "/api/runs/*", task_runs_get, 0, false},
     {"DELETE", "/api/runs/*", task_runs_delete, 0, false},

@@ -33,6 +33,7 @@ void task_hub_search(struct http_exchange *ex, void *app);       /* GET /api/hub
 void task_hub_model(struct http_exchange *ex, void *app);        /* GET /api/hub/models/{repo} */
 void task_intents_list(struct http_exchange *ex, void *app);     /* GET /api/intents */
 void task_providers_list(struct http_exchange *ex, void *app);   /* GET /api/providers */
+void task_provider_schema(struct http_exchange *ex, void *app);  /* GET /api/providers/{n}/schema */
 void task_runs_list(struct http_exchange *ex, void *app);        /* GET /api/runs */
 void task_runs_get(struct http_exchange *ex, void *app);         /* GET /api/runs/{id} */
 void task_runs_delete(struct http_exchange *ex, void *app);      /* DELETE /api/runs/{id} */

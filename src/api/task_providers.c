@@ -2,6 +2,7 @@
  * the remote ones (from the background check, or asked now with
  * ?check=true), so an unreachable upstream is visible before anyone's
  * request fails on it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,4 +55,29 @@ void task_providers_list(struct http_exchange *ex, void *app)
         json_array_append_new(list, provider_json(&views[i]));
     free(views);
     http_respond_json(ex, 200, json_pack("{s:o}", "providers", list));
+}
+
+/* GET /api/providers/{name}/schema */
+void task_provider_schema(struct http_exchange *ex, void *app)
+{
+    struct api_ctx *api = app;
+    const char *rest = http_path_rest(ex);
+    const char *slash = strchr(rest, '/');
+    char name[64];
+    if (!slash || strcmp(slash, "/schema") != 0 || slash == rest ||
+        (size_t)(slash - rest) >= sizeof name) {
+        api_respond_errorf(ex, SY_ENOTFOUND, NULL,
+                           "no such route; a provider's options schema is at "
+                           "/api/providers/{name}/schema");
+        return;
+    }
+    memcpy(name, rest, (size_t)(slash - rest));
+    name[slash - rest] = '\0';
+    json_t *schema = NULL;
+    struct sy_err err;
+    if (router_provider_schema(api->router, name, &schema, &err) != SY_OK) {
+        api_respond_error(ex, &err);
+        return;
+    }
+    http_respond_json(ex, 200, schema);
 }

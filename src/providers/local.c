@@ -384,6 +384,34 @@ static void local_destroy(void *self)
     free(self);
 }
 
+/* The local engines take settings, never provider options: anything given
+ * would otherwise be dropped without a word. */
+static sy_code local_check_options(void *self, const json_t *overrides, struct sy_err *err)
+{
+    (void)self;
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)overrides, key, value) {
+        (void)value;
+        char param[SY_ERR_PARAM_MAX];
+        snprintf(param, sizeof param, "provider_overrides.%s", key);
+        return sy_errp(err, SY_EUNSUPPORTED, param,
+                       "local models take no provider options ('%s' was given); use the "
+                       "request's settings (temperature, top_k, max_new_tokens, ...) instead",
+                       key);
+    }
+    return SY_OK;
+}
+
+static json_t *local_options_schema(void *self)
+{
+    (void)self;
+    return json_pack("{s:s, s:s, s:s, s:{}, s:b}", "$schema",
+                     "https://json-schema.org/draft/2020-12/schema", "title",
+                     "Provider options of the local engines (none: use settings)", "type",
+                     "object", "properties", "additionalProperties", 0);
+}
+
 static const struct sy_provider_ops local_ops = {
     .abi = SY_PROVIDER_ABI,
     .kind = "local",
@@ -395,6 +423,8 @@ static const struct sy_provider_ops local_ops = {
     .unload = local_unload,
     .remove = local_remove,
     .status = local_status,
+    .check_options = local_check_options,
+    .options_schema = local_options_schema,
     .destroy = local_destroy,
 };
 

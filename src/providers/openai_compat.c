@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "providers/sse_reader.h"
+#include "providers/upstream_options.h"
 #include "providers/upstream_http.h"
 #include "util/buf.h"
 #include "util/fault.h"
@@ -893,6 +894,18 @@ static void openai_cancel(void *self, uint64_t job)
     curl_multi_wakeup(p->multi);
 }
 
+static sy_code remote_check_options(void *self, const json_t *overrides, struct sy_err *err)
+{
+    struct openai_provider *p = self;
+    return upstream_options_check(p->ollama, p->cfg.name, overrides, err);
+}
+
+static json_t *remote_options_schema(void *self)
+{
+    struct openai_provider *p = self;
+    return upstream_options_schema(p->ollama, p->cfg.name);
+}
+
 /* ---- life cycle ------------------------------------------------------------------------ */
 
 static void *checker_main(void *arg)
@@ -955,6 +968,8 @@ static const struct sy_provider_ops openai_ops = {
     .submit = openai_submit,
     .cancel = openai_cancel,
     .health = openai_health,
+    .check_options = remote_check_options,
+    .options_schema = remote_options_schema,
     .destroy = openai_destroy,
 };
 
@@ -966,6 +981,8 @@ static const struct sy_provider_ops ollama_ops = {
     .submit = openai_submit,
     .cancel = openai_cancel,
     .health = openai_health,
+    .check_options = remote_check_options,
+    .options_schema = remote_options_schema,
     .destroy = openai_destroy,
 };
 

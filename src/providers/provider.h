@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/event.h"
 #include "core/model_info.h"
 #include "core/model_status.h"
@@ -80,6 +82,15 @@ struct sy_provider_ops {
      * upstream first, otherwise the last background check is reported. */
     sy_code (*health)(void *self, bool check_now, struct sy_provider_health *out,
                       struct sy_err *err);
+
+    /* may be NULL (anything goes to the upstream): checks a request's
+     * provider_overrides against what the provider understands. Returns
+     * SY_OK, or SY_EUNSUPPORTED naming the field ("provider_overrides.x"). */
+    sy_code (*check_options)(void *self, const json_t *overrides, struct sy_err *err);
+
+    /* may be NULL (no schema): a new JSON Schema of the provider options it
+     * understands (GET /api/providers/{name}/schema). */
+    json_t *(*options_schema)(void *self);
 
     /* may be NULL: frees self. */
     void (*destroy)(void *self);

@@ -179,6 +179,8 @@ sy_code router_submit(struct router *r, const struct sy_request *req, struct sy_
         rc = capabilities_check(&mi->caps, req->model, req, err);
     if (rc == SY_OK)
         rc = request_check_inputs(req, err);
+    if (rc == SY_OK && req->provider_overrides && p->ops->check_options)
+        rc = p->ops->check_options(p->self, req->provider_overrides, err);
     if (rc != SY_OK) {
         sink.release(sink.ctx);
         return rc;
@@ -327,5 +329,21 @@ sy_code router_providers(struct router *r, bool check_now, struct router_provide
     }
     *out = v;
     *n = r->n;
+    return SY_OK;
+}
+
+sy_code router_provider_schema(struct router *r, const char *name, json_t **out,
+                               struct sy_err *err)
+{
+    struct sy_provider *p = find(r, strcmp(name, "local") == 0 ? "" : name);
+    if (!p) {
+        char names[256];
+        provider_names(r, names, sizeof names);
+        return sy_errp(err, SY_ENOTFOUND, "name", "no provider '%s'; providers: %s", name, names);
+    }
+    if (!p->ops->options_schema || !(*out = p->ops->options_schema(p->self)))
+        return sy_errp(err, SY_ENOTFOUND, "name",
+                       "provider '%s' publishes no schema: it passes provider options on as "
+                       "they are", name);
     return SY_OK;
 }

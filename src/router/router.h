@@ -93,6 +93,12 @@ sy_code router_remove(struct router *r, const char *model, struct sy_sink sink,
 sy_code router_status(struct router *r, struct sy_model_status **out, size_t *n,
                       struct sy_residency_totals *totals, struct sy_err *err);
 
+/* The JSON Schema of the provider options provider `name` ("local" for the
+ * local engines) understands. Returns: SY_OK and *out (new); SY_ENOTFOUND for
+ * an unknown provider or one without a schema. */
+sy_code router_provider_schema(struct router *r, const char *name, json_t **out,
+                               struct sy_err *err);
+
 /* Asks a submitted job to stop. */
 void router_cancel(struct router *r, const struct router_job *job);
 

@@ -314,6 +314,47 @@ static void test_ollama_kind(void)
     expect_error(chat_body("ol:tiny", "Hi", 100000), 400, NULL, "provider 'ol' answered 400");
 }
 
+static void test_options_schemas(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(gw.port, "GET", "/api/providers/ol/schema", NULL, &resp), 200);
+    T_ASSERT(json_is_false(json_object_get(resp, "additionalProperties")));
+    T_ASSERT(json_object_get(json_object_get(json_object_get(json_object_get(resp, "properties"),
+                                                             "options"),
+                                             "properties"),
+                             "num_ctx") != NULL);
+    json_decref(resp);
+    T_EQ_INT(http_json(gw.port, "GET", "/api/providers/up/schema", NULL, &resp), 200);
+    T_ASSERT(json_is_true(json_object_get(resp, "additionalProperties")));
+    json_decref(resp);
+    T_EQ_INT(http_json(gw.port, "GET", "/api/providers/local/schema", NULL, &resp), 200);
+    json_decref(resp);
+    T_EQ_INT(http_json(gw.port, "GET", "/api/providers/nope/schema", NULL, &resp), 404);
+    json_decref(resp);
+    T_EQ_INT(http_json(gw.port, "GET", "/api/providers/up/other", NULL, &resp), 404);
+    json_decref(resp);
+
+    /* Ollama's options are a closed set: a typo is refused, naming it. */
+    json_t *b = chat_body("ol:tiny", "Hi", 4);
+    json_object_set_new(b, "provider_overrides", json_pack("{s:{s:i}}", "options", "num_ctxx", 1));
+    expect_error(b, 422, "provider_overrides.options.num_ctxx", "num_ctx");
+    b = chat_body("ol:tiny", "Hi", 4);
+    json_object_set_new(b, "provider_overrides", json_pack("{s:i}", "bogus", 1));
+    expect_error(b, 422, "provider_overrides.bogus", "keep_alive");
+    b = chat_body("ol:tiny", "Hi", 4);
+    json_object_set_new(
+        b, "provider_overrides",
+        json_pack("{s:s, s:{s:i}}", "keep_alive", "1m", "options", "num_ctx", 2048));
+    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions", b, &resp), 200);
+    json_decref(resp);
+    /* An OpenAI-compatible upstream's options pass on as they are. */
+    json_t *task = json_pack("{s:s, s:{s:s}, s:{s:i}, s:{s:s}}", "model_id", "up:tiny", "inputs",
+                             "text", "Hi", "settings", "max_new_tokens", 2, "provider_overrides",
+                             "user", "someone");
+    T_EQ_INT(http_post_json(gw.port, "/api/inference", task, &resp), 200);
+    json_decref(resp);
+}
+
 static void test_hang_up_cancels_upstream(void)
 {
     static const char cancelled[] =
@@ -376,6 +417,7 @@ int main(void)
     T_RUN(test_errors_keep_their_meaning);
     T_RUN(test_provider_health);
     T_RUN(test_ollama_kind);
+    T_RUN(test_options_schemas);
     T_RUN(test_hang_up_cancels_upstream);
     T_EQ_INT(test_server_stop(&gw), 0);
     T_EQ_INT(test_server_stop(&up), 0);

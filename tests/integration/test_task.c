@@ -106,6 +106,10 @@ static void test_stream_matches(void)
 static void test_task_validation(void)
 {
     expect_status(json_pack("{s:s}", "model_id", "tiny"), "/api/inference", 400, "inputs");
+    /* The local engines take no provider options: refused, never dropped. */
+    expect_status(json_pack("{s:s, s:{s:s}, s:{s:i}}", "model_id", "tiny", "inputs", "text", "a",
+                            "provider_overrides", "num_ctx", 8),
+                  "/api/inference", 422, "provider_overrides.num_ctx");
     expect_status(json_pack("{s:s, s:{s:s, s:[]}}", "model_id", "tiny", "inputs", "text", "a",
                             "messages"),
                   "/api/inference", 400, "inputs");
