@@ -109,70 +109,51 @@ static uint64_t context_of(const json_t *m)
     return 0;
 }
 
-/* Ollama's GET /api/tags: {"models": [{"name": "llama3.2:1b", ...}]}; every
- * model there generates text (embedding-only models answer errors when asked). */
-static sy_code parse_tags(const char *body, size_t len, struct upstream_model **out, size_t *n,
-                          struct sy_err *err)
+/* What an OpenAI /models entry says beyond its id: when it was made, and,
+ * from upstreams that describe tasks (another Switchyard), whether it
+ * generates text (only text generation is relayed) and why it cannot run. */
+static void read_openai_entry(const json_t *m, struct upstream_model *out)
 {
+    out->created = json_integer_value(json_object_get(m, "created"));
+    const json_t *tasks = json_object_get(json_object_get(m, "capabilities"), "tasks");
+    out->text = !json_is_array(tasks);
+    size_t k;
+    const json_t *task;
+    json_array_foreach(tasks, k, task) {
+        const char *name = json_string_value(task);
+        if (name && strcmp(name, "text-generation") == 0)
+            out->text = true;
+    }
+    const char *problem = json_string_value(json_object_get(m, "problem"));
+    if (problem)
+        snprintf(out->problem, sizeof out->problem, "%s", problem);
+}
+
+/* A model list: OpenAI's /models ({"data": [{"id"}]}) or Ollama's /api/tags
+ * ({"models": [{"name"}]}, every one generating text). */
+static sy_code parse_list(bool ollama, const char *body, size_t len, struct upstream_model **out,
+                          size_t *n, struct sy_err *err)
+{
+    const char *array = ollama ? "models" : "data", *key = ollama ? "name" : "id";
     json_t *j = json_loadb(body ? body : "", len, 0, NULL);
-    const json_t *list = json_object_get(j, "models");
+    const json_t *list = json_object_get(j, array);
     if (!json_is_array(list)) {
         json_decref(j);
-        return sy_errf(err, SY_EUPSTREAM, "its /api/tags answer has no \"models\" array");
+        return sy_errf(err, SY_EUPSTREAM, "its %s answer has no \"%s\" array",
+                       ollama ? "/api/tags" : "/models", array);
     }
     struct upstream_model *models = calloc(json_array_size(list) + 1, sizeof *models);
     size_t count = 0, i;
     const json_t *m;
     json_array_foreach(list, i, m) {
-        const char *name = json_string_value(json_object_get(m, "name"));
-        if (!models || !name || !name[0] || strlen(name) > SY_MODEL_ID_MAX)
-            continue;
-        snprintf(models[count].id, sizeof models[count].id, "%s", name);
-        models[count].context_length = context_of(m);
-        models[count].text = true;
-        count++;
-    }
-    json_decref(j);
-    if (!models)
-        return sy_errf(err, SY_ENOMEM, "out of memory reading a model list");
-    *out = models;
-    *n = count;
-    return SY_OK;
-}
-
-static sy_code parse_list(const char *body, size_t len, struct upstream_model **out, size_t *n,
-                          struct sy_err *err)
-{
-    json_t *j = json_loadb(body ? body : "", len, 0, NULL);
-    const json_t *data = json_object_get(j, "data");
-    if (!json_is_array(data)) {
-        json_decref(j);
-        return sy_errf(err, SY_EUPSTREAM, "its /models answer has no \"data\" array");
-    }
-    struct upstream_model *models = calloc(json_array_size(data) + 1, sizeof *models);
-    size_t count = 0, i;
-    const json_t *m;
-    json_array_foreach(data, i, m) {
-        const char *id = json_string_value(json_object_get(m, "id"));
+        const char *id = json_string_value(json_object_get(m, key));
         if (!models || !id || !id[0] || strlen(id) > SY_MODEL_ID_MAX)
             continue;
         snprintf(models[count].id, sizeof models[count].id, "%s", id);
         models[count].context_length = context_of(m);
-        models[count].created = json_integer_value(json_object_get(m, "created"));
-        /* Upstreams that describe tasks (another Switchyard) may list models
-         * that do not generate text; only text generation is relayed. */
-        const json_t *tasks = json_object_get(json_object_get(m, "capabilities"), "tasks");
-        models[count].text = !json_is_array(tasks);
-        size_t k;
-        const json_t *task;
-        json_array_foreach(tasks, k, task) {
-            const char *name = json_string_value(task);
-            if (name && strcmp(name, "text-generation") == 0)
-                models[count].text = true;
-        }
-        const char *problem = json_string_value(json_object_get(m, "problem"));
-        if (problem)
-            snprintf(models[count].problem, sizeof models[count].problem, "%s", problem);
+        models[count].text = true;
+        if (!ollama)
+            read_openai_entry(m, &models[count]);
         count++;
     }
     json_decref(j);
@@ -219,8 +200,7 @@ static sy_code refresh_list(struct openai_provider *p, struct sy_err *err)
         rc = upstream_curl_error(&p->cfg, cc, errbuf, timeout_s, &e);
     else if (status != 200)
         rc = upstream_status_error(&p->cfg, p->auth != NULL, status, body.data, body.len, &e);
-    else if ((rc = (p->ollama ? parse_tags : parse_list)(body.data, body.len, &models, &n, &e)) !=
-                 SY_OK &&
+    else if ((rc = parse_list(p->ollama, body.data, body.len, &models, &n, &e)) != SY_OK &&
              rc != SY_ENOMEM)
         rc = sy_errf(&e, SY_EUPSTREAM, "provider '%s' (%s): %s", p->cfg.name, p->cfg.base_url,
                      e.msg);
