@@ -101,8 +101,9 @@ void task_runs_list(struct http_exchange *ex, void *app)
 {
     struct api_ctx *api = app;
     const char *limit_text = http_query(ex, "limit");
-    long limit = limit_text ? strtol(limit_text, NULL, 10) : 50;
-    if (limit < 1 || limit > RUNS_KEEP) {
+    char *end = NULL;
+    long limit = limit_text ? strtol(limit_text, &end, 10) : 50;
+    if (limit < 1 || limit > RUNS_KEEP || (limit_text && (end == limit_text || *end))) {
         api_respond_errorf(ex, SY_EINVAL, "limit", "'limit' must be 1 to %d", RUNS_KEEP);
         return;
     }

@@ -341,6 +341,8 @@ static void test_runs(void)
     json_decref(list);
     T_EQ_INT(http_json(srv.port, "GET", "/api/runs?limit=0", NULL, &list), 400);
     json_decref(list);
+    T_EQ_INT(http_json(srv.port, "GET", "/api/runs?limit=5x", NULL, &list), 400);
+    json_decref(list);
 
     char path[160];
     snprintf(path, sizeof path, "/api/runs/%s", id);
