@@ -75,6 +75,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
             .keep_alive_ms = cfg->keep_alive_ms,
             .queue_max = cfg->queue_size,
             .restart_limit = cfg->restart_limit,
+            .stall_timeout_ms = (int64_t)cfg->worker_stall_timeout * 1000,
         };
         rc = supervisor_create(&sc, &app->supervisor, err);
     }

@@ -73,6 +73,7 @@ static const struct config_key keys[] = {
     {"keep_alive", KEY_DURATION, C(keep_alive_ms), 0, 0},
     {"queue_size", KEY_UINT, C(queue_size), 0, 4096},
     {"restart_limit", KEY_UINT, C(restart_limit), 1, 100},
+    {"worker_stall_timeout", KEY_UINT, C(worker_stall_timeout), 0, 86400},
     {"providers", KEY_PROVIDERS, C(providers), 0, 0},
 };
 
@@ -179,6 +180,7 @@ void config_defaults(struct sy_config *cfg)
     cfg->keep_alive_ms = 5 * 60 * 1000; /* Ollama's default */
     cfg->queue_size = 32;
     cfg->restart_limit = 5;
+    cfg->worker_stall_timeout = 300; /* a long prompt on a CPU may take minutes to first token */
 }
 
 uint64_t config_available_memory(void)

@@ -51,6 +51,8 @@ struct sy_config {
     int64_t keep_alive_ms;       /* idle time before a model unloads: 5 min; < 0 never */
     unsigned queue_size;         /* requests waiting per model beyond its slots: 32 */
     unsigned restart_limit;      /* crashes in a row before a model is marked failed: 5 */
+    unsigned worker_stall_timeout; /* seconds a busy worker may say nothing before it is
+                                    * killed: 300; 0 never */
     struct sy_provider_config providers[SY_PROVIDERS_MAX]; /* remote upstreams: none */
     size_t n_providers;
 };

@@ -219,6 +219,8 @@ void engine_run_ended(struct supervisor *sup, struct run *run, const char *how,
         snprintf(eng->reason, sizeof eng->reason, "unloaded");
         log_info("model %s unloaded", eng->model_id);
     } else {
+        if (run->stalled)
+            how = run->stall_how;
         eng->crashes++;
         sup->totals.crashes++;
         if (!run->ready)
@@ -380,6 +382,36 @@ static double estimated_load_s(const struct engine *eng)
 
 /* ---- the keeper: keep-alive expiry ------------------------------------------------------ */
 
+/* Kills workers that have said nothing for stall_ms while requests were open
+ * on them (a hung engine); the crash path then fails those requests and the
+ * next one restarts the model. Returns when the next check is due, 0 none.
+ * Caller holds sup->lock. */
+static int64_t check_stalls(struct supervisor *sup, int64_t now)
+{
+    int64_t next = 0;
+    for (struct engine *e = sup->engines; sup->stall_ms > 0 && e; e = e->next) {
+        struct run *run = e->run;
+        /* Speech recognition may rightly say nothing for long (minutes of
+         * silence make no segment); text generation always makes tokens. */
+        if (e->kind != ENGINE_LLAMA || !run || !run->ready || !run->jobs || run->stalled ||
+            run->stop_sent)
+            continue;
+        int64_t at = atomic_load(&run->last_output_ms) + sup->stall_ms;
+        if (at > now) {
+            if (!next || at < next)
+                next = at;
+            continue;
+        }
+        run->stalled = true;
+        snprintf(run->stall_how, sizeof run->stall_how,
+                 "said nothing for %.0f s with requests open (worker_stall_timeout) and was "
+                 "killed", (double)sup->stall_ms / 1000.0);
+        log_error("worker for %s (pid %d) %s", e->model_id, (int)run->proc.pid, run->stall_how);
+        worker_proc_signal(&run->proc, SIGKILL);
+    }
+    return next;
+}
+
 static void *keeper_main(void *arg)
 {
     struct supervisor *sup = arg;
@@ -399,6 +431,9 @@ static void *keeper_main(void *arg)
                 next = at;
             }
         }
+        int64_t stall_at = check_stalls(sup, now);
+        if (stall_at && (!next || stall_at < next))
+            next = stall_at;
         if (!next) {
             pthread_cond_wait(&sup->keeper_wake, &sup->lock);
             continue;
@@ -436,6 +471,7 @@ sy_code supervisor_create(const struct supervisor_config *cfg, struct supervisor
     sup->keep_alive_ms = cfg->keep_alive_ms;
     sup->queue_max = cfg->queue_max;
     sup->restart_limit = cfg->restart_limit ? cfg->restart_limit : 1;
+    sup->stall_ms = cfg->stall_timeout_ms;
     sup->totals.memory_budget = cfg->memory_budget;
     sup->totals.threads = cfg->threads;
     if (pthread_create(&sup->keeper, NULL, keeper_main, sup) != 0) {
@@ -503,8 +539,12 @@ sy_code supervisor_submit(struct supervisor *sup, const struct engine_model *mod
     job->id = ++sup->next_id;
     job->sink = sink;
     append_list(&eng->run->jobs, job);
-    if (open == 0)
+    if (open == 0) {
         share_threads(sup); /* before the generate frame: it decodes with its share */
+        /* Idle time is not silence: the stall clock starts with the work. */
+        atomic_store(&eng->run->last_output_ms, sup_now_ms());
+        pthread_cond_signal(&sup->keeper_wake);
+    }
     if (!json_is_string(json_object_get(frame, "type")))
         json_object_set_new(frame, "type", json_string("generate"));
     json_object_set_new(frame, "id", json_integer((json_int_t)job->id));

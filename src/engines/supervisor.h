@@ -45,6 +45,7 @@ struct supervisor_config {
     int64_t keep_alive_ms;    /* idle time before a model unloads; < 0: never */
     unsigned queue_max;       /* requests waiting per model beyond its busy slots */
     unsigned restart_limit;   /* consecutive crashes before a model is marked failed */
+    int64_t stall_timeout_ms; /* a worker silent this long with requests open is killed; 0 never */
 };
 
 /* A model as the supervisor needs to know it. */

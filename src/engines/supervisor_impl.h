@@ -15,6 +15,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -54,6 +55,9 @@ struct run {
     unsigned threads;   /* its share of the thread budget, as last sent */
     unsigned sample_rate; /* speech workers: the rate of their audio, from `ready` */
     char fatal[SY_ERR_MSG_MAX]; /* the worker's `fatal` message, if it sent one */
+    atomic_llong last_output_ms; /* monotonic: its last frame, or when work came to it idle */
+    bool stalled;                /* the keeper killed it for silence */
+    char stall_how[96];          /* ... and how that reads in errors */
 };
 
 /* A model the supervisor has seen; kept after it unloads for its history. */
@@ -90,6 +94,7 @@ struct supervisor {
     char speech_worker[PATH_MAX]; /* switchyard-speech */
     char log_level[16];
     unsigned threads, ctx_size, slots, batch, queue_max, restart_limit;
+    int64_t stall_ms;             /* 0: never */
     uint64_t memory_budget;
     int64_t keep_alive_ms;
     struct sy_residency_totals totals; /* counters only; gauges are computed */

@@ -309,6 +309,8 @@ static void *reader_main(void *arg)
         json_t *msg = NULL;
         struct sy_err err;
         sy_code rc = frame_read_json(run->proc.fd, &msg, &err);
+        if (rc == SY_OK)
+            atomic_store(&run->last_output_ms, sup_now_ms());
         if (rc == SY_EINVAL || (rc == SY_OK && !reader_dispatch(run, msg))) {
             log_error("worker for %s broke the protocol (%s); stopping it", run->eng->model_id,
                       rc == SY_OK ? "malformed message" : err.msg);
@@ -378,6 +380,7 @@ sy_code run_start(struct supervisor *sup, struct engine *eng, unsigned n_threads
     run->memory = eng->memory.total_bytes;
     run->slots = eng->memory.slots ? eng->memory.slots : 1;
     run->threads = n_threads;
+    atomic_store(&run->last_output_ms, sup_now_ms());
     pthread_cond_init(&run->out_cond, NULL);
     struct sy_err spawn_err;
     if (worker_proc_spawn(argv, &run->proc, &spawn_err) != SY_OK) {

@@ -5,7 +5,12 @@
  *  - a run history that cannot be written costs the history its row, not the
  *    client its answer, and says so in the log;
  *  - an upstream that cannot be reached fails one relayed request with 502
- *    naming the provider; the next one goes through. */
+ *    naming the provider; the next one goes through;
+ *  - a worker that goes silent with a request open is killed after
+ *    worker_stall_timeout (2 s here), its request fails saying so, and the
+ *    next request restarts the model.
+ * Fault counters are per process: "worker.stall:4" is the fourth generation
+ * the first worker is given (the tests above give it three). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +101,26 @@ static void test_upstream_connect_fails_once(void)
     http_response_cleanup(&r);
 }
 
+static void test_silent_worker_is_killed(void)
+{
+    json_t *resp = NULL;
+    int status = http_post_json(srv.port, "/v1/chat/completions", chat("tiny"), &resp);
+    const char *msg = jstr(json_object_get(json_object_get(resp, "error"), "message"));
+    if (status != 502 || !msg || !strstr(msg, "said nothing for 2 s"))
+        printf("#   got %d: %s\n", status, msg ? msg : "(no message)");
+    T_EQ_INT(status, 502);
+    T_ASSERT(msg && strstr(msg, "said nothing for 2 s") != NULL);
+    json_decref(resp);
+    for (int i = 0; i < 120; i++) { /* after the restart back-off */
+        status = http_post_json(srv.port, "/v1/chat/completions", chat("tiny"), &resp);
+        json_decref(resp);
+        if (status == 200)
+            break;
+        sleep(1);
+    }
+    T_EQ_INT(status, 200);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0 || test_env_init(&up) != 0)
@@ -114,8 +139,10 @@ int main(void)
     snprintf(providers, sizeof providers,
              "[{\"name\":\"up\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\"}]",
              up.port);
-    setenv("SWITCHYARD_FAULTS", "worker.spawn.llama:1,runs.write:1,upstream.connect:1", 1);
-    const char *args[] = {"--providers", providers, "--log-level", "info", NULL};
+    setenv("SWITCHYARD_FAULTS",
+           "worker.spawn.llama:1,runs.write:1,upstream.connect:1,worker.stall:4", 1);
+    const char *args[] = {"--providers", providers, "--log-level", "info",
+                          "--worker-stall-timeout", "2", NULL};
     if (test_server_start(&srv, args) != 0) {
         printf("Bail out! the server did not start\n");
         return 1;
@@ -124,6 +151,7 @@ int main(void)
     T_RUN(test_worker_spawn_fails_once);
     T_RUN(test_history_write_fails_once);
     T_RUN(test_upstream_connect_fails_once);
+    T_RUN(test_silent_worker_is_killed);
     T_EQ_INT(test_server_stop(&srv), 0);
     T_EQ_INT(test_server_stop(&up), 0);
     test_env_cleanup(&srv);

@@ -15,6 +15,7 @@
 #include "llama.h"
 
 #include "engines/frame.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "workers/llama/batcher.h"
 #include "workers/llama/gen.h"
@@ -172,6 +173,9 @@ static int handle(struct batcher *b, const struct gen_env *env, struct llama_con
 {
     const char *type = frame_type(msg);
     if (strcmp(type, "generate") == 0) {
+        /* Test builds: a worker that goes silent (the supervisor's stall watchdog). */
+        while (fault_hit("worker.stall"))
+            pause();
         struct gen_error e;
         struct gen *g = gen_from_frame(msg, env, &e);
         if (!g) {
