@@ -139,6 +139,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
             .header_timeout_ms = cfg->header_timeout * 1000,
             .body_timeout_ms = cfg->body_timeout * 1000,
             .min_body_rate = (unsigned)cfg->min_body_rate,
+            .per_client_connections = cfg->max_connections_per_client,
             .body_max = cfg->max_body_bytes,
             .connection_timeout = cfg->connection_timeout,
             .routes = routes,

@@ -62,6 +62,7 @@ static const struct config_key keys[] = {
     {"body_timeout", KEY_UINT, C(body_timeout), 0, 3600},
     {"min_body_rate", KEY_SIZE, C(min_body_rate), 0, 1ull << 30},
     {"heartbeat_interval", KEY_UINT, C(heartbeat_interval), 0, 3600},
+    {"max_connections_per_client", KEY_UINT, C(max_connections_per_client), 0, 1024},
     {"llama_worker", KEY_STRING, C(llama_worker), 0, 0},
     {"speech_worker", KEY_STRING, C(speech_worker), 0, 0},
     {"espeak_data", KEY_STRING, C(espeak_data), 0, 0},
@@ -167,6 +168,7 @@ void config_defaults(struct sy_config *cfg)
     cfg->body_timeout = 20; /* Apache mod_reqtimeout's body=20,MinRate=500 */
     cfg->min_body_rate = 500;
     cfg->heartbeat_interval = 15;
+    cfg->max_connections_per_client = 64;
     beside_binary("/switchyard-llama", true, cfg->llama_worker, sizeof cfg->llama_worker);
     beside_binary("/switchyard-speech", true, cfg->speech_worker, sizeof cfg->speech_worker);
     /* Where Debian's packages put the built-in speech engines' data. */

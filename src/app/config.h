@@ -37,6 +37,7 @@ struct sy_config {
     unsigned connection_timeout; /* idle seconds before a connection closes: 60 */
     unsigned header_timeout;     /* seconds a new connection has to send its headers: 10; 0 off */
     unsigned body_timeout;       /* seconds a body has, plus one per min_body_rate bytes: 20 */
+    unsigned max_connections_per_client; /* open at once per remote address: 64; 0 no cap */
     unsigned heartbeat_interval; /* seconds a stream may stay quiet before a comment: 15 */
     size_t min_body_rate;        /* bytes per second a body must keep up: 500; 0 off */
     char llama_worker[PATH_MAX]; /* the switchyard-llama executable: beside this binary */

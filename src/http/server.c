@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "http/conn_limit.h"
 #include "http/conn_watch.h"
 #include "http/exchange_impl.h"
 #include "http/waker.h"
@@ -41,6 +42,7 @@ struct http_server {
     struct http_exchange *deferred; /* exchanges parked at least once, for stop */
     bool stopping;
     struct conn_watch *watch;
+    struct conn_limit *limit;
 };
 
 struct extra_header {
@@ -553,6 +555,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* A connection starts: its send buffer capped when configured, and watched
  * (conn_watch.h) until it closes. */
+static socklen_t addr_len(const struct sockaddr *a)
+{
+    return a->sa_family == AF_INET6 ? (socklen_t)sizeof(struct sockaddr_in6)
+                                    : (socklen_t)sizeof(struct sockaddr_in);
+}
+
+/* Who may connect (conn_limit.h): per-client caps, and room kept for the
+ * machine's own clients. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    struct http_server *srv = cls;
+    if (conn_limit_admit(srv->limit, addr, len))
+        return MHD_YES;
+    log_debug("refused a connection: its address has too many open, or the table is full");
+    return MHD_NO;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
@@ -560,6 +579,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
         conn_watch_remove(srv->watch, *socket_context);
         *socket_context = NULL;
+        const union MHD_ConnectionInfo *ai =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ai && ai->client_addr)
+            conn_limit_release(srv->limit, ai->client_addr, addr_len(ai->client_addr));
         return;
     }
     const union MHD_ConnectionInfo *ci =
@@ -611,8 +634,12 @@ sy_code http_server_start(const struct http_server_config *cfg, struct http_serv
                                                                            : 0,
                                        .min_body_rate = cfg->min_body_rate};
     srv->watch = conn_watch_start(&limits);
-    if (!srv->watch) {
+    srv->limit = conn_limit_create(SY_HTTP_CONNECTIONS_MAX, SY_HTTP_CONNECTIONS_OWN,
+                                   cfg->per_client_connections);
+    if (!srv->watch || !srv->limit) {
         freeaddrinfo(ai);
+        conn_watch_stop(srv->watch);
+        conn_limit_destroy(srv->limit);
         pthread_mutex_destroy(&srv->lock);
         free(srv);
         return sy_errf(err, SY_EIO, "cannot start the connection watcher");
@@ -622,7 +649,7 @@ sy_code http_server_start(const struct http_server_config *cfg, struct http_serv
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv,
+        flags, 0, accept_policy, srv, on_request, srv,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SY_HTTP_CONNECTIONS_MAX,
@@ -637,6 +664,7 @@ sy_code http_server_start(const struct http_server_config *cfg, struct http_serv
     freeaddrinfo(ai);
     if (!srv->daemon) {
         conn_watch_stop(srv->watch);
+        conn_limit_destroy(srv->limit);
         pthread_mutex_destroy(&srv->lock);
         free(srv);
         return sy_errf(err, SY_EIO, "cannot listen on %s:%u (address in use or not available)",
@@ -667,6 +695,7 @@ void http_server_stop(struct http_server *srv)
     pthread_mutex_unlock(&srv->lock);
     MHD_stop_daemon(srv->daemon); /* closes every connection: the watch empties */
     conn_watch_stop(srv->watch);
+    conn_limit_destroy(srv->limit);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
 }

@@ -42,6 +42,8 @@ struct http_server_config {
                                   * this time (slowloris); 0: no limit */
     unsigned body_timeout_ms;    /* a body must be complete within this plus a second per */
     unsigned min_body_rate;      /* min_body_rate bytes received; 0 either: no limit */
+    unsigned per_client_connections; /* open at once per client address other than
+                                      * 127.0.0.1 / ::1; 0: no cap */
     const struct http_route *routes; /* borrowed for the server's life */
     size_t n_routes;
     http_refusal_fn refuse;      /* required */

@@ -15,6 +15,7 @@
 #define SY_CALL_AUDIO_MAX (256u * 1024 * 1024)       /* bytes of samples one response may collect */
 #define SY_HTTP_POOL_THREADS_DEFAULT 4
 #define SY_HTTP_CONNECTIONS_MAX 1024
+#define SY_HTTP_CONNECTIONS_OWN 32 /* of those, kept for 127.0.0.1 / ::1 */
 #define SY_METRICS_TEXT_MAX (16u * 1024 * 1024)    /* bytes of one /metrics answer */
 
 /* JSON request content */

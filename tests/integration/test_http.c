@@ -3,6 +3,7 @@
  * targets and framing that smuggle or traverse, and slowloris clients. No
  * model is needed for any of it. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -296,12 +297,63 @@ static void test_minimum_body_rate(void)
     http_response_cleanup(&r);
 }
 
+/* A connection from source address 127.0.0.2 (another client than the
+ * machine's own 127.0.0.1), which has sent one keep-alive request and had its
+ * answer. Returns the fd, or -1 if the server would not take it. */
+static int other_client(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in from = {.sin_family = AF_INET};
+    from.sin_addr.s_addr = htonl(0x7f000002);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const char *req = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    char buf[512];
+    if (fd < 0 || bind(fd, (struct sockaddr *)&from, sizeof from) != 0 ||
+        connect(fd, (struct sockaddr *)&to, sizeof to) != 0 ||
+        send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 || recv(fd, buf, sizeof buf, 0) <= 0 ||
+        strncmp(buf, "HTTP/1.1 200", 12) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void test_connections_per_client(void)
+{
+    /* --max-connections-per-client 4: a fifth from one address is refused,
+     * the machine's own clients are not counted against it. */
+    int fds[5];
+    for (int i = 0; i < 4; i++)
+        T_ASSERT((fds[i] = other_client()) >= 0);
+    T_EQ_INT(other_client(), -1);
+    struct http_response r;
+    T_REQUIRE(http_request(srv.port, "GET", "/health", NULL, NULL, &r) == 0);
+    T_EQ_INT(r.status, 200);
+    http_response_cleanup(&r);
+    /* One leaves: its place is free again (once the server has seen it go;
+     * a net against hanging: 100 tries). */
+    close(fds[0]);
+    fds[4] = -1;
+    for (int i = 0; i < 100 && fds[4] < 0; i++) {
+        fds[4] = other_client();
+        if (fds[4] < 0)
+            nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+    }
+    T_ASSERT(fds[4] >= 0);
+    for (int i = 1; i < 5; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0)
         return 1;
     const char *args[] = {"--max-body-bytes", "4096", "--header-timeout", "1", "--body-timeout",
-                          "1", "--min-body-rate", "100", NULL};
+                          "1", "--min-body-rate", "100", "--max-connections-per-client", "4",
+                          NULL};
     if (test_server_start(&srv, args) != 0) {
         printf("Bail out! the server did not start\n");
         return 1;
@@ -314,6 +366,7 @@ int main(void)
     T_RUN(test_request_targets_and_framing);
     T_RUN(test_slowloris);
     T_RUN(test_minimum_body_rate);
+    T_RUN(test_connections_per_client);
     T_EQ_INT(test_server_stop(&srv), 0);
     test_env_cleanup(&srv);
     return t_done();
