@@ -115,6 +115,12 @@ describe("the playground", () => {
     await expect.poll(() => page.textContent("#pull-status")).toContain("Pulled acme/tiny-GGUF");
     expect(await page.$eval("#pull-progress", (p: HTMLProgressElement) => p.value)).toBe(1);
     await shot("pull");
+    // The pulled model joins its goals without a reload.
+    await page.fill("#search", "");
+    await page.click("#goal-buttons button[data-goal=write]");
+    await expect.poll(() => page.locator('#models li button[data-model="acme/tiny-GGUF"]').count())
+      .toBe(1);
+    await page.click("#goal-buttons button[data-goal=write]");
     await openModel("acme/tiny-GGUF");
     await page.fill("#prompt", "Hello");
     await page.fill("#settings input[name=max_new_tokens]", "8");

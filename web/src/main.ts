@@ -334,6 +334,8 @@ async function runPull(ev: SubmitEvent): Promise<void> {
       }
     });
     await reloadModels();
+    await loadGoals(); // the new model meets goals too
+    renderModels();
   } catch (e) {
     bar.hidden = true;
     status.textContent = "";
@@ -439,6 +441,8 @@ function chooseGoal(g: Intent | null): void {
 
 async function loadGoals(): Promise<void> {
   const list = await listIntents();
+  // The chosen goal stays chosen, with its models as they are now.
+  goal = goal ? (list.find((g) => g.id === goal?.id) ?? null) : null;
   const row = $("goal-buttons");
   row.replaceChildren();
   for (const g of list) {
@@ -447,7 +451,7 @@ async function loadGoals(): Promise<void> {
     b.dataset.goal = g.id;
     b.textContent = g.label;
     b.title = g.description;
-    b.setAttribute("aria-pressed", "false");
+    b.setAttribute("aria-pressed", String(goal?.id === g.id));
     b.addEventListener("click", () => chooseGoal(g));
     row.append(b);
   }
