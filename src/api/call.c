@@ -420,3 +420,16 @@ void call_run(struct call *c, struct http_exchange *ex)
     if (rc != SY_OK)
         respond_error(c, ex, &err);
 }
+
+void call_start(struct api_ctx *api, const struct call_encoder *enc, const char *id_prefix,
+                struct sy_request *req, void *surface, struct http_exchange *ex)
+{
+    struct call *c = call_create(api, enc, id_prefix, req);
+    if (!c) {
+        free(surface);
+        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
+        return;
+    }
+    c->surface = surface;
+    call_run(c, ex);
+}

@@ -99,6 +99,12 @@ struct call {
 struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, const char *id_prefix,
                          struct sy_request *req);
 
+/* call_create + call_run for the common case: the call gets surface (free()d
+ * with it; may be NULL) and runs on ex. If it cannot be created, surface is
+ * freed and ex answered with 500; req is consumed either way. */
+void call_start(struct api_ctx *api, const struct call_encoder *enc, const char *id_prefix,
+                struct sy_request *req, void *surface, struct http_exchange *ex);
+
 /* Drops the creator's reference to a call that will not run. */
 void call_discard(struct call *c);
 

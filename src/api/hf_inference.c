@@ -145,10 +145,5 @@ void hf_models_post(struct http_exchange *ex, void *app)
         api_respond_error(ex, &err);
         return;
     }
-    struct call *c = call_create(api, &hf_encoder, "hf-", &req);
-    if (!c) {
-        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
-        return;
-    }
-    call_run(c, ex);
+    call_start(api, &hf_encoder, "hf-", &req, NULL, ex);
 }

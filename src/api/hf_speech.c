@@ -195,14 +195,7 @@ static void serve_asr(struct http_exchange *ex, struct api_ctx *api, struct sy_r
         api_respond_error(ex, &err);
         return;
     }
-    struct call *c = call_create(api, &asr_encoder, "hf-", req);
-    if (!c) {
-        free(opts);
-        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
-        return;
-    }
-    c->surface = opts;
-    call_run(c, ex);
+    call_start(api, &asr_encoder, "hf-", req, opts, ex);
 }
 
 bool hf_speech_serve(struct http_exchange *ex, struct api_ctx *api, struct sy_request *req)

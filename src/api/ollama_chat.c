@@ -414,14 +414,7 @@ static void serve(struct http_exchange *ex, struct api_ctx *api, bool chat)
         free(o);
         return;
     }
-    struct call *c = call_create(api, &ollama_encoder, "ollama-", &req);
-    if (!c) {
-        free(o);
-        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
-        return;
-    }
-    c->surface = o;
-    call_run(c, ex);
+    call_start(api, &ollama_encoder, "ollama-", &req, o, ex);
 }
 
 void ollama_chat(struct http_exchange *ex, void *app)

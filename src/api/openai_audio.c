@@ -351,12 +351,5 @@ void openai_audio_transcriptions(struct http_exchange *ex, void *app)
         api_respond_error(ex, &err);
         return;
     }
-    struct call *c = call_create(api, &transcription_encoder, "transcript-", &req);
-    if (!c) {
-        free(opts);
-        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
-        return;
-    }
-    c->surface = opts;
-    call_run(c, ex);
+    call_start(api, &transcription_encoder, "transcript-", &req, opts, ex);
 }

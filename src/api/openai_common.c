@@ -170,12 +170,5 @@ void openai_serve(struct http_exchange *ex, struct api_ctx *api, const struct op
         api_respond_error(ex, &err);
         return;
     }
-    struct call *c = call_create(api, ep->encoder, ep->id_prefix, &req);
-    if (!c) {
-        free(opts);
-        api_respond_errorf(ex, SY_ENOMEM, NULL, "out of memory starting the request");
-        return;
-    }
-    c->surface = opts;
-    call_run(c, ex);
+    call_start(api, ep->encoder, ep->id_prefix, &req, opts, ex);
 }

@@ -11,10 +11,18 @@
 #ifndef SY_TASK_API_H
 #define SY_TASK_API_H
 
+#include <jansson.h>
+
 #include "core/model_status.h"
 #include "http/exchange.h"
+#include "util/err.h"
 
 #define TASK_EVENT_VERSION 1
+
+struct sy_buf;
+/* Appends one typed, versioned event of the task API's streams ({"v": 1,
+ * "type": type, ...data}) to out, as SSE; takes data (NULL: SY_ENOMEM). */
+sy_code task_event_write(struct sy_buf *out, const char *type, json_t *data);
 
 struct call_encoder;
 /* The task API's encoding: typed SSE events and the inference JSON body. */

@@ -73,7 +73,7 @@ static json_t *timings_json(const struct call *c)
     return t;
 }
 
-static sy_code event_out(struct sy_buf *out, const char *type, json_t *data)
+sy_code task_event_write(struct sy_buf *out, const char *type, json_t *data)
 {
     if (!data)
         return SY_ENOMEM;
@@ -84,20 +84,20 @@ static sy_code event_out(struct sy_buf *out, const char *type, json_t *data)
 
 static sy_code task_stream_start(struct call *c, struct sy_buf *out)
 {
-    sy_code rc = event_out(out, "start",
-                           json_pack("{s:s, s:s, s:s, s:I}", "id", c->id, "resolved_model_id",
-                                     c->model.id, "backend", c->model.backend, "prompt_tokens",
-                                     (json_int_t)c->usage.prompt_tokens));
+    sy_code rc = task_event_write(
+        out, "start",
+        json_pack("{s:s, s:s, s:s, s:I}", "id", c->id, "resolved_model_id", c->model.id, "backend",
+                  c->model.backend, "prompt_tokens", (json_int_t)c->usage.prompt_tokens));
     /* return_full_text: the prompt comes first, as in the non-streamed answer. */
     if (rc == SY_OK && c->req.settings.return_full_text && c->req.prompt && c->req.prompt[0])
-        rc = event_out(out, "token", json_pack("{s:s}", "text", c->req.prompt));
+        rc = task_event_write(out, "token", json_pack("{s:s}", "text", c->req.prompt));
     return rc;
 }
 
 static sy_code task_stream_token(struct call *c, const char *text, size_t len, struct sy_buf *out)
 {
     (void)c;
-    return event_out(out, "token", json_pack("{s:s%}", "text", text, len));
+    return task_event_write(out, "token", json_pack("{s:s%}", "text", text, len));
 }
 
 static sy_code task_stream_done(struct call *c, struct sy_buf *out)
@@ -105,18 +105,19 @@ static sy_code task_stream_done(struct call *c, struct sy_buf *out)
     sy_code rc = task_speech_stream_tail(c, out);
     if (rc != SY_OK)
         return rc;
-    return event_out(out, "done",
-                     json_pack("{s:s, s:o, s:o}", "finish_reason", finish_name(c->finish), "usage",
-                               usage_json(c), "timings", timings_json(c)));
+    return task_event_write(out, "done",
+                            json_pack("{s:s, s:o, s:o}", "finish_reason", finish_name(c->finish),
+                                      "usage", usage_json(c), "timings", timings_json(c)));
 }
 
 static sy_code task_stream_error(struct call *c, const struct sy_err *e, struct sy_buf *out)
 {
     (void)c;
-    return event_out(out, "error",
-                     json_pack("{s:s, s:s, s:{s:I, s:o}}", "code", sy_code_name(e->code), "message",
-                               e->msg, "details", "status", (json_int_t)api_status(e->code),
-                               "param", e->param[0] ? json_string(e->param) : json_null()));
+    return task_event_write(
+        out, "error",
+        json_pack("{s:s, s:s, s:{s:I, s:o}}", "code", sy_code_name(e->code), "message", e->msg,
+                  "details", "status", (json_int_t)api_status(e->code), "param",
+                  e->param[0] ? json_string(e->param) : json_null()));
 }
 
 static json_t *task_complete(struct call *c)

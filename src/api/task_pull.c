@@ -17,10 +17,10 @@
 #include "api/api_error.h"
 #include "api/json_body.h"
 #include "api/pull_api.h"
-#include "api/sse.h"
 #include "api/task.h"
 #include "core/model_id.h"
 #include "hub/pull.h"
+#include "util/buf.h"
 
 #define PULL_EVENTS_MAX (1u << 20) /* bytes of progress queued for a slow reader */
 
@@ -91,9 +91,7 @@ static void queue_event(struct pull_job *j, const char *type, json_t *data)
         rc = text ? buf_printf(&j->out, NULL, "%s\n", text) : SY_ENOMEM;
         free(text);
     } else {
-        json_object_set_new(data, "v", json_integer(TASK_EVENT_VERSION));
-        json_object_set_new(data, "type", json_string(type));
-        rc = sse_write(&j->out, type, data, NULL);
+        rc = task_event_write(&j->out, type, data);
     }
     if (rc != SY_OK)
         j->cancel = true;

@@ -7,7 +7,6 @@
 #include "api/api.h"
 #include "api/json_body.h"
 #include "api/speech.h"
-#include "api/sse.h"
 #include "api/task.h"
 #include "util/base64.h"
 
@@ -76,15 +75,6 @@ sy_code task_speech_attach(struct call *c, enum audio_format format, struct sy_e
     return rc;
 }
 
-static sy_code event_out(struct sy_buf *out, const char *type, json_t *data)
-{
-    if (!data)
-        return SY_ENOMEM;
-    json_object_set_new(data, "v", json_integer(TASK_EVENT_VERSION));
-    json_object_set_new(data, "type", json_string(type));
-    return sse_write(out, type, data, NULL);
-}
-
 /* An `audio` event carrying bytes of the file, if there are any. */
 static sy_code audio_event(struct call *c, const struct sy_buf *bytes, struct sy_buf *out)
 {
@@ -95,9 +85,9 @@ static sy_code audio_event(struct call *c, const struct sy_buf *bytes, struct sy
     buf_init(&b64, SIZE_MAX / 2);
     sy_code rc = base64_encode(bytes->data, bytes->len, &b64, NULL);
     if (rc == SY_OK)
-        rc = event_out(out, "audio",
-                       json_pack("{s:s%, s:s}", "audio", b64.data, b64.len, "content_type",
-                                 audio_format_content_type(so->format)));
+        rc = task_event_write(out, "audio",
+                              json_pack("{s:s%, s:s}", "audio", b64.data, b64.len, "content_type",
+                                        audio_format_content_type(so->format)));
     buf_cleanup(&b64);
     return rc;
 }
@@ -130,7 +120,7 @@ sy_code task_speech_stream_tail(struct call *c, struct sy_buf *out)
 sy_code task_speech_stream_segment(struct call *c, const json_t *segment, struct sy_buf *out)
 {
     (void)c;
-    return event_out(out, "segment", json_deep_copy(segment));
+    return task_event_write(out, "segment", json_deep_copy(segment));
 }
 
 json_t *task_speech_output(struct call *c)
