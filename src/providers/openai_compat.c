@@ -698,71 +698,64 @@ static void *loop_main(void *arg)
     return NULL;
 }
 
-/* Ollama's /api/chat or /api/generate body: settings become its options; a
- * raw prompt is sent raw (no template), as /v1/completions means it. */
-static sy_code build_ollama_body(const struct sy_request *req, const char *model, bool chat,
-                                 char **out, struct sy_err *err)
+/* Where each setting goes in the upstream's request: OpenAI's field or
+ * Ollama's option (NULL: that dialect has none, and the capability check has
+ * already refused it). */
+static const struct {
+    enum sy_setting setting;
+    const char *openai, *ollama;
+} setting_names[] = {
+    {SY_SETTING_TEMPERATURE, "temperature", "temperature"},
+    {SY_SETTING_TOP_P, "top_p", "top_p"},
+    {SY_SETTING_TOP_K, NULL, "top_k"},
+    {SY_SETTING_MAX_NEW_TOKENS, "max_tokens", "num_predict"},
+    {SY_SETTING_REPETITION_PENALTY, NULL, "repeat_penalty"},
+    {SY_SETTING_PRESENCE_PENALTY, "presence_penalty", "presence_penalty"},
+    {SY_SETTING_FREQUENCY_PENALTY, "frequency_penalty", "frequency_penalty"},
+    {SY_SETTING_SEED, "seed", "seed"},
+    {SY_SETTING_STOP, "stop", "stop"},
+};
+
+/* A given setting's value as JSON; NULL when it says nothing to send. */
+static json_t *setting_value(const struct sy_settings *s, enum sy_setting which)
 {
-    json_t *b = json_pack("{s:s, s:b}", "model", model, "stream", 1);
-    json_t *opt = json_object();
-    if (!b || !opt) {
-        json_decref(b);
-        json_decref(opt);
-        return sy_errf(err, SY_ENOMEM, "out of memory building a request");
-    }
-    if (chat) {
-        json_t *msgs = json_array();
-        for (size_t i = 0; i < req->n_messages; i++)
-            json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", req->messages[i].role,
-                                                  "content", req->messages[i].content));
-        json_object_set_new(b, "messages", msgs);
-    } else {
-        json_object_set_new(b, "prompt", json_string(req->prompt ? req->prompt : ""));
-        json_object_set_new(b, "raw", json_true());
-    }
-    const struct sy_settings *s = &req->settings;
-#define GIVEN(x) (s->given & SY_SETTING_BIT(x))
-    if (GIVEN(SY_SETTING_TEMPERATURE))
-        json_object_set_new(opt, "temperature", json_real(s->temperature));
-    else if (GIVEN(SY_SETTING_DO_SAMPLE) && !s->do_sample)
-        json_object_set_new(opt, "temperature", json_real(0));
-    if (GIVEN(SY_SETTING_TOP_P))
-        json_object_set_new(opt, "top_p", json_real(s->top_p));
-    if (GIVEN(SY_SETTING_TOP_K))
-        json_object_set_new(opt, "top_k", json_integer(s->top_k));
-    if (GIVEN(SY_SETTING_MAX_NEW_TOKENS) && s->max_new_tokens > 0)
-        json_object_set_new(opt, "num_predict", json_integer(s->max_new_tokens));
-    if (GIVEN(SY_SETTING_REPETITION_PENALTY))
-        json_object_set_new(opt, "repeat_penalty", json_real(s->repetition_penalty));
-    if (GIVEN(SY_SETTING_PRESENCE_PENALTY))
-        json_object_set_new(opt, "presence_penalty", json_real(s->presence_penalty));
-    if (GIVEN(SY_SETTING_FREQUENCY_PENALTY))
-        json_object_set_new(opt, "frequency_penalty", json_real(s->frequency_penalty));
-    if (GIVEN(SY_SETTING_SEED))
-        json_object_set_new(opt, "seed", json_integer(s->seed));
-#undef GIVEN
-    if (s->n_stop) {
-        json_t *stop = json_array();
+    switch (which) {
+    case SY_SETTING_TEMPERATURE: return json_real(s->temperature);
+    case SY_SETTING_TOP_P: return json_real(s->top_p);
+    case SY_SETTING_TOP_K: return json_integer(s->top_k);
+    case SY_SETTING_MAX_NEW_TOKENS:
+        return s->max_new_tokens > 0 ? json_integer(s->max_new_tokens) : NULL;
+    case SY_SETTING_REPETITION_PENALTY: return json_real(s->repetition_penalty);
+    case SY_SETTING_PRESENCE_PENALTY: return json_real(s->presence_penalty);
+    case SY_SETTING_FREQUENCY_PENALTY: return json_real(s->frequency_penalty);
+    case SY_SETTING_SEED: return json_integer(s->seed);
+    case SY_SETTING_STOP: {
+        json_t *stop = s->n_stop ? json_array() : NULL;
         for (size_t i = 0; i < s->n_stop; i++)
             json_array_append_new(stop, json_string(s->stop[i]));
-        json_object_set_new(opt, "stop", stop);
+        return stop;
     }
-    json_object_set_new(b, "options", opt);
-    /* Provider-specific fields go in untouched, merged into "options" too. */
-    if (json_is_object(req->provider_overrides))
-        json_object_update_recursive(b, req->provider_overrides);
-    *out = json_dumps(b, JSON_COMPACT);
-    json_decref(b);
-    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
+    default: return NULL;
+    }
 }
 
+/* The upstream's request body. OpenAI: /chat/completions or /completions
+ * with the settings as fields. Ollama: /api/chat or /api/generate with the
+ * settings as its options, and a raw prompt sent raw (no template), as
+ * /v1/completions means it. Provider-specific fields go in untouched and win
+ * (for Ollama, merged into "options" too). */
 static sy_code build_body(const struct openai_provider *p, const struct sy_request *req,
                           const char *model, bool chat, char **out, struct sy_err *err)
 {
-    json_t *b = json_pack("{s:s, s:b, s:{s:b}}", "model", model, "stream", 1, "stream_options",
-                          "include_usage", 1);
-    if (!b)
+    json_t *b = json_pack("{s:s, s:b}", "model", model, "stream", 1);
+    json_t *opt = p->ollama ? json_object() : NULL;
+    if (!b || (p->ollama && !opt)) {
+        json_decref(b);
+        json_decref(opt);
         return sy_errf(err, SY_ENOMEM, "out of memory building a request for '%s'", p->cfg.name);
+    }
+    if (!p->ollama)
+        json_object_set_new(b, "stream_options", json_pack("{s:b}", "include_usage", 1));
     if (chat) {
         json_t *msgs = json_array();
         for (size_t i = 0; i < req->n_messages; i++)
@@ -771,33 +764,31 @@ static sy_code build_body(const struct openai_provider *p, const struct sy_reque
         json_object_set_new(b, "messages", msgs);
     } else {
         json_object_set_new(b, "prompt", json_string(req->prompt ? req->prompt : ""));
+        if (p->ollama)
+            json_object_set_new(b, "raw", json_true());
     }
     const struct sy_settings *s = &req->settings;
-#define GIVEN(x) (s->given & SY_SETTING_BIT(x))
-    if (GIVEN(SY_SETTING_TEMPERATURE))
-        json_object_set_new(b, "temperature", json_real(s->temperature));
-    else if (GIVEN(SY_SETTING_DO_SAMPLE) && !s->do_sample)
-        json_object_set_new(b, "temperature", json_real(0)); /* greedy, asked for by name */
-    if (GIVEN(SY_SETTING_TOP_P))
-        json_object_set_new(b, "top_p", json_real(s->top_p));
-    if (GIVEN(SY_SETTING_MAX_NEW_TOKENS) && s->max_new_tokens > 0)
-        json_object_set_new(b, "max_tokens", json_integer(s->max_new_tokens));
-    if (GIVEN(SY_SETTING_PRESENCE_PENALTY))
-        json_object_set_new(b, "presence_penalty", json_real(s->presence_penalty));
-    if (GIVEN(SY_SETTING_FREQUENCY_PENALTY))
-        json_object_set_new(b, "frequency_penalty", json_real(s->frequency_penalty));
-    if (GIVEN(SY_SETTING_SEED))
-        json_object_set_new(b, "seed", json_integer(s->seed));
-    if (s->n_stop) {
-        json_t *stop = json_array();
-        for (size_t i = 0; i < s->n_stop; i++)
-            json_array_append_new(stop, json_string(s->stop[i]));
-        json_object_set_new(b, "stop", stop);
+    json_t *into = p->ollama ? opt : b;
+    for (size_t i = 0; i < sizeof setting_names / sizeof setting_names[0]; i++) {
+        const char *name = p->ollama ? setting_names[i].ollama : setting_names[i].openai;
+        json_t *v = name && (s->given & SY_SETTING_BIT(setting_names[i].setting))
+                        ? setting_value(s, setting_names[i].setting)
+                        : NULL;
+        if (v)
+            json_object_set_new(into, name, v);
     }
-#undef GIVEN
-    /* Provider-specific fields go to the upstream untouched, and win. */
-    if (json_is_object(req->provider_overrides))
-        json_object_update(b, req->provider_overrides);
+    /* Greedy, asked for by name, is temperature 0 in both dialects. */
+    if (!(s->given & SY_SETTING_BIT(SY_SETTING_TEMPERATURE)) &&
+        (s->given & SY_SETTING_BIT(SY_SETTING_DO_SAMPLE)) && !s->do_sample)
+        json_object_set_new(into, "temperature", json_real(0));
+    if (opt)
+        json_object_set_new(b, "options", opt);
+    if (json_is_object(req->provider_overrides)) {
+        if (p->ollama)
+            json_object_update_recursive(b, req->provider_overrides);
+        else
+            json_object_update(b, req->provider_overrides);
+    }
     *out = json_dumps(b, JSON_COMPACT);
     json_decref(b);
     return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
@@ -821,8 +812,7 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         sse_reader_init(&t->reader, SY_UPSTREAM_EVENT_MAX);
         buf_init(&t->whole, SY_UPSTREAM_ANSWER_MAX);
         clock_gettime(CLOCK_MONOTONIC, &t->t0);
-        rc = p->ollama ? build_ollama_body(req, upstream_id(p, name), chat, &t->body, err)
-                       : build_body(p, req, upstream_id(p, name), chat, &t->body, err);
+        rc = build_body(p, req, upstream_id(p, name), chat, &t->body, err);
     }
     if (rc == SY_OK && fault_hit("upstream.connect"))
         rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' (%s) cannot be reached: Connection "
