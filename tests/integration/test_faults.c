@@ -29,6 +29,22 @@ static json_t *chat(const char *model)
                      "content", "Hi", "max_tokens", 4);
 }
 
+/* Asks tiny until a worker answers: the next request starts one, after the
+ * restart back-off (which may first answer 503 with Retry-After). A net
+ * against hanging: 120 tries. Returns the last status. */
+static int chat_after_restart(void)
+{
+    int status = 0;
+    for (int i = 0; i < 120 && status != 200; i++) {
+        json_t *resp = NULL;
+        status = http_post_json(srv.port, "/v1/chat/completions", chat("tiny"), &resp);
+        json_decref(resp);
+        if (status != 200)
+            sleep(1);
+    }
+    return status;
+}
+
 static void test_worker_spawn_fails_once(void)
 {
     json_t *resp = NULL;
@@ -39,16 +55,7 @@ static void test_worker_spawn_fails_once(void)
     T_ASSERT(status >= 500);
     T_ASSERT(msg && strstr(msg, "injected") != NULL);
     json_decref(resp);
-    /* The next request starts a worker (after the restart back-off, which may
-     * first answer 503 with Retry-After). A net against hanging: 120 tries. */
-    for (int i = 0; i < 120; i++) {
-        status = http_post_json(srv.port, "/v1/chat/completions", chat("tiny"), &resp);
-        json_decref(resp);
-        if (status == 200)
-            break;
-        sleep(1);
-    }
-    T_EQ_INT(status, 200);
+    T_EQ_INT(chat_after_restart(), 200);
 }
 
 static int run_status(const char *id)
@@ -111,14 +118,7 @@ static void test_silent_worker_is_killed(void)
     T_EQ_INT(status, 502);
     T_ASSERT(msg && strstr(msg, "said nothing for 2 s") != NULL);
     json_decref(resp);
-    for (int i = 0; i < 120; i++) { /* after the restart back-off */
-        status = http_post_json(srv.port, "/v1/chat/completions", chat("tiny"), &resp);
-        json_decref(resp);
-        if (status == 200)
-            break;
-        sleep(1);
-    }
-    T_EQ_INT(status, 200);
+    T_EQ_INT(chat_after_restart(), 200);
 }
 
 int main(void)
