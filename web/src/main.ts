@@ -48,7 +48,7 @@ function showError(e: unknown): void {
     $("status").textContent = "Stopped.";
     return;
   }
-  const err = e instanceof ApiError ? e : new ApiError(String(e), 0);
+  const err = asApiError(e);
   const where = err.param ? ` (${err.param})` : "";
   $("error").textContent = err.status ? `${err.status}: ${err.message}${where}` : err.message;
 }
@@ -64,6 +64,34 @@ function task(m: ModelInfo): string {
   return t[0] ?? "";
 }
 
+/** Whatever was thrown, as an ApiError (a browser error has no status). */
+function asApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(String(e), 0);
+}
+
+/** Appends a clickable card to list: its title, a line of details, and
+ *  data-<key> = value to find it by. */
+function addCard(
+  list: HTMLElement,
+  title: Node | string,
+  details: string,
+  data: [string, string],
+  onClick: () => void,
+): HTMLButtonElement {
+  const li = document.createElement("li");
+  const b = document.createElement("button");
+  b.type = "button";
+  b.dataset[data[0]] = data[1];
+  const meta = document.createElement("span");
+  meta.className = "card-meta";
+  meta.textContent = details;
+  b.append(title, meta);
+  b.addEventListener("click", onClick);
+  li.append(b);
+  list.append(li);
+  return b;
+}
+
 function renderModels(): void {
   const q = $<HTMLInputElement>("search").value.trim().toLowerCase();
   const want = $<HTMLSelectElement>("task-filter").value;
@@ -74,20 +102,10 @@ function renderModels(): void {
     if (q && !hay.toLowerCase().includes(q)) continue;
     if (want && !m.capabilities.tasks.includes(want)) continue;
     if (goal && !goal.models.includes(m.id)) continue;
-    const li = document.createElement("li");
-    const b = document.createElement("button");
-    b.type = "button";
-    b.setAttribute("aria-pressed", String(chosen?.id === m.id));
-    b.dataset.model = m.id;
-    b.append(m.id);
-    const meta = document.createElement("span");
-    meta.className = "card-meta";
     const ctx = m.capabilities.context_length ? ` · ${m.capabilities.context_length} ctx` : "";
-    meta.textContent = `${task(m)} · ${m.backend}${ctx} · ${m.status}${m.problem ? " · unusable" : ""}`;
-    b.append(meta);
-    b.addEventListener("click", () => choose(m));
-    li.append(b);
-    list.append(li);
+    const details = `${task(m)} · ${m.backend}${ctx} · ${m.status}${m.problem ? " · unusable" : ""}`;
+    addCard(list, m.id, details, ["model", m.id], () => choose(m))
+      .setAttribute("aria-pressed", String(chosen?.id === m.id));
   }
 }
 
@@ -339,7 +357,7 @@ async function runPull(ev: SubmitEvent): Promise<void> {
   } catch (e) {
     bar.hidden = true;
     status.textContent = "";
-    const err = e instanceof ApiError ? e : new ApiError(String(e), 0);
+    const err = asApiError(e);
     error.textContent = `Could not pull ${id}: ${err.message}`;
   } finally {
     button.disabled = false;
@@ -372,24 +390,14 @@ async function runHubSearch(): Promise<void> {
     if (q !== hubQuery) return; // a newer search is under way
     list.replaceChildren();
     for (const m of found) {
-      const li = document.createElement("li");
-      const b = document.createElement("button");
-      b.type = "button";
-      b.dataset.hub = m.id;
-      b.append(m.id);
-      const meta = document.createElement("span");
-      meta.className = "card-meta";
       const gated = m.gated && m.gated !== "false" ? " · gated" : "";
-      meta.textContent = `${m.pipeline_tag ?? "no task"} · ${m.downloads ?? 0} downloads${gated}`;
-      b.append(meta);
-      b.addEventListener("click", () => void openHubModel(m.id));
-      li.append(b);
-      list.append(li);
+      addCard(list, m.id, `${m.pipeline_tag ?? "no task"} · ${m.downloads ?? 0} downloads${gated}`,
+              ["hub", m.id], () => void openHubModel(m.id));
     }
     note.textContent = found.length ? "" : `Nothing on the Hub matches "${q}".`;
   } catch (e) {
     list.replaceChildren();
-    const err = e instanceof ApiError ? e : new ApiError(String(e), 0);
+    const err = asApiError(e);
     note.textContent = `The Hub could not be searched: ${err.message}`;
   }
 }
@@ -417,7 +425,7 @@ async function openHubModel(id: string): Promise<void> {
     pull.hidden = !c.runnable_locally;
     pull.dataset.model = id;
   } catch (e) {
-    const err = e instanceof ApiError ? e : new ApiError(String(e), 0);
+    const err = asApiError(e);
     detail.textContent = `${id}: ${err.message}`;
   }
 }
@@ -471,20 +479,11 @@ async function refreshRuns(): Promise<void> {
     const runs = await listRuns(50);
     list.replaceChildren();
     for (const r of runs) {
-      const li = document.createElement("li");
-      const b = document.createElement("button");
-      b.type = "button";
-      b.dataset.run = r.id;
       const title = document.createElement("span");
       title.className = "run-input";
       title.textContent = r.input || "(empty)";
-      const meta = document.createElement("span");
-      meta.className = "card-meta";
-      meta.textContent = `${new Date(r.created).toLocaleTimeString()} · ${runLine(r)}`;
-      b.append(title, meta);
-      b.addEventListener("click", () => void openRun(r.id));
-      li.append(b);
-      list.append(li);
+      addCard(list, title, `${new Date(r.created).toLocaleTimeString()} · ${runLine(r)}`,
+              ["run", r.id], () => void openRun(r.id));
     }
     if (!runs.length) list.textContent = "No runs yet.";
   } catch (e) {
