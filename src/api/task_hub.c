@@ -20,7 +20,40 @@ struct search_work {
     struct catalog_query q;
     char search[QUERY_TEXT_MAX + 1], author[QUERY_TEXT_MAX + 1], pipeline_tag[QUERY_TEXT_MAX + 1],
         filter[QUERY_TEXT_MAX + 1], sort[32];
+    char expand[SY_CATALOG_EXPAND_MAX][32];
 };
+
+/* expand[] (or expand, comma-separated as some clients send it): Hub fields
+ * only, checked here so a typo is a 400 rather than the Hub's puzzling one. */
+static bool query_expand(struct http_exchange *ex, struct search_work *w, struct sy_err *err)
+{
+    enum { EACH = SY_CATALOG_EXPAND_MAX + 1 }; /* one more than fits: enough to refuse */
+    const char *given[2 * EACH];
+    size_t n = http_query_all(ex, "expand[]", given, EACH);
+    n = n < EACH ? n : EACH;
+    size_t n_plain = http_query_all(ex, "expand", given + n, EACH);
+    n += n_plain < EACH ? n_plain : EACH;
+    w->q.n_expand = 0;
+    for (size_t i = 0; i < n; i++) {
+        char list[512];
+        snprintf(list, sizeof list, "%s", given[i]);
+        char *save = NULL;
+        for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+            if (w->q.n_expand == SY_CATALOG_EXPAND_MAX)
+                return !sy_errp(err, SY_EINVAL, "expand[]", "expand[] takes at most %d fields",
+                                SY_CATALOG_EXPAND_MAX);
+            if (!catalog_expand_ok(f) || strlen(f) >= sizeof w->expand[0])
+                return !sy_errp(err, SY_EINVAL, "expand[]",
+                                "expand[] '%.40s' is not a field of the Hub's model answers (e.g. "
+                                "downloads, likes, pipeline_tag, gguf, inferenceProviderMapping)",
+                                f);
+            snprintf(w->expand[w->q.n_expand], sizeof w->expand[0], "%s", f);
+            w->q.expand[w->q.n_expand] = w->expand[w->q.n_expand];
+            w->q.n_expand++;
+        }
+    }
+    return true;
+}
 
 static json_t *search_run(void *arg, struct sy_err *err)
 {
@@ -85,6 +118,11 @@ void task_hub_search(struct http_exchange *ex, void *app)
     w->q = (struct catalog_query){.search = w->search, .author = w->author,
                                   .pipeline_tag = w->pipeline_tag, .filter = w->filter,
                                   .sort = w->sort, .limit = (int)n};
+    if (!query_expand(ex, w, &err)) {
+        free(w);
+        api_respond_error(ex, &err);
+        return;
+    }
     api_background(ex, search_run, w, free);
 }
 

@@ -25,6 +25,10 @@ const char *http_path(const struct http_exchange *ex);
 const char *http_path_rest(const struct http_exchange *ex); /* what the route's '*' matched */
 const char *http_header(const struct http_exchange *ex, const char *name); /* NULL if absent */
 const char *http_query(const struct http_exchange *ex, const char *name);  /* NULL if absent */
+/* Every value of a repeated query parameter ("expand[]=a&expand[]=b"), in
+ * order: up to max into out. Returns: how many there are (may exceed max). */
+size_t http_query_all(const struct http_exchange *ex, const char *name, const char **out,
+                      size_t max);
 const char *http_body(const struct http_exchange *ex, size_t *len);
 const char *http_request_id(const struct http_exchange *ex);
 /* The methods other routes take for this path ("POST, DELETE"), "" if none. */

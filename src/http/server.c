@@ -95,6 +95,33 @@ const char *http_query(const struct http_exchange *ex, const char *name)
     return MHD_lookup_connection_value(ex->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_values {
+    const char *name;
+    const char **out;
+    size_t max, n;
+};
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct query_values *q = cls;
+    if (strcmp(key, q->name) == 0) {
+        if (q->n < q->max)
+            q->out[q->n] = value ? value : "";
+        q->n++;
+    }
+    return MHD_YES;
+}
+
+size_t http_query_all(const struct http_exchange *ex, const char *name, const char **out,
+                      size_t max)
+{
+    struct query_values q = {.name = name, .out = out, .max = max};
+    MHD_get_connection_values(ex->conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+    return q.n;
+}
+
 const char *http_body(const struct http_exchange *ex, size_t *len)
 {
     *len = ex->body.len;

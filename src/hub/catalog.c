@@ -113,6 +113,24 @@ static void add_param(char *url, size_t size, const char *name, const char *valu
     curl_free(esc);
 }
 
+bool catalog_expand_ok(const char *field)
+{
+    /* The Hub's documented expand[] values for models. */
+    static const char *const known[] = {
+        "author",      "baseModels", "cardData",      "childrenModelCount",
+        "config",      "createdAt",  "disabled",      "downloads",
+        "downloadsAllTime", "gated", "gguf",          "inference",
+        "inferenceProviderMapping", "lastModified",   "library_name",
+        "likes",       "mask_token", "model-index",   "pipeline_tag",
+        "private",     "resourceGroup", "safetensors", "sha",
+        "siblings",    "spaces",     "tags",          "transformersInfo",
+        "trendingScore", "usedStorage", "widgetData"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(field, known[i]) == 0)
+            return true;
+    return false;
+}
+
 sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_t **out,
                        bool *cached, struct sy_err *err)
 {
@@ -125,6 +143,8 @@ sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_
     add_param(target, sizeof target, "sort", q->sort && q->sort[0] ? q->sort : "downloads");
     add_param(target, sizeof target, "direction", "-1");
     add_param(target, sizeof target, "limit", limit);
+    for (size_t i = 0; i < q->n_expand; i++)
+        add_param(target, sizeof target, "expand%5B%5D", q->expand[i]);
     json_t *all = json_array();
     *cached = true;
     sy_code rc = SY_OK;
@@ -155,6 +175,44 @@ sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_
     return SY_OK;
 }
 
+static bool has_sibling(const json_t *info, const char *path)
+{
+    size_t i;
+    const json_t *s;
+    json_array_foreach(json_object_get(info, "siblings"), i, s)
+    {
+        const char *name = json_string_value(json_object_get(s, "rfilename"));
+        if (name && strcmp(name, path) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A model without GGUF metadata has its context length in config.json: kept
+ * in info as "config_json", or why it could not be read as
+ * "config_json_error" (a note then says the length is unknown, and why). */
+static void add_config_json(struct catalog *cat, const char *repo, json_t *info, bool *cached)
+{
+    if (json_integer_value(json_object_get(json_object_get(info, "gguf"), "context_length")) ||
+        !has_sibling(info, "config.json"))
+        return;
+    char target[512], what[300];
+    snprintf(target, sizeof target, "/%s/resolve/main/config.json", repo);
+    snprintf(what, sizeof what, "config.json of model '%s'", repo);
+    json_t *config = NULL;
+    bool from_store = false;
+    struct sy_err err;
+    if (cached_get(cat, target, what, &config, &from_store, NULL, 0, &err) == SY_OK &&
+        json_is_object(config)) {
+        json_object_set_new(info, "config_json", config);
+        *cached = *cached && from_store;
+        return;
+    }
+    json_decref(config);
+    json_object_set_new(info, "config_json_error",
+                        json_string(config ? "config.json is not a JSON object" : err.msg));
+}
+
 sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool *cached,
                       struct sy_err *err)
 {
@@ -162,15 +220,95 @@ sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool 
     snprintf(target, sizeof target, "/api/models/%s/revision/main?blobs=true", repo);
     snprintf(what, sizeof what, "model '%s'", repo);
     sy_code rc = cached_get(cat, target, what, out, cached, NULL, 0, err);
-    if (rc == SY_OK && !json_is_object(*out)) {
+    if (rc == SY_OK && !json_is_object(*out))
+        rc = sy_errf(err, SY_EUPSTREAM, "the Hub's info for %s is not an object", what);
+    /* The provider mapping comes only when asked for by name, and expand[]
+     * cannot be combined with blobs=true: a second answer. */
+    json_t *mapping = NULL;
+    bool from_store = false;
+    snprintf(target, sizeof target, "/api/models/%s?expand%%5B%%5D=inferenceProviderMapping",
+             repo);
+    if (rc == SY_OK &&
+        (rc = cached_get(cat, target, what, &mapping, &from_store, NULL, 0, err)) == SY_OK) {
+        *cached = *cached && from_store;
+        json_t *m = json_object_get(mapping, "inferenceProviderMapping");
+        if (m)
+            json_object_set(*out, "inferenceProviderMapping", m);
+        add_config_json(cat, repo, *out, cached);
+    }
+    json_decref(mapping);
+    if (rc != SY_OK) {
         json_decref(*out);
         *out = NULL;
-        rc = sy_errf(err, SY_EUPSTREAM, "the Hub's info for %s is not an object", what);
     }
     return rc;
 }
 
 /* ---- capabilities ----------------------------------------------------------------------- */
+
+/* The context length a config.json gives: the first of the names model
+ * families use for it, at the top or in text_config (multimodal models). */
+static uint64_t config_context_length(const json_t *config)
+{
+    static const char *const names[] = {"max_position_embeddings", "n_positions",
+                                        "max_sequence_length",     "seq_length",
+                                        "n_ctx",                   "max_seq_len"};
+    const json_t *scopes[] = {config, json_object_get(config, "text_config")};
+    for (size_t s = 0; s < 2; s++)
+        for (size_t i = 0; scopes[s] && i < sizeof names / sizeof names[0]; i++) {
+            json_int_t v = json_integer_value(json_object_get(scopes[s], names[i]));
+            if (v > 0)
+                return (uint64_t)v;
+        }
+    return 0;
+}
+
+static void add_provider(json_t *out, const char *provider, const json_t *entry)
+{
+    const char *task = json_string_value(json_object_get(entry, "task"));
+    const char *id = json_string_value(json_object_get(entry, "providerId"));
+    const char *status = json_string_value(json_object_get(entry, "status"));
+    if (provider && task)
+        json_array_append_new(out, json_pack("{s:s, s:s?, s:s, s:s?}", "provider", provider,
+                                             "provider_id", id, "task", task, "status", status));
+}
+
+/* The Hub's inferenceProviderMapping -- a list of entries naming their
+ * provider, or (older answers) an object keyed by provider -- as one list of
+ * {provider, provider_id, task, status}. */
+static json_t *inference_providers(const json_t *mapping)
+{
+    json_t *out = json_array();
+    size_t i;
+    const char *key;
+    const json_t *entry;
+    if (json_is_array(mapping))
+        json_array_foreach(mapping, i, entry)
+            add_provider(out, json_string_value(json_object_get(entry, "provider")), entry);
+    else if (json_is_object(mapping))
+        json_object_foreach((json_t *)mapping, key, entry)
+            add_provider(out, key, entry);
+    return out;
+}
+
+/* "a, b" of the live providers in list, into out ("" if none). */
+static void live_providers(const json_t *list, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t i, used = 0;
+    const json_t *p;
+    json_array_foreach(list, i, p)
+    {
+        const char *status = json_string_value(json_object_get(p, "status"));
+        if (status && strcmp(status, "live") != 0)
+            continue;
+        int w = snprintf(out + used, size - used, "%s%s", used ? ", " : "",
+                         json_string_value(json_object_get(p, "provider")));
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+}
 
 json_t *catalog_capabilities(const json_t *info, bool has_token)
 {
@@ -228,6 +366,29 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
     const json_t *gguf = json_object_get(info, "gguf");
     caps.context_length = (uint64_t)json_integer_value(json_object_get(gguf, "context_length"));
     caps.chat = json_is_string(json_object_get(gguf, "chat_template"));
+    const char *context_source = caps.context_length ? "gguf" : NULL;
+    const char *config_error = json_string_value(json_object_get(info, "config_json_error"));
+    if (!caps.context_length &&
+        (caps.context_length = config_context_length(json_object_get(info, "config_json"))))
+        context_source = "config.json";
+    else if (!caps.context_length && config_error) {
+        char note[400];
+        snprintf(note, sizeof note, "its context length is unknown: %s", config_error);
+        json_array_append_new(notes, json_string(note));
+    }
+
+    json_t *providers = inference_providers(json_object_get(info, "inferenceProviderMapping"));
+    char live[256];
+    live_providers(providers, live, sizeof live);
+    if (live[0] && !runnable) {
+        char note[400];
+        const char *id = json_string_value(json_object_get(info, "id"));
+        snprintf(note, sizeof note,
+                 "Hugging Face Inference Providers serve it (%s): add a provider with base_url "
+                 "https://router.huggingface.co/v1 and ask for <its name>:%s",
+                 live, id ? id : "<model>");
+        json_array_append_new(notes, json_string(note));
+    }
 
     /* gated: false, "auto" or "manual" */
     const json_t *gated = json_object_get(info, "gated");
@@ -243,6 +404,7 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
         json_decref(notes);
         json_decref(files);
         json_decref(choice);
+        json_decref(providers);
         return NULL;
     }
     json_object_set_new(out, "gated", caps.gated ? json_deep_copy(gated) : json_false());
@@ -252,6 +414,9 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
     json_object_set_new(out, "gguf_files", files);
     json_object_set_new(out, "default_file", choice);
     json_object_set_new(out, "notes", notes);
+    json_object_set_new(out, "inference_providers", providers);
+    json_object_set_new(out, "context_length_source",
+                        context_source ? json_string(context_source) : json_null());
     if (!caps.context_length)
         json_object_set_new(out, "context_length", json_null());
     return out;

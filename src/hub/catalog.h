@@ -25,11 +25,20 @@ struct catalog;
 struct catalog *catalog_create(struct hub_client *hub, struct hub_store *store, int64_t ttl_ms);
 void catalog_destroy(struct catalog *cat); /* NULL is a no-op */
 
+#define SY_CATALOG_EXPAND_MAX 16
+
 struct catalog_query {
     const char *search, *author, *pipeline_tag, *filter; /* NULL or "" when not given */
     const char *sort;  /* "downloads" (default), "likes", "trendingScore", "createdAt", "lastModified" */
     int limit;         /* 1..SY_CATALOG_LIMIT_MAX */
+    /* expand[]: the only fields the Hub then answers with (and the id);
+     * catalog_expand_ok() says which the Hub knows */
+    const char *expand[SY_CATALOG_EXPAND_MAX];
+    size_t n_expand;
 };
+
+/* Returns: whether field is one the Hub's expand[] takes. */
+bool catalog_expand_ok(const char *field);
 
 /* Returns: SY_OK and *out, a JSON array of models as the Hub lists them (a new
  * reference), *cached true if no request reached the Hub; the Hub client's
@@ -37,15 +46,20 @@ struct catalog_query {
 sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_t **out,
                        bool *cached, struct sy_err *err);
 
-/* A model's info (siblings with sizes, gated, pipeline_tag, gguf, ...).
+/* A model's info (siblings with sizes, gated, pipeline_tag, gguf, ...), with
+ * its inferenceProviderMapping (asked for separately: the Hub sends it only
+ * when expanded) and, for a model without GGUF metadata, its config.json as
+ * "config_json" (or why that could not be read as "config_json_error").
  * Returns: as catalog_search, *out an object. */
 sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool *cached,
                       struct sy_err *err);
 
-/* What a model can do here, from its info: its tasks (pipeline_tag, when it is
- * one of ours), whether it runs locally and from which GGUF files, the default
- * file, context length, the settings the engine honours, gated and whether a
- * token is needed, and notes explaining anything unsupported.
+/* What a model can do here, from catalog_model's info: its tasks (pipeline_tag,
+ * when it is one of ours), whether it runs locally and from which GGUF files,
+ * the default file, context length (GGUF metadata, else config.json) and where
+ * it came from, the settings the engine honours, gated and whether a token is
+ * needed, the Inference Providers that serve it (provider, provider_id, task,
+ * status), and notes explaining anything unsupported.
  * Returns: a new JSON object; NULL if out of memory. */
 json_t *catalog_capabilities(const json_t *info, bool has_token);
 

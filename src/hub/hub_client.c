@@ -256,10 +256,11 @@ static void exchange_init(struct exchange *x, struct hub_client *hc)
     buf_init(&x->body, INFO_MAX);
 }
 
-/* Runs one request on url. Returns SY_OK when an HTTP answer came (any status
- * in x->status); a transport failure otherwise. */
+/* Runs one request on url. condition: NULL, or a whole conditional header
+ * ("If-None-Match: ...", "If-Range: ..."). Returns SY_OK when an HTTP answer
+ * came (any status in x->status); a transport failure otherwise. */
 static sy_code perform(struct exchange *x, const char *url, bool head, bool to_file,
-                       const char *range, const char *if_none_match, struct sy_err *err)
+                       const char *range, const char *condition, struct sy_err *err)
 {
     struct hub_client *hc = x->hc;
     CURL *c = curl_easy_init();
@@ -276,10 +277,8 @@ static sy_code perform(struct exchange *x, const char *url, bool head, bool to_f
         memset(auth, 0, sizeof auth);
     }
     headers = curl_slist_append(headers, "Accept: application/json");
-    char inm[200];
-    if (if_none_match && if_none_match[0] &&
-        snprintf(inm, sizeof inm, "If-None-Match: %s", if_none_match) < (int)sizeof inm)
-        headers = curl_slist_append(headers, inm);
+    if (condition)
+        headers = curl_slist_append(headers, condition);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -408,9 +407,13 @@ sy_code hub_api_get(struct hub_client *hc, const char *target, const char *if_no
         return sy_errf(err, SY_EUPSTREAM, "the Hub pointed %s at another host; not following it",
                        what);
     }
+    char inm[200];
+    bool conditional = if_none_match && if_none_match[0] &&
+                       snprintf(inm, sizeof inm, "If-None-Match: %s", if_none_match) <
+                           (int)sizeof inm;
     struct exchange x;
     exchange_init(&x, hc);
-    sy_code rc = perform(&x, url, false, false, NULL, if_none_match, err);
+    sy_code rc = perform(&x, url, false, false, NULL, conditional ? inm : NULL, err);
     out->status = x.status;
     if (rc == SY_OK && x.status != 200 && x.status != 304)
         rc = answer_error(&x, what, err);
@@ -533,9 +536,13 @@ sy_code hub_download(struct hub_client *hc, const struct hub_file_meta *meta, in
     x.total = meta->size;
     x.progress = progress;
     x.progress_ctx = ctx;
-    char range[48];
+    /* If-Range: the rest of this object, or all of it if it has changed since
+     * the part we have came (the server then answers 200, handled above). */
+    char range[48], if_range[SY_HUB_ETAG_MAX + 16];
     snprintf(range, sizeof range, "%llu-", (unsigned long long)have);
-    sy_code rc = perform(&x, meta->url, false, true, have ? range : NULL, NULL, err);
+    snprintf(if_range, sizeof if_range, "If-Range: \"%s\"", meta->etag);
+    sy_code rc = perform(&x, meta->url, false, true, have ? range : NULL, have ? if_range : NULL,
+                         err);
     *restarted = x.restarted;
     bool file_bytes = x.status == 200 || x.status == 206;
     if (rc == SY_OK && !file_bytes)

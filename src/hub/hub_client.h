@@ -83,7 +83,8 @@ sy_code hub_file_meta(struct hub_client *hc, const char *repo, const char *revis
 typedef bool (*hub_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /* Writes meta->url's bytes to fd, which holds `have` bytes of them already
- * (asked for with Range; a server that answers 200 instead sends everything,
+ * (asked for with Range and If-Range: meta->etag; a server that answers 200
+ * instead -- it ignores ranges, or the object changed -- sends everything,
  * so fd is truncated and *restarted set). At most meta->size bytes are taken.
  * Returns: SY_OK once meta->size bytes are in fd; the errors above; SY_EIO if
  * fd cannot be written (disk full). */

@@ -1,6 +1,7 @@
 /* pull.c -- blobs, locks, snapshots and refs of the Hub cache. */
 #include "hub/pull.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -252,6 +253,57 @@ out:
     return rc;
 }
 
+/* ---- stale downloads -------------------------------------------------------------------- */
+
+static bool names_a_sibling(const struct sibling *sib, size_t n, const json_t *info,
+                            const char *etag)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(sib[i].sha256, etag) == 0)
+            return true;
+    size_t i;
+    const json_t *s;
+    json_array_foreach(json_object_get(info, "siblings"), i, s)
+    {
+        const char *blob_id = json_string_value(json_object_get(s, "blobId"));
+        if (blob_id && strcmp(blob_id, etag) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Removes blobs/<etag>.incomplete files the repository no longer has a file
+ * for (it changed since a pull was cut off): they can never be resumed.
+ * Ones another pull is writing (their lock is held) stay. */
+static void remove_stale_downloads(const char *blobs, const char *locks,
+                                   const struct sibling *sib, size_t n, const json_t *info)
+{
+    DIR *d = opendir(blobs);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        static const char suffix[] = ".incomplete";
+        size_t len = strlen(de->d_name), sl = sizeof suffix - 1;
+        if (len <= sl || strcmp(de->d_name + len - sl, suffix) != 0)
+            continue;
+        char etag[SY_HUB_ETAG_MAX + 1], lock_path[PATH_MAX], path[PATH_MAX];
+        if (len - sl > SY_HUB_ETAG_MAX)
+            continue;
+        snprintf(etag, sizeof etag, "%.*s", (int)(len - sl), de->d_name);
+        if (!hub_etag_ok(etag) || names_a_sibling(sib, n, info, etag) ||
+            !pathf(lock_path, sizeof lock_path, "%s/%s.lock", locks, etag) ||
+            !pathf(path, sizeof path, "%s/%s", blobs, de->d_name))
+            continue;
+        int lock = open(lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+        if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0 && unlink(path) == 0)
+            log_info("removed the download %s: the repository no longer has that file", path);
+        if (lock >= 0)
+            close(lock);
+    }
+    closedir(d);
+}
+
 /* ---- the pull --------------------------------------------------------------------------- */
 
 sy_code hub_pull(struct hub_client *hc, const char *cache_dir, const char *repo,
@@ -352,6 +404,8 @@ sy_code hub_pull(struct hub_client *hc, const char *cache_dir, const char *repo,
         else if ((rc = fs_mkdirs(refs, 0755, err)) == SY_OK)
             rc = write_atomic(ref, commit, err);
     }
+    if (rc == SY_OK)
+        remove_stale_downloads(blobs, locks, sib, n, info);
 done:
     free(sib);
     free(paths);

@@ -194,7 +194,55 @@ static void test_resume(void)
     T_EQ_INT(pull(REPO), 0);
     T_ASSERT(hub_sha256_file(blob, sha));
     T_EQ_STR(sha, q8_sha);
+
+    /* The resumed request names the object it has part of (If-Range); when
+     * the CDN's object is another one, it comes whole, never spliced. */
+    leave_half();
+    hub_server_set_faults(hub, HUB_FAULT_CDN_CHANGED);
+    before = hub_server_bytes_sent(hub);
+    T_EQ_INT(pull(REPO), 0);
+    T_EQ_INT((long long)(hub_server_bytes_sent(hub) - before), (long long)file_size(q8_file));
+    char if_range[128], want_if_range[80];
+    hub_server_last_if_range(hub, if_range, sizeof if_range);
+    snprintf(want_if_range, sizeof want_if_range, "\"%s\"", q8_sha);
+    T_EQ_STR(if_range, want_if_range);
+    T_ASSERT(hub_sha256_file(blob, sha));
+    T_EQ_STR(sha, q8_sha);
     hub_server_set_faults(hub, 0);
+}
+
+static void test_file_changed_between_pulls(void)
+{
+    /* A pull is cut off; then the repository's file changes (a new ETag).
+     * The next pull fetches the new file whole, and the part of the old one,
+     * which can never be resumed now, is removed. */
+    remove_cache();
+    char saved[1200], changed[1200], cmd[6000];
+    snprintf(saved, sizeof saved, "%s/q8-saved.gguf", env.tmp);
+    snprintf(changed, sizeof changed, "%s/changed-Q8_0.gguf", env.tmp);
+    const char *other[] = {"--preset", "tiny", "--type", "q8_0", "--seed", "3", NULL};
+    T_REQUIRE(test_make_model(env.tmp, "changed-Q8_0", other) == 0);
+    char new_sha[65];
+    T_REQUIRE(hub_sha256_file(changed, new_sha));
+    T_REQUIRE(strcmp(new_sha, q8_sha) != 0);
+
+    hub_server_set_faults(hub, HUB_FAULT_DROP);
+    T_EQ_INT(pull(REPO), 1);
+    T_ASSERT(exists("%s/" FOLDER "/blobs/%s.incomplete", q8_sha));
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp '%s' '%s'", q8_file, saved, changed, q8_file);
+    T_REQUIRE(system(cmd) == 0);
+
+    T_EQ_INT(pull(REPO), 0);
+    char blob[PATH_MAX * 2], sha[65];
+    snprintf(blob, sizeof blob, "%s/" FOLDER "/blobs/%s", cache, new_sha);
+    T_ASSERT(hub_sha256_file(blob, sha));
+    T_EQ_STR(sha, new_sha);
+    T_ASSERT(!exists("%s/" FOLDER "/blobs/%s.incomplete", q8_sha));
+    T_ASSERT(log_contains("no longer has that file"));
+
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", saved, q8_file);
+    T_REQUIRE(system(cmd) == 0);
+    remove_cache();
 }
 
 static void test_wrong_bytes(void)
@@ -418,12 +466,49 @@ static void test_catalog(void)
     T_EQ_INT(json_integer_value(json_object_get(caps, "context_length")), 2048);
     T_ASSERT(json_is_false(json_object_get(caps, "gated")));
     T_ASSERT(json_array_size(json_object_get(caps, "settings")) > 0);
+    /* The Hub's provider mapping, in its older form (an object by provider). */
+    json_t *providers = json_object_get(caps, "inference_providers");
+    T_EQ_INT(json_array_size(providers), 1);
+    T_EQ_STR(json_string_value(json_object_get(json_array_get(providers, 0), "provider")),
+             "together");
+    T_EQ_STR(json_string_value(json_object_get(json_array_get(providers, 0), "status")),
+             "staging");
+    T_EQ_STR(json_string_value(json_object_get(caps, "context_length_source")), "gguf");
     json_decref(r);
+    /* No GGUF: the context length from config.json, the providers that serve
+     * it (the current form: a list), and notes saying what can be done. */
     r = get_json("/api/hub/models/another/tiny-safetensors", 200);
     caps = json_object_get(r, "capabilities");
     T_ASSERT(json_is_false(json_object_get(caps, "runnable_locally")));
     T_ASSERT(json_is_false(json_object_get(caps, "supported")));
-    T_CONTAINS(json_string_value(json_array_get(json_object_get(caps, "notes"), 0)), "GGUF");
+    T_EQ_INT(json_integer_value(json_object_get(caps, "context_length")), 4096);
+    T_EQ_STR(json_string_value(json_object_get(caps, "context_length_source")), "config.json");
+    providers = json_object_get(caps, "inference_providers");
+    T_EQ_INT(json_array_size(providers), 2);
+    T_EQ_STR(json_string_value(json_object_get(json_array_get(providers, 0), "provider_id")),
+             "acme/tiny-chat");
+    T_EQ_STR(json_string_value(json_object_get(json_array_get(providers, 1), "task")),
+             "conversational");
+    char *notes = json_dumps(json_object_get(caps, "notes"), 0);
+    T_CONTAINS(notes, "GGUF");
+    T_CONTAINS(notes, "Inference Providers serve it (hf-inference, featherless-ai)");
+    free(notes);
+    json_decref(r);
+
+    /* expand[]: only the fields named come back, on every page. */
+    r = get_json("/api/hub/models?limit=3&expand[]=downloads", 200);
+    json_t *models = json_object_get(r, "models");
+    T_EQ_INT(json_array_size(models), 3);
+    for (size_t i = 0; i < json_array_size(models); i++) {
+        T_ASSERT(json_is_integer(json_object_get(json_array_get(models, i), "downloads")));
+        T_ASSERT(!json_object_get(json_array_get(models, i), "likes"));
+    }
+    json_decref(r);
+    r = get_json("/api/hub/models?expand[]=downloads&expand[]=likez", 400);
+    T_EQ_STR(json_string_value(json_object_get(json_object_get(r, "error"), "param")),
+             "expand[]");
+    T_CONTAINS(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+               "likez");
     json_decref(r);
 
     /* Clear errors: bad parameters before the Hub is asked; the Hub's 404. */
@@ -455,13 +540,14 @@ static void test_catalog(void)
     json_decref(r);
     T_ASSERT(test_server_log_contains(&env, "dropping a corrupted Hub cache row"));
 
-    /* TTL 0: every answer is revalidated, and a 304 keeps the stored one. */
+    /* TTL 0: every answer is revalidated, and a 304 keeps the stored one
+     * (two: the info, and the provider mapping asked for by expand[]). */
     unsigned same = hub_server_not_modified(hub);
     r = get_json("/api/hub/models/" REPO, 200);
     T_EQ_STR(json_string_value(json_object_get(r, "id")), REPO);
     T_ASSERT(json_is_false(json_object_get(r, "cached")));
     json_decref(r);
-    T_EQ_INT(hub_server_not_modified(hub) - same, 1);
+    T_EQ_INT(hub_server_not_modified(hub) - same, 2);
 
     /* The Hub down: an error naming it, never the stale answer. */
     hub_server_set_faults(hub, HUB_FAULT_DOWN);
@@ -558,13 +644,26 @@ int main(void)
              "'%s/another/tiny-safetensors/model.safetensors' && mkdir -p '%s/test-org/other-GGUF' "
              "&& echo '# other' > '%s/test-org/other-GGUF/README.md'",
              hub_root, hub_root, hub_root, hub_root);
+    /* Hub metadata: config.json (in git, not LFS) and provider mappings in
+     * both of the forms the Hub has used (.info.json: see hub_server.h). */
+    char meta[4096];
+    snprintf(meta, sizeof meta,
+             "cd '%s' && echo '{\"model_type\":\"llama\",\"max_position_embeddings\":4096}' > "
+             "another/tiny-safetensors/config.json && echo '{\"inferenceProviderMapping\":["
+             "{\"provider\":\"hf-inference\",\"providerId\":\"acme/tiny-chat\",\"status\":"
+             "\"live\",\"task\":\"text-generation\"},{\"provider\":\"featherless-ai\","
+             "\"providerId\":\"acme/tiny\",\"status\":\"live\",\"task\":\"conversational\"}]}' > "
+             "another/tiny-safetensors/.info.json && echo '{\"inferenceProviderMapping\":"
+             "{\"together\":{\"providerId\":\"t/tiny\",\"status\":\"staging\",\"task\":"
+             "\"conversational\"}}}' > " REPO "/.info.json",
+             hub_root);
     char split[4096];
     snprintf(split, sizeof split,
              "mkdir -p '%s/test-org/split-GGUF' && cp '%s/tiny-Q8_0.gguf' "
              "'%s/test-org/split-GGUF/split-Q8_0-00001-of-00002.gguf' && head -c 5000 /dev/urandom "
              "> '%s/test-org/split-GGUF/split-Q8_0-00002-of-00002.gguf'",
              hub_root, repo_dir, hub_root, hub_root);
-    if (system(cmd) != 0 || system(other) != 0 || test_make_model(repo_dir, "tiny-Q8_0", q8) != 0 ||
+    if (system(cmd) != 0 || system(other) != 0 || system(meta) != 0 || test_make_model(repo_dir, "tiny-Q8_0", q8) != 0 ||
         system(split) != 0 ||
         test_make_model(repo_dir, "tiny-F16", f16) != 0) {
         printf("Bail out! cannot make the test repository\n");
@@ -586,6 +685,7 @@ int main(void)
     T_RUN(test_pull_default_and_layout);
     T_RUN(test_run_by_repo_id);
     T_RUN(test_resume);
+    T_RUN(test_file_changed_between_pulls);
     T_RUN(test_wrong_bytes);
     T_RUN(test_gated);
     T_RUN(test_concurrent_pulls);

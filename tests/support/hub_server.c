@@ -18,14 +18,16 @@
 #include <unistd.h>
 
 struct hub_server {
-    struct MHD_Daemon *daemon;
+    struct MHD_Daemon *daemon, *cdn_daemon;
     char root[1024];
-    int port;
+    int port, cdn_port;
     atomic_uint faults;
     atomic_uint downloads;
     atomic_uint_fast64_t bytes_sent;
     atomic_bool cdn_saw_token;
     atomic_uint api_requests, not_modified;
+    pthread_mutex_t lock;
+    char last_if_range[128]; /* under lock */
 };
 
 bool hub_sha256_file(const char *path, char hex[65])
@@ -64,6 +66,14 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
     return rc;
 }
 
+/* Small text files live in git itself, as on the Hub; the rest in LFS. */
+static bool is_lfs(const char *name)
+{
+    size_t n = strlen(name);
+    return !(n > 5 && strcmp(name + n - 5, ".json") == 0) &&
+           !(n > 3 && strcmp(name + n - 3, ".md") == 0);
+}
+
 static void list_files(const char *dir, const char *rel, json_t *siblings)
 {
     DIR *d = opendir(dir);
@@ -85,6 +95,11 @@ static void list_files(const char *dir, const char *rel, json_t *siblings)
         }
         char sha[65];
         hub_sha256_file(path, sha);
+        if (!is_lfs(de->d_name)) {
+            json_array_append_new(siblings, json_pack("{s:s, s:I, s:s}", "rfilename", sub, "size",
+                                                      (json_int_t)st.st_size, "blobId", sha));
+            continue;
+        }
         json_array_append_new(siblings,
                               json_pack("{s:s, s:I, s:s, s:{s:s, s:I, s:i}}", "rfilename", sub,
                                         "size", (json_int_t)st.st_size, "blobId", sha, "lfs",
@@ -92,6 +107,53 @@ static void list_files(const char *dir, const char *rel, json_t *siblings)
                                         "pointerSize", 134));
     }
     closedir(d);
+}
+
+/* The fields a request named with expand[]: only those come back (and the id). */
+struct expand {
+    const char *fields[32];
+    size_t n;
+};
+
+static enum MHD_Result collect_expand(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    (void)kind;
+    struct expand *e = cls;
+    if (strcmp(key, "expand[]") == 0 && value && e->n < 32)
+        e->fields[e->n++] = value;
+    return MHD_YES;
+}
+
+static struct expand expand_of(struct MHD_Connection *c)
+{
+    struct expand e = {0};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_expand, &e);
+    return e;
+}
+
+static bool expanded(const struct expand *e, const char *field)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(e->fields[i], field) == 0)
+            return true;
+    return false;
+}
+
+/* obj as the Hub answers when fields were named: id, _id and those fields. */
+static json_t *narrow(json_t *obj, const struct expand *e)
+{
+    if (!e->n)
+        return obj;
+    json_t *out = json_pack("{s:O, s:O}", "id", json_object_get(obj, "id"), "_id",
+                            json_object_get(obj, "id"));
+    for (size_t i = 0; i < e->n; i++) {
+        json_t *v = json_object_get(obj, e->fields[i]);
+        if (v)
+            json_object_set(out, e->fields[i], v);
+    }
+    json_decref(obj);
+    return out;
 }
 
 /* Answers a JSON text with an ETag of its own, or 304 if the client has it. */
@@ -131,6 +193,7 @@ static enum MHD_Result search(struct hub_server *hs, struct MHD_Connection *c)
     const char *limit_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
     const char *page_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
     int page = page_s ? atoi(page_s) : 0, limit = limit_s ? atoi(limit_s) : 20;
+    struct expand e = expand_of(c);
     json_t *all = json_array();
     DIR *orgs = opendir(hs->root);
     struct dirent *o;
@@ -146,10 +209,11 @@ static enum MHD_Result search(struct hub_server *hs, struct MHD_Connection *c)
             snprintf(id, sizeof id, "%s/%s", o->d_name, n->d_name);
             if (n->d_name[0] == '.' || (text && !strcasestr(id, text)))
                 continue;
-            json_array_append_new(all, json_pack("{s:s, s:s, s:i, s:i, s:s, s:[s]}", "id", id,
-                                                 "modelId", id, "likes", 1, "downloads", 10,
-                                                 "pipeline_tag", "text-generation", "tags",
-                                                 "gguf"));
+            json_array_append_new(
+                all, narrow(json_pack("{s:s, s:s, s:i, s:i, s:s, s:[s]}", "id", id, "modelId", id,
+                                      "likes", 1, "downloads", 10, "pipeline_tag",
+                                      "text-generation", "tags", "gguf"),
+                            &e));
         }
         if (names)
             closedir(names);
@@ -160,13 +224,16 @@ static enum MHD_Result search(struct hub_server *hs, struct MHD_Connection *c)
     size_t per_page = 2, first = (size_t)page * per_page;
     for (size_t i = first; i < first + per_page && i < json_array_size(all) && (int)i < limit; i++)
         json_array_append(items, json_array_get(all, i));
-    char link[512] = "";
+    char link[1024] = "", fields[512] = "";
+    for (size_t i = 0; i < e.n; i++)
+        snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "&expand[]=%s",
+                 e.fields[i]);
     bool more = first + per_page < json_array_size(all) && (int)(first + per_page) < limit;
     if (more)
-        snprintf(link, sizeof link, "<http://127.0.0.1:%d/api/models?%s%s%s%s&limit=%d&p=%d>; "
+        snprintf(link, sizeof link, "<http://127.0.0.1:%d/api/models?%s%s%s%s%s&limit=%d&p=%d>; "
                  "rel=\"next\"",
                  hs->port, text ? "search=" : "", text ? text : "", author ? "&author=" : "",
-                 author ? author : "", limit, page + 1);
+                 author ? author : "", fields, limit, page + 1);
     char *body = json_dumps(items, JSON_COMPACT);
     enum MHD_Result rc = answer_api(hs, c, body, more ? link : NULL);
     free(body);
@@ -201,11 +268,30 @@ static enum MHD_Result model_info(struct hub_server *hs, struct MHD_Connection *
                                                       "size", 10));
     }
     bool gated = atomic_load(&hs->faults) & HUB_FAULT_GATED;
-    json_t *info = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:{s:i}, s:i, s:i}", "id", repo,
-                             "modelId", repo, "sha", HUB_COMMIT, "pipeline_tag", "text-generation",
-                             "gated", gated ? json_string("manual") : json_false(), "siblings",
-                             siblings, "gguf", "context_length", 2048, "downloads", 10, "likes",
-                             1);
+    bool has_gguf = false;
+    size_t i;
+    json_t *s;
+    json_array_foreach(siblings, i, s)
+        has_gguf = has_gguf || strstr(json_string_value(json_object_get(s, "rfilename")), ".gguf");
+    json_t *info = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:i, s:i}", "id", repo, "modelId",
+                             repo, "sha", HUB_COMMIT, "pipeline_tag", "text-generation", "gated",
+                             gated ? json_string("manual") : json_false(), "siblings", siblings,
+                             "downloads", 10, "likes", 1);
+    if (has_gguf)
+        json_object_set_new(info, "gguf", json_pack("{s:i}", "context_length", 2048));
+    /* <repo>/.info.json: fields of this repository's info (pipeline_tag,
+     * inferenceProviderMapping, ...); the mapping only when asked for by
+     * expand[], as the Hub does. */
+    char extra_path[2100];
+    snprintf(extra_path, sizeof extra_path, "%s/.info.json", dir);
+    json_t *extra = json_load_file(extra_path, 0, NULL);
+    struct expand e = expand_of(c);
+    if (extra && !expanded(&e, "inferenceProviderMapping"))
+        json_object_del(extra, "inferenceProviderMapping");
+    if (extra)
+        json_object_update(info, extra);
+    json_decref(extra);
+    info = narrow(info, &e);
     char *text = json_dumps(info, JSON_COMPACT);
     json_decref(info);
     enum MHD_Result rc = answer_api(hs, c, text, NULL);
@@ -241,15 +327,28 @@ static enum MHD_Result resolve(struct hub_server *hs, struct MHD_Connection *c, 
     hub_sha256_file(file, sha);
     snprintf(etag, sizeof etag, "\"%s\"", sha);
     snprintf(size, sizeof size, "%lld", (long long)st.st_size);
-    snprintf(location, sizeof location, "http://localhost:%d/cdn/%s/%s", hs->port, repo, path);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    MHD_add_response_header(resp, "Location", location);
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    struct MHD_Response *resp = NULL;
+    unsigned status = 302;
+    if (!is_lfs(name)) {
+        /* A file in git: the Hub answers with its bytes itself. */
+        status = 200;
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        resp = fd >= 0 ? MHD_create_response_from_fd((size_t)st.st_size, fd) : NULL;
+        if (!resp)
+            return answer(c, 500, NULL, "{\"error\":\"cannot read\"}");
+        MHD_add_response_header(resp, "ETag", etag);
+    } else {
+        snprintf(location, sizeof location, "http://localhost:%d/cdn/%s/%s", hs->cdn_port, repo,
+                 path);
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(resp, "Location", location);
+        MHD_add_response_header(resp, "X-Linked-Etag", etag);
+        MHD_add_response_header(resp, "X-Linked-Size", size);
+        MHD_add_response_header(resp, "ETag", "\"0123456789abcdef0123456789abcdef01234567\"");
+    }
     MHD_add_response_header(resp, "X-Repo-Commit", HUB_COMMIT);
-    MHD_add_response_header(resp, "X-Linked-Etag", etag);
-    MHD_add_response_header(resp, "X-Linked-Size", size);
-    MHD_add_response_header(resp, "ETag", "\"0123456789abcdef0123456789abcdef01234567\"");
-    enum MHD_Result rc = MHD_queue_response(c, 302, resp);
+    enum MHD_Result rc = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return rc;
 }
@@ -302,9 +401,18 @@ static enum MHD_Result cdn(struct hub_server *hs, struct MHD_Connection *c, cons
     }
     unsigned faults = atomic_load(&hs->faults);
     uint64_t size = (uint64_t)st.st_size, start = 0;
+    char sha[65], etag[80];
+    hub_sha256_file(file, sha);
+    snprintf(etag, sizeof etag, "\"%s\"", (faults & HUB_FAULT_CDN_CHANGED) ? "changed" : sha);
     const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
+    const char *if_range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Range");
+    pthread_mutex_lock(&hs->lock);
+    snprintf(hs->last_if_range, sizeof hs->last_if_range, "%s", if_range ? if_range : "");
+    pthread_mutex_unlock(&hs->lock);
     unsigned long long from;
+    /* If-Range names the object the client has part of: another one comes whole. */
     bool partial = range && !(faults & HUB_FAULT_IGNORE_RANGE) &&
+                   (!if_range || strcmp(if_range, etag) == 0) &&
                    sscanf(range, "bytes=%llu-", &from) == 1 && from < size;
     if (partial)
         start = from;
@@ -321,7 +429,7 @@ static enum MHD_Result cdn(struct hub_server *hs, struct MHD_Connection *c, cons
     struct MHD_Response *r =
         MHD_create_response_from_callback(size - start, 64 * 1024, read_file, rd, free_reader);
     MHD_add_response_header(r, "Content-Type", "application/octet-stream");
-    MHD_add_response_header(r, "ETag", "\"cdn-object\"");
+    MHD_add_response_header(r, "ETag", etag);
     if (partial) {
         char cr[96];
         snprintf(cr, sizeof cr, "bytes %llu-%llu/%llu", (unsigned long long)start,
@@ -331,6 +439,24 @@ static enum MHD_Result cdn(struct hub_server *hs, struct MHD_Connection *c, cons
     enum MHD_Result rc = MHD_queue_response(c, partial ? 206 : 200, r);
     MHD_destroy_response(r);
     return rc;
+}
+
+/* The CDN: file bytes only, on a port of its own. */
+static enum MHD_Result on_cdn_request(void *cls, struct MHD_Connection *c, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload, size_t *upload_size, void **state)
+{
+    (void)version;
+    (void)upload;
+    (void)upload_size;
+    if (!*state) {
+        *state = (void *)1;
+        return MHD_YES;
+    }
+    bool get = strcmp(method, "GET") == 0, head = strcmp(method, "HEAD") == 0;
+    if ((get || head) && strncmp(url, "/cdn/", 5) == 0)
+        return cdn(cls, c, url + 5);
+    return answer(c, 404, NULL, "{\"error\":\"no such object\"}");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -354,28 +480,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return search(hs, c);
     if (get && strncmp(url, "/api/models/", 12) == 0)
         return model_info(hs, c, url + 12);
-    if ((get || head) && strncmp(url, "/cdn/", 5) == 0)
-        return cdn(hs, c, url + 5);
     if ((get || head) && strstr(url, "/resolve/"))
         return resolve(hs, c, url);
     return answer(c, 404, NULL, "{\"error\":\"no such route\"}");
+}
+
+/* A daemon on a free loopback port; *port gets the port. */
+static struct MHD_Daemon *start_daemon(MHD_AccessHandlerCallback handler, struct hub_server *hs,
+                                       int *port)
+{
+    struct sockaddr_in loopback = {.sin_family = AF_INET};
+    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, handler, hs,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&loopback, MHD_OPTION_END);
+    if (d)
+        *port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
+    return d;
 }
 
 struct hub_server *hub_server_start(const char *root)
 {
     struct hub_server *hs = calloc(1, sizeof *hs);
     snprintf(hs->root, sizeof hs->root, "%s", root);
-    struct sockaddr_in loopback = {.sin_family = AF_INET};
-    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    hs->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-                                  0, NULL, NULL, on_request, hs, MHD_OPTION_SOCK_ADDR,
-                                  (struct sockaddr *)&loopback, MHD_OPTION_END);
-    if (!hs->daemon) {
-        free(hs);
+    pthread_mutex_init(&hs->lock, NULL);
+    hs->daemon = start_daemon(on_request, hs, &hs->port);
+    hs->cdn_daemon = hs->daemon ? start_daemon(on_cdn_request, hs, &hs->cdn_port) : NULL;
+    if (!hs->cdn_daemon) {
+        hub_server_stop(hs);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(hs->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    hs->port = info->port;
     return hs;
 }
 
@@ -383,8 +517,19 @@ void hub_server_stop(struct hub_server *hs)
 {
     if (!hs)
         return;
-    MHD_stop_daemon(hs->daemon);
+    if (hs->daemon)
+        MHD_stop_daemon(hs->daemon);
+    if (hs->cdn_daemon)
+        MHD_stop_daemon(hs->cdn_daemon);
+    pthread_mutex_destroy(&hs->lock);
     free(hs);
+}
+
+void hub_server_last_if_range(struct hub_server *hs, char *out, size_t size)
+{
+    pthread_mutex_lock(&hs->lock);
+    snprintf(out, size, "%s", hs->last_if_range);
+    pthread_mutex_unlock(&hs->lock);
 }
 
 int hub_server_port(const struct hub_server *hs)

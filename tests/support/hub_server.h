@@ -4,14 +4,19 @@
  * (<root>/<org>/<name>/<files>): model info (/api/models/{repo}/revision/{rev}
  * with LFS sizes and sha256), HEAD/GET /{repo}/resolve/{rev}/{path} answering
  * 302 with X-Repo-Commit, X-Linked-Etag and X-Linked-Size to a "CDN" on
- * another host name (localhost instead of 127.0.0.1), and the CDN's bytes with
- * Range; model search (/api/models?search=&author=&limit=) two models a page
- * with Link rel="next"; ETags and 304 on API answers. It can misbehave on
- * command, and counts what it served. */
+ * another host name and port (localhost instead of 127.0.0.1), and the CDN's
+ * bytes with Range and If-Range; small text files (.json, .md) are not in LFS
+ * and come from resolve itself; model search (/api/models?search=&author=
+ * &limit=) two models a page with Link rel="next"; expand[] narrows answers to
+ * the fields named; ETags and 304 on API answers. A repository's hidden
+ * .info.json adds fields to its info (pipeline_tag, inferenceProviderMapping
+ * -- the latter only when expanded). It can misbehave on command, and counts
+ * what it served. */
 #ifndef SY_TEST_HUB_SERVER_H
 #define SY_TEST_HUB_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define HUB_COMMIT "5d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2"
@@ -25,6 +30,7 @@ enum hub_fault {
     HUB_FAULT_DOWN = 1 << 4,         /* the API answers 503 */
     HUB_FAULT_RATE_LIMIT = 1 << 5,   /* the API answers 429 */
     HUB_FAULT_HOSTILE = 1 << 6,      /* model info lists files named to escape the cache */
+    HUB_FAULT_CDN_CHANGED = 1 << 7,  /* the CDN's object has another ETag than resolve says */
 };
 
 struct hub_server;
@@ -41,6 +47,9 @@ void hub_server_set_faults(struct hub_server *hs, unsigned faults);
 unsigned hub_server_downloads(const struct hub_server *hs);
 uint64_t hub_server_bytes_sent(const struct hub_server *hs);
 bool hub_server_cdn_saw_token(const struct hub_server *hs);
+
+/* The If-Range header of the last CDN request ("" if it had none). */
+void hub_server_last_if_range(struct hub_server *hs, char *out, size_t size);
 
 /* API requests answered (search and info), and how many of them were 304s. */
 unsigned hub_server_api_requests(const struct hub_server *hs);
