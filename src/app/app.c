@@ -79,11 +79,30 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         };
         rc = supervisor_create(&sc, &app->supervisor, err);
     }
+    if (rc == SY_OK) {
+        struct hub_client_config hcc = {.endpoint = cfg->hub_url, .token = getenv("HF_TOKEN")};
+        rc = hub_client_create(&hcc, &app->hub, err);
+    }
+    if (rc == SY_OK) {
+        char db[PATH_MAX + 16];
+        snprintf(db, sizeof db, "%s/switchyard.db", cfg->data_dir);
+        rc = hub_store_open(db, &app->hub_store, err);
+        if (rc == SY_OK)
+            rc = runs_open(db, &app->runs, err);
+    }
+    if (rc == SY_OK &&
+        !(app->catalog = catalog_create(app->hub, app->hub_store, cfg->hub_cache_ttl_ms)))
+        rc = sy_errf(err, SY_ENOMEM, "out of memory setting up the Hub catalog");
     if (rc == SY_OK)
         rc = router_create(&app->router, err);
     struct sy_provider local;
+    struct local_provider_config lc = {.registry = app->registry,
+                                       .speech = app->speech,
+                                       .supervisor = app->supervisor,
+                                       .catalog = app->catalog,
+                                       .has_token = app->hub && hub_client_has_token(app->hub)};
     if (rc == SY_OK)
-        rc = local_provider_init(app->registry, app->speech, app->supervisor, &local, err);
+        rc = local_provider_init(&lc, &local, err);
     if (rc == SY_OK)
         rc = router_add(app->router, &local, err);
     for (size_t i = 0; rc == SY_OK && i < cfg->n_providers; i++) {
@@ -99,20 +118,6 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         rc = sy_errf(err, SY_EIO, "cannot start the stream keep-alive ticker");
     if (rc == SY_OK && !(app->metrics = api_metrics_create()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory setting up metrics");
-    if (rc == SY_OK) {
-        struct hub_client_config hcc = {.endpoint = cfg->hub_url, .token = getenv("HF_TOKEN")};
-        rc = hub_client_create(&hcc, &app->hub, err);
-    }
-    if (rc == SY_OK) {
-        char db[PATH_MAX + 16];
-        snprintf(db, sizeof db, "%s/switchyard.db", cfg->data_dir);
-        rc = hub_store_open(db, &app->hub_store, err);
-        if (rc == SY_OK)
-            rc = runs_open(db, &app->runs, err);
-    }
-    if (rc == SY_OK &&
-        !(app->catalog = catalog_create(app->hub, app->hub_store, cfg->hub_cache_ttl_ms)))
-        rc = sy_errf(err, SY_ENOMEM, "out of memory setting up the Hub catalog");
     if (rc == SY_OK)
         rc = access_from_config(cfg, &app->access, err);
     if (rc == SY_OK) {

@@ -175,6 +175,22 @@ sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_
     return SY_OK;
 }
 
+/* Where each part of a model's info comes from (and is kept under). */
+static void info_target(const char *repo, char *out, size_t size)
+{
+    snprintf(out, size, "/api/models/%s/revision/main?blobs=true", repo);
+}
+
+static void mapping_target(const char *repo, char *out, size_t size)
+{
+    snprintf(out, size, "/api/models/%s?expand%%5B%%5D=inferenceProviderMapping", repo);
+}
+
+static void config_target(const char *repo, char *out, size_t size)
+{
+    snprintf(out, size, "/%s/resolve/main/config.json", repo);
+}
+
 static bool has_sibling(const json_t *info, const char *path)
 {
     size_t i;
@@ -197,7 +213,7 @@ static void add_config_json(struct catalog *cat, const char *repo, json_t *info,
         !has_sibling(info, "config.json"))
         return;
     char target[512], what[300];
-    snprintf(target, sizeof target, "/%s/resolve/main/config.json", repo);
+    config_target(repo, target, sizeof target);
     snprintf(what, sizeof what, "config.json of model '%s'", repo);
     json_t *config = NULL;
     bool from_store = false;
@@ -217,7 +233,7 @@ sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool 
                       struct sy_err *err)
 {
     char target[512], what[256];
-    snprintf(target, sizeof target, "/api/models/%s/revision/main?blobs=true", repo);
+    info_target(repo, target, sizeof target);
     snprintf(what, sizeof what, "model '%s'", repo);
     sy_code rc = cached_get(cat, target, what, out, cached, NULL, 0, err);
     if (rc == SY_OK && !json_is_object(*out))
@@ -226,8 +242,7 @@ sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool 
      * cannot be combined with blobs=true: a second answer. */
     json_t *mapping = NULL;
     bool from_store = false;
-    snprintf(target, sizeof target, "/api/models/%s?expand%%5B%%5D=inferenceProviderMapping",
-             repo);
+    mapping_target(repo, target, sizeof target);
     if (rc == SY_OK &&
         (rc = cached_get(cat, target, what, &mapping, &from_store, NULL, 0, err)) == SY_OK) {
         *cached = *cached && from_store;
@@ -242,6 +257,41 @@ sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool 
         *out = NULL;
     }
     return rc;
+}
+
+/* A stored answer as JSON, whatever its age; NULL if none (or unreadable). */
+static json_t *stored_json(struct catalog *cat, const char *target)
+{
+    struct hub_stored row;
+    bool found = false;
+    if (hub_store_get(cat->store, target, &row, &found, NULL) != SY_OK || !found)
+        return NULL;
+    json_t *v = json_loadb(row.body, row.len, 0, NULL);
+    free(row.body);
+    return v;
+}
+
+json_t *catalog_model_stored(struct catalog *cat, const char *repo)
+{
+    char target[512];
+    info_target(repo, target, sizeof target);
+    json_t *info = stored_json(cat, target);
+    if (!json_is_object(info)) {
+        json_decref(info);
+        return NULL;
+    }
+    mapping_target(repo, target, sizeof target);
+    json_t *mapping = stored_json(cat, target);
+    json_t *m = json_object_get(mapping, "inferenceProviderMapping");
+    if (m)
+        json_object_set(info, "inferenceProviderMapping", m);
+    json_decref(mapping);
+    config_target(repo, target, sizeof target);
+    json_t *config = stored_json(cat, target);
+    if (json_is_object(config))
+        json_object_set(info, "config_json", config);
+    json_decref(config);
+    return info;
 }
 
 /* ---- capabilities ----------------------------------------------------------------------- */
@@ -420,4 +470,57 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
     if (!caps.context_length)
         json_object_set_new(out, "context_length", json_null());
     return out;
+}
+
+/* ---- a model that is not here ----------------------------------------------------------- */
+
+/* The notes of caps joined with "; " into out. */
+static void join_notes(const json_t *caps, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t i, used = 0;
+    const json_t *note;
+    json_array_foreach(json_object_get(caps, "notes"), i, note)
+    {
+        int w = snprintf(out + used, size - used, "%s%s", used ? "; " : "",
+                         json_string_value(note));
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+sy_code catalog_explain_missing(struct catalog *cat, const char *repo, const char *variant,
+                                bool has_token, sy_code rc, struct sy_err *err)
+{
+    json_t *info = cat ? catalog_model_stored(cat, repo) : NULL;
+    json_t *caps = info ? catalog_capabilities(info, has_token) : NULL;
+    if (!caps) {
+        json_decref(info);
+        return rc;
+    }
+    const char *tag = json_string_value(json_object_get(info, "pipeline_tag"));
+    char notes[1024];
+    join_notes(caps, notes, sizeof notes);
+    if (!json_is_true(json_object_get(caps, "supported"))) {
+        rc = sy_errp(err, SY_EUNSUPPORTED, "model",
+                     "model '%s' (%s on the Hub) cannot run here, and pulling it would not help: "
+                     "%s",
+                     repo, tag ? tag : "no task", notes);
+    } else if (json_is_true(json_object_get(caps, "needs_token"))) {
+        rc = sy_errp(err, SY_ENOTFOUND, "model",
+                     "model '%s' is not here, and it is gated: accept its terms on the Hub, set "
+                     "HF_TOKEN, then pull it (switchyard pull %s, or POST /api/models/pull)",
+                     repo, repo);
+    } else if (err && !variant[0]) {
+        const json_t *choice = json_object_get(caps, "default_file");
+        size_t used = strlen(err->msg);
+        snprintf(err->msg + used, sizeof err->msg - used,
+                 " (the Hub lists it for %s; a pull would take %s, %s)", tag,
+                 json_string_value(json_object_get(choice, "file")),
+                 json_string_value(json_object_get(choice, "why")));
+    }
+    json_decref(caps);
+    json_decref(info);
+    return rc;
 }

@@ -54,6 +54,10 @@ sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_
 sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool *cached,
                       struct sy_err *err);
 
+/* What the catalog last heard of repo (any age: the Hub is not asked), as
+ * catalog_model gives it. Returns: a new object; NULL if nothing is kept. */
+json_t *catalog_model_stored(struct catalog *cat, const char *repo);
+
 /* What a model can do here, from catalog_model's info: its tasks (pipeline_tag,
  * when it is one of ours), whether it runs locally and from which GGUF files,
  * the default file, context length (GGUF metadata, else config.json) and where
@@ -62,5 +66,15 @@ sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool 
  * status), and notes explaining anything unsupported.
  * Returns: a new JSON object; NULL if out of memory. */
 json_t *catalog_capabilities(const json_t *info, bool has_token);
+
+/* A request named repo, which is not in the Hub cache (rc, err: the lookup's
+ * SY_ENOTFOUND). If the catalog knows repo (the Hub is not asked on a
+ * request's path), says more: a model that cannot run here even when pulled
+ * -> SY_EUNSUPPORTED with the reasons; a gated one -> how to get access
+ * first; otherwise (no variant named) the task the Hub lists and the file a
+ * pull would take. cat may be NULL. Returns: the code to answer with (err
+ * rewritten). */
+sy_code catalog_explain_missing(struct catalog *cat, const char *repo, const char *variant,
+                                bool has_token, sy_code rc, struct sy_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "engines/memory_estimate.h"
+#include "hub/catalog.h"
 #include "hub/hub_remove.h"
 #include "models/builtin_speech.h"
 #include "util/base64.h"
@@ -19,6 +20,8 @@ struct local {
     struct registry *reg;
     struct builtin_speech *speech;
     struct supervisor *sup;
+    struct catalog *catalog; /* may be NULL */
+    bool has_token;
 };
 
 static void estimate(struct local *lp, const struct registry_entry *e,
@@ -39,7 +42,11 @@ static sy_code lookup(struct local *lp, const char *name, const char *variant,
                       struct registry_entry *out, struct sy_err *err)
 {
     sy_code rc = builtin_speech_lookup(lp->speech, name, variant, out, err);
-    return rc == SY_ENOTFOUND ? registry_lookup(lp->reg, name, variant, out, err) : rc;
+    if (rc == SY_ENOTFOUND)
+        rc = registry_lookup(lp->reg, name, variant, out, err);
+    if (rc == SY_ENOTFOUND && hub_repo_check(name, NULL) == SY_OK)
+        rc = catalog_explain_missing(lp->catalog, name, variant, lp->has_token, rc, err);
+    return rc;
 }
 
 /* Adds what the supervisor knows: the memory estimate and the residency state. */
@@ -428,15 +435,17 @@ static const struct sy_provider_ops local_ops = {
     .destroy = local_destroy,
 };
 
-sy_code local_provider_init(struct registry *reg, struct builtin_speech *speech,
-                            struct supervisor *sup, struct sy_provider *out, struct sy_err *err)
+sy_code local_provider_init(const struct local_provider_config *cfg, struct sy_provider *out,
+                            struct sy_err *err)
 {
     struct local *lp = calloc(1, sizeof *lp);
     if (!lp)
         return sy_errf(err, SY_ENOMEM, "out of memory creating the local provider");
-    lp->reg = reg;
-    lp->speech = speech;
-    lp->sup = sup;
+    lp->reg = cfg->registry;
+    lp->speech = cfg->speech;
+    lp->sup = cfg->supervisor;
+    lp->catalog = cfg->catalog;
+    lp->has_token = cfg->has_token;
     memset(out, 0, sizeof *out);
     out->ops = &local_ops;
     out->self = lp;

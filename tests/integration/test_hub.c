@@ -495,6 +495,29 @@ static void test_catalog(void)
     free(notes);
     json_decref(r);
 
+    /* Asking for a model that is not pulled: what the catalog knows of it
+     * says why, without asking the Hub on the request's path. */
+    unsigned asked = hub_server_api_requests(hub);
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(env.port, "/v1/chat/completions",
+                            json_pack("{s:s, s:[{s:s, s:s}]}", "model", "another/tiny-safetensors",
+                                      "messages", "role", "user", "content", "Hi"),
+                            &resp),
+             422);
+    const char *msg = json_string_value(json_object_get(json_object_get(resp, "error"), "message"));
+    T_CONTAINS(msg, "cannot run here");
+    T_CONTAINS(msg, "GGUF");
+    T_CONTAINS(msg, "hf-inference");
+    json_decref(resp);
+    T_EQ_INT(http_post_json(env.port, "/v1/completions",
+                            json_pack("{s:s, s:s}", "model", REPO, "prompt", "x"), &resp),
+             404);
+    msg = json_string_value(json_object_get(json_object_get(resp, "error"), "message"));
+    T_CONTAINS(msg, "pull it");
+    T_CONTAINS(msg, "a pull would take tiny-Q8_0.gguf");
+    json_decref(resp);
+    T_EQ_INT(hub_server_api_requests(hub), asked);
+
     /* expand[]: only the fields named come back, on every page. */
     r = get_json("/api/hub/models?limit=3&expand[]=downloads", 200);
     json_t *models = json_object_get(r, "models");
