@@ -24,6 +24,7 @@ unsigned api_status(sy_code code)
     case SY_ELOADING: return 503;
     case SY_EUNAVAILABLE: return 503;
     case SY_ENOSPACE: return 507;
+    case SY_ENODISK: return 507;
     case SY_ETIMEOUT: return 504;
     case SY_ECANCELLED: return 499;
     case SY_EIO:

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/fault.h"
 #include "util/log.h"
 
 #define INFO_MAX (16u * 1024 * 1024) /* bytes of one model-info answer */
@@ -214,14 +215,21 @@ static size_t on_file(char *data, size_t size, size_t count, void *user)
     if (x->have + x->written + n > x->limit)
         return fail_transfer(x, SY_EUPSTREAM, "the server sent more bytes than the file's size");
     for (size_t off = 0; off < n;) {
-        ssize_t w = write(x->fd, data + off, n - off);
+        ssize_t w = -1;
+        if (fault_hit("pull.write"))
+            errno = ENOSPC;
+        else
+            w = write(x->fd, data + off, n - off);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "cannot write the download: %s",
-                     w < 0 ? strerror(errno) : "no space");
-            return fail_transfer(x, SY_EIO, msg);
+            bool full = w == 0 || errno == ENOSPC || errno == EDQUOT;
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "cannot write the download: %s%s", full ? strerror(ENOSPC) : strerror(errno),
+                     full ? "; what arrived is kept: free some space and pull again to resume"
+                          : "");
+            return fail_transfer(x, full ? SY_ENODISK : SY_EIO, msg);
         }
         off += (size_t)w;
     }

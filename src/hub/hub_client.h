@@ -86,8 +86,9 @@ typedef bool (*hub_progress_fn)(void *ctx, uint64_t done, uint64_t total);
  * (asked for with Range and If-Range: meta->etag; a server that answers 200
  * instead -- it ignores ranges, or the object changed -- sends everything,
  * so fd is truncated and *restarted set). At most meta->size bytes are taken.
- * Returns: SY_OK once meta->size bytes are in fd; the errors above; SY_EIO if
- * fd cannot be written (disk full). */
+ * Returns: SY_OK once meta->size bytes are in fd; the errors above; SY_ENODISK
+ * if the disk is full (what was written stays); SY_EIO if fd cannot be
+ * written for another reason. */
 sy_code hub_download(struct hub_client *hc, const struct hub_file_meta *meta, int fd, uint64_t have,
                      hub_progress_fn progress, void *ctx, bool *restarted, struct sy_err *err);
 

@@ -73,9 +73,16 @@ static sy_code remove_link(const char *link, const char *repo_dir, const char *s
         return sy_errf(err, SY_EIO, "cannot remove %s: %s", link, strerror(errno));
     if (!hub_etag_ok(etag) || blob_linked(snapshots, etag, 0))
         return SY_OK; /* not a blob of ours, or still used */
-    char blob[PATH_MAX];
-    if (snprintf(blob, sizeof blob, "%s/blobs/%s", repo_dir, etag) >= (int)sizeof blob)
+    char blob[PATH_MAX], blobs[PATH_MAX];
+    if (snprintf(blobs, sizeof blobs, "%s/blobs", repo_dir) >= (int)sizeof blobs ||
+        snprintf(blob, sizeof blob, "%s/%s", blobs, etag) >= (int)sizeof blob)
         return SY_OK;
+    struct stat st;
+    if (lstat(blobs, &st) != 0 || !S_ISDIR(st.st_mode))
+        return sy_errf(err, SY_EIO,
+                       "%s is not a directory (a link planted there could lead out of the cache); "
+                       "its blob was not removed",
+                       blobs);
     if (unlink(blob) != 0 && errno != ENOENT)
         return sy_errf(err, SY_EIO, "cannot remove %s: %s", blob, strerror(errno));
     return SY_OK;

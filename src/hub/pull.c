@@ -124,7 +124,10 @@ static sy_code write_atomic(const char *path, const char *text, struct sy_err *e
     char tmp[PATH_MAX];
     if (!temp_name(tmp, sizeof tmp, path))
         return sy_errf(err, SY_EIO, "the cache path %s is too long", path);
-    FILE *f = fopen(tmp, "w");
+    int fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
     bool ok = f && fputs(text, f) >= 0;
     if (f)
         ok = fclose(f) == 0 && ok;
@@ -137,8 +140,9 @@ static sy_code write_atomic(const char *path, const char *text, struct sy_err *e
 
 /* Points snapshots/<commit>/<path> at ../../blobs/<etag> (a relative link,
  * one more "../" per directory in path), replacing what was there. */
-static sy_code link_snapshot(const char *repo_dir, const char *commit, const char *path,
-                             const char *etag, char *link, size_t link_size, struct sy_err *err)
+static sy_code link_snapshot(const char *cache_dir, const char *repo_dir, const char *commit,
+                             const char *path, const char *etag, char *link, size_t link_size,
+                             struct sy_err *err)
 {
     char tmp[PATH_MAX];
     if (!pathf(link, link_size, "%s/snapshots/%s/%s", repo_dir, commit, path) ||
@@ -147,7 +151,7 @@ static sy_code link_snapshot(const char *repo_dir, const char *commit, const cha
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", link);
     *strrchr(dir, '/') = '\0';
-    sy_code rc = fs_mkdirs(dir, 0755, err);
+    sy_code rc = fs_mkdirs_beneath(cache_dir, dir, 0755, err);
     if (rc != SY_OK)
         return rc;
     char target[PATH_MAX];
@@ -186,10 +190,12 @@ static bool on_progress(void *ctx, uint64_t done, uint64_t total)
     return !p->fn || p->fn(p->ctx, &p->ev);
 }
 
+/* A blob is a regular file, never a link (one planted there could make us
+ * serve, or resume into, a file outside the cache). */
 static bool blob_present(const char *blob, uint64_t size)
 {
     struct stat st;
-    return stat(blob, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == size;
+    return lstat(blob, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == size;
 }
 
 /* Downloads meta's bytes into blob (under its lock), resuming blob.incomplete. */
@@ -197,7 +203,7 @@ static sy_code fetch_blob(struct hub_client *hc, const struct hub_file_meta *met
                           const char *expected_sha, const char *blob, const char *lock_path,
                           struct pulling *p, uint64_t *downloaded, struct sy_err *err)
 {
-    int lock = open(lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    int lock = open(lock_path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (lock < 0)
         return sy_errf(err, SY_EIO, "cannot create the lock %s: %s", lock_path, strerror(errno));
     /* Another pull of the same file holds it while it downloads: wait for it,
@@ -211,7 +217,7 @@ static sy_code fetch_blob(struct hub_client *hc, const struct hub_file_meta *met
     }
     char partial[PATH_MAX];
     int fd = pathf(partial, sizeof partial, "%s.incomplete", blob)
-                 ? open(partial, O_CREAT | O_RDWR | O_CLOEXEC, 0644)
+                 ? open(partial, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0644)
                  : -1;
     if (fd < 0) {
         rc = sy_errf(err, SY_EIO, "cannot create %s: %s", partial, strerror(errno));
@@ -222,7 +228,7 @@ static sy_code fetch_blob(struct hub_client *hc, const struct hub_file_meta *met
     struct statvfs vfs;
     uint64_t need = meta->size > have ? meta->size - have : 0;
     if (fstatvfs(fd, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < need) {
-        rc = sy_errf(err, SY_EIO,
+        rc = sy_errf(err, SY_ENODISK,
                      "not enough disk space for %s: it needs %llu more bytes, %llu are free",
                      p->ev.file, (unsigned long long)need,
                      (unsigned long long)vfs.f_bavail * vfs.f_frsize);
@@ -295,7 +301,7 @@ static void remove_stale_downloads(const char *blobs, const char *locks,
             !pathf(lock_path, sizeof lock_path, "%s/%s.lock", locks, etag) ||
             !pathf(path, sizeof path, "%s/%s", blobs, de->d_name))
             continue;
-        int lock = open(lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+        int lock = open(lock_path, O_CREAT | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0 && unlink(path) == 0)
             log_info("removed the download %s: the repository no longer has that file", path);
         if (lock >= 0)
@@ -352,7 +358,8 @@ sy_code hub_pull(struct hub_client *hc, const char *cache_dir, const char *repo,
         rc = sy_errf(err, SY_EIO, "the Hub cache path %s is too long", cache_dir);
         goto done;
     }
-    if ((rc = fs_mkdirs(blobs, 0755, err)) != SY_OK || (rc = fs_mkdirs(locks, 0755, err)) != SY_OK)
+    if ((rc = fs_mkdirs_beneath(cache_dir, blobs, 0755, err)) != SY_OK ||
+        (rc = fs_mkdirs_beneath(cache_dir, locks, 0755, err)) != SY_OK)
         goto done;
 
     struct pulling p = {.fn = fn, .ctx = ctx};
@@ -385,7 +392,8 @@ sy_code hub_pull(struct hub_client *hc, const char *cache_dir, const char *repo,
             rc = fetch_blob(hc, &meta, s->sha256, blob, lock_path, &p, &out->downloaded, err);
         char link[PATH_MAX];
         if (rc == SY_OK)
-            rc = link_snapshot(repo_dir, commit, s->path, meta.etag, link, sizeof link, err);
+            rc = link_snapshot(cache_dir, repo_dir, commit, s->path, meta.etag, link, sizeof link,
+                               err);
         if (rc == SY_OK && k == 0)
             snprintf(out->path, sizeof out->path, "%s", link);
         if (rc == SY_OK) {
@@ -401,7 +409,7 @@ sy_code hub_pull(struct hub_client *hc, const char *cache_dir, const char *repo,
         if (!pathf(refs, sizeof refs, "%s/refs", repo_dir) ||
             !pathf(ref, sizeof ref, "%s/main", refs))
             rc = sy_errf(err, SY_EIO, "the Hub cache path %s is too long", cache_dir);
-        else if ((rc = fs_mkdirs(refs, 0755, err)) == SY_OK)
+        else if ((rc = fs_mkdirs_beneath(cache_dir, refs, 0755, err)) == SY_OK)
             rc = write_atomic(ref, commit, err);
     }
     if (rc == SY_OK)

@@ -50,7 +50,8 @@ struct pull_result {
 /* Pulls repo ("org/name") into cache_dir (the Hub cache, made if missing).
  * variant: "" for the default file, a quantisation label or a file path.
  * Returns: SY_OK and *out; SY_EINVAL / SY_ENOTFOUND for a bad id or variant;
- *   the Hub client's errors; SY_EIO (disk full, unwritable cache); SY_EUPSTREAM
+ *   the Hub client's errors; SY_ENODISK (disk full: what
+ *   arrived stays, to resume); SY_EIO (unwritable cache); SY_EUPSTREAM
  *   when the bytes do not match their sha256 (nothing is kept). */
 sy_code hub_pull(struct hub_client *hc, const char *cache_dir, const char *repo,
                  const char *variant, pull_fn fn, void *ctx, struct pull_result *out,

@@ -71,6 +71,7 @@ const char *sy_code_name(sy_code code)
     case SY_EUPSTREAM: return "upstream_failed";
     case SY_ENOSPACE: return "insufficient_memory";
     case SY_EUNAVAILABLE: return "unavailable";
+    case SY_ENODISK: return "insufficient_storage";
     }
     return "unknown";
 }

@@ -33,6 +33,7 @@ typedef enum sy_code {
     SY_EUPSTREAM = 19,   /* a remote provider failed (502) */
     SY_ENOSPACE = 20,    /* a model can never fit in the memory budget (507) */
     SY_EUNAVAILABLE = 21, /* temporarily unable: memory held by busy models, back-off (503) */
+    SY_ENODISK = 22,     /* the disk is full: a download cannot be written (507) */
 } sy_code;
 
 #define SY_ERR_MSG_MAX 512

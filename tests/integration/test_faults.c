@@ -8,20 +8,29 @@
  *    naming the provider; the next one goes through;
  *  - a worker that goes silent with a request open is killed after
  *    worker_stall_timeout (2 s here), its request fails saying so, and the
- *    next request restarts the model.
+ *    next request restarts the model;
+ *  - a download that meets a full disk fails with 507 and keeps what it
+ *    wrote; the next pull, with room again, resumes it in the same server,
+ *    and the model runs by its repository id.
  * Fault counters are per process: "worker.stall:4" is the fourth generation
  * the first worker is given (the tests above give it three). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "http_client.h"
+#include "hub_server.h"
 #include "t.h"
 #include "test_server.h"
 
 static struct test_server srv; /* with faults */
 static struct test_server up;  /* an upstream without any */
+static struct hub_server *hub;
+static char hub_cache[700], hub_file[900];
+
+#define HUB_REPO "test-org/tiny-GGUF"
 
 static json_t *chat(const char *model)
 {
@@ -121,6 +130,44 @@ static void test_silent_worker_is_killed(void)
     T_EQ_INT(chat_after_restart(), 200);
 }
 
+static json_t *pull_request(void)
+{
+    return json_pack("{s:s, s:b}", "model", HUB_REPO, "stream", 0);
+}
+
+static void test_disk_full_during_pull(void)
+{
+    /* pull.write:2: the second chunk written meets a full disk. */
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/api/models/pull", pull_request(), &resp), 507);
+    json_t *error = json_object_get(resp, "error");
+    T_EQ_STR(jstr(json_object_get(error, "code")), "insufficient_storage");
+    T_CONTAINS(jstr(json_object_get(error, "message")), "No space left on device");
+    T_CONTAINS(jstr(json_object_get(error, "message")), "pull again to resume");
+    json_decref(resp);
+    char sha[65], partial[1200], blob[1200];
+    T_REQUIRE(hub_sha256_file(hub_file, sha));
+    snprintf(partial, sizeof partial, "%s/models--test-org--tiny-GGUF/blobs/%s.incomplete",
+             hub_cache, sha);
+    struct stat st;
+    T_ASSERT(stat(partial, &st) == 0 && st.st_size > 0); /* the first chunk is kept */
+
+    /* Room again: the same server resumes the download, and serves it. */
+    uint64_t before = hub_server_bytes_sent(hub);
+    T_EQ_INT(http_post_json(srv.port, "/api/models/pull", pull_request(), &resp), 200);
+    T_EQ_STR(jstr(json_object_get(resp, "status")), "success");
+    json_decref(resp);
+    struct stat whole;
+    T_REQUIRE(stat(hub_file, &whole) == 0);
+    T_ASSERT(hub_server_bytes_sent(hub) - before < (uint64_t)whole.st_size);
+    snprintf(blob, sizeof blob, "%s/models--test-org--tiny-GGUF/blobs/%s", hub_cache, sha);
+    char got[65];
+    T_ASSERT(hub_sha256_file(blob, got));
+    T_EQ_STR(got, sha);
+    T_EQ_INT(http_post_json(srv.port, "/v1/chat/completions", chat(HUB_REPO), &resp), 200);
+    json_decref(resp);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0 || test_env_init(&up) != 0)
@@ -135,14 +182,29 @@ int main(void)
         printf("Bail out! the upstream did not start\n");
         return 1;
     }
+    /* A Hub on loopback with one repository, for the disk-full pull. */
+    char hub_root[700], repo_dir[800], hub_url[64];
+    snprintf(hub_root, sizeof hub_root, "%s/hub-root", srv.tmp);
+    snprintf(repo_dir, sizeof repo_dir, "%s/" HUB_REPO, hub_root);
+    snprintf(hub_cache, sizeof hub_cache, "%s/hf-cache", srv.tmp);
+    snprintf(hub_file, sizeof hub_file, "%s/tiny-Q8_0.gguf", repo_dir);
+    char mkdir[900];
+    snprintf(mkdir, sizeof mkdir, "mkdir -p '%s'", repo_dir);
+    if (system(mkdir) != 0 || test_make_model(repo_dir, "tiny-Q8_0", tiny) != 0 ||
+        !(hub = hub_server_start(hub_root))) {
+        printf("Bail out! the test Hub did not start\n");
+        return 1;
+    }
+    snprintf(hub_url, sizeof hub_url, "http://127.0.0.1:%d", hub_server_port(hub));
     char providers[256];
     snprintf(providers, sizeof providers,
              "[{\"name\":\"up\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\"}]",
              up.port);
     setenv("SWITCHYARD_FAULTS",
-           "worker.spawn.llama:1,runs.write:1,upstream.connect:1,worker.stall:4", 1);
+           "worker.spawn.llama:1,runs.write:1,upstream.connect:1,worker.stall:4,pull.write:2", 1);
     const char *args[] = {"--providers", providers, "--log-level", "info",
-                          "--worker-stall-timeout", "2", NULL};
+                          "--worker-stall-timeout", "2", "--hub-url", hub_url,
+                          "--hub-cache", hub_cache, NULL};
     if (test_server_start(&srv, args) != 0) {
         printf("Bail out! the server did not start\n");
         return 1;
@@ -152,7 +214,9 @@ int main(void)
     T_RUN(test_history_write_fails_once);
     T_RUN(test_upstream_connect_fails_once);
     T_RUN(test_silent_worker_is_killed);
+    T_RUN(test_disk_full_during_pull);
     T_EQ_INT(test_server_stop(&srv), 0);
+    hub_server_stop(hub);
     T_EQ_INT(test_server_stop(&up), 0);
     test_env_cleanup(&srv);
     test_env_cleanup(&up);

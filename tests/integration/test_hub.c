@@ -648,6 +648,63 @@ static void test_errors_and_traversal(void)
     T_ASSERT(stat(cache, &st) != 0);
 }
 
+static bool is_regular_file(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void test_planted_links(void)
+{
+    /* Links planted in the cache that lead out of it are never followed. */
+    char outside[600], cmd[6000], blobs[800];
+    snprintf(outside, sizeof outside, "%s/outside", env.tmp);
+    snprintf(blobs, sizeof blobs, "%s/" FOLDER "/blobs", cache);
+
+    /* The repository's folder is a link to somewhere else: refused. */
+    remove_cache();
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' '%s' && ln -s '%s' '%s/" FOLDER "'", outside, cache,
+             outside, cache);
+    T_REQUIRE(system(cmd) == 0);
+    T_EQ_INT(pull(REPO), 1);
+    T_ASSERT(log_contains("symbolic link"));
+    char inside[700];
+    snprintf(inside, sizeof inside, "%s/blobs", outside);
+    struct stat st;
+    T_ASSERT(stat(inside, &st) != 0); /* nothing was made out there */
+
+    /* A download in progress that is a link to a file elsewhere: the pull
+     * fails rather than write through it, and the file is untouched. */
+    remove_cache();
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s' && echo precious > '%s/precious' && ln -s '%s/precious' "
+             "'%s/%s.incomplete'",
+             blobs, outside, outside, blobs, q8_sha);
+    T_REQUIRE(system(cmd) == 0);
+    T_EQ_INT(pull(REPO), 1);
+    char precious[700], text[32] = "";
+    snprintf(precious, sizeof precious, "%s/precious", outside);
+    FILE *f = fopen(precious, "r");
+    T_REQUIRE(f);
+    T_ASSERT(fgets(text, sizeof text, f));
+    fclose(f);
+    T_EQ_STR(text, "precious\n");
+
+    /* A blob that is a link (even to the right bytes) is not taken as the
+     * file: the pull downloads it, and a real file replaces the link. */
+    remove_cache();
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/copy' && ln -s '%s/copy' '%s/%s'",
+             blobs, q8_file, outside, outside, blobs, q8_sha);
+    T_REQUIRE(system(cmd) == 0);
+    unsigned downloads = hub_server_downloads(hub);
+    T_EQ_INT(pull(REPO), 0);
+    T_EQ_INT(hub_server_downloads(hub), downloads + 1);
+    char blob[PATH_MAX * 2];
+    snprintf(blob, sizeof blob, "%s/%s", blobs, q8_sha);
+    T_ASSERT(is_regular_file(blob));
+    remove_cache();
+}
+
 int main(void)
 {
     if (test_env_init(&env) != 0)
@@ -716,6 +773,7 @@ int main(void)
     T_RUN(test_hostile_hub);
     T_RUN(test_api_pull_and_delete);
     T_RUN(test_catalog);
+    T_RUN(test_planted_links);
     T_RUN(test_errors_and_traversal);
 
     hub_server_stop(hub);
