@@ -183,12 +183,25 @@ static void info_target(const char *repo, char *out, size_t size)
 
 static void mapping_target(const char *repo, char *out, size_t size)
 {
-    snprintf(out, size, "/api/models/%s?expand%%5B%%5D=inferenceProviderMapping", repo);
+    snprintf(out, size,
+             "/api/models/%s?expand%%5B%%5D=inferenceProviderMapping&expand%%5B%%5D=inference",
+             repo);
 }
 
 static void config_target(const char *repo, char *out, size_t size)
 {
     snprintf(out, size, "/%s/resolve/main/config.json", repo);
+}
+
+/* The fields the second answer was asked for, into info. */
+static void copy_expanded(const json_t *answer, json_t *info)
+{
+    static const char *const fields[] = {"inferenceProviderMapping", "inference"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        json_t *v = json_object_get(answer, fields[i]);
+        if (v)
+            json_object_set(info, fields[i], v);
+    }
 }
 
 static bool has_sibling(const json_t *info, const char *path)
@@ -246,9 +259,7 @@ sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool 
     if (rc == SY_OK &&
         (rc = cached_get(cat, target, what, &mapping, &from_store, NULL, 0, err)) == SY_OK) {
         *cached = *cached && from_store;
-        json_t *m = json_object_get(mapping, "inferenceProviderMapping");
-        if (m)
-            json_object_set(*out, "inferenceProviderMapping", m);
+        copy_expanded(mapping, *out);
         add_config_json(cat, repo, *out, cached);
     }
     json_decref(mapping);
@@ -282,9 +293,7 @@ json_t *catalog_model_stored(struct catalog *cat, const char *repo)
     }
     mapping_target(repo, target, sizeof target);
     json_t *mapping = stored_json(cat, target);
-    json_t *m = json_object_get(mapping, "inferenceProviderMapping");
-    if (m)
-        json_object_set(info, "inferenceProviderMapping", m);
+    copy_expanded(mapping, info);
     json_decref(mapping);
     config_target(repo, target, sizeof target);
     json_t *config = stored_json(cat, target);
@@ -465,6 +474,10 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
     json_object_set_new(out, "default_file", choice);
     json_object_set_new(out, "notes", notes);
     json_object_set_new(out, "inference_providers", providers);
+    /* The Hub's word on serverless inference ("warm", or absent). */
+    const json_t *inference = json_object_get(info, "inference");
+    json_object_set_new(out, "inference",
+                        json_is_string(inference) ? json_deep_copy(inference) : json_null());
     json_object_set_new(out, "context_length_source",
                         context_source ? json_string(context_source) : json_null());
     if (!caps.context_length)

@@ -47,8 +47,8 @@ sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_
                        bool *cached, struct sy_err *err);
 
 /* A model's info (siblings with sizes, gated, pipeline_tag, gguf, ...), with
- * its inferenceProviderMapping (asked for separately: the Hub sends it only
- * when expanded) and, for a model without GGUF metadata, its config.json as
+ * its inferenceProviderMapping and inference status (asked for separately:
+ * the Hub sends them only when expanded) and, for a model without GGUF metadata, its config.json as
  * "config_json" (or why that could not be read as "config_json_error").
  * Returns: as catalog_search, *out an object. */
 sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool *cached,
@@ -63,7 +63,8 @@ json_t *catalog_model_stored(struct catalog *cat, const char *repo);
  * the default file, context length (GGUF metadata, else config.json) and where
  * it came from, the settings the engine honours, gated and whether a token is
  * needed, the Inference Providers that serve it (provider, provider_id, task,
- * status), and notes explaining anything unsupported.
+ * status) and the Hub's inference status, and notes explaining anything
+ * unsupported.
  * Returns: a new JSON object; NULL if out of memory. */
 json_t *catalog_capabilities(const json_t *info, bool has_token);
 

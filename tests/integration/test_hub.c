@@ -474,6 +474,7 @@ static void test_catalog(void)
     T_EQ_STR(json_string_value(json_object_get(json_array_get(providers, 0), "status")),
              "staging");
     T_EQ_STR(json_string_value(json_object_get(caps, "context_length_source")), "gguf");
+    T_EQ_STR(json_string_value(json_object_get(caps, "inference")), "warm");
     json_decref(r);
     /* No GGUF: the context length from config.json, the providers that serve
      * it (the current form: a list), and notes saying what can be done. */
@@ -735,7 +736,7 @@ int main(void)
              "\"providerId\":\"acme/tiny\",\"status\":\"live\",\"task\":\"conversational\"}]}' > "
              "another/tiny-safetensors/.info.json && echo '{\"inferenceProviderMapping\":"
              "{\"together\":{\"providerId\":\"t/tiny\",\"status\":\"staging\",\"task\":"
-             "\"conversational\"}}}' > " REPO "/.info.json",
+             "\"conversational\"}},\"inference\":\"warm\"}' > " REPO "/.info.json",
              hub_root);
     char split[4096];
     snprintf(split, sizeof split,

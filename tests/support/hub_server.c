@@ -286,8 +286,10 @@ static enum MHD_Result model_info(struct hub_server *hs, struct MHD_Connection *
     snprintf(extra_path, sizeof extra_path, "%s/.info.json", dir);
     json_t *extra = json_load_file(extra_path, 0, NULL);
     struct expand e = expand_of(c);
-    if (extra && !expanded(&e, "inferenceProviderMapping"))
-        json_object_del(extra, "inferenceProviderMapping");
+    static const char *const expand_only[] = {"inferenceProviderMapping", "inference"};
+    for (size_t k = 0; extra && k < 2; k++)
+        if (!expanded(&e, expand_only[k]))
+            json_object_del(extra, expand_only[k]);
     if (extra)
         json_object_update(info, extra);
     json_decref(extra);

@@ -9,8 +9,8 @@
  * and come from resolve itself; model search (/api/models?search=&author=
  * &limit=) two models a page with Link rel="next"; expand[] narrows answers to
  * the fields named; ETags and 304 on API answers. A repository's hidden
- * .info.json adds fields to its info (pipeline_tag, inferenceProviderMapping
- * -- the latter only when expanded). It can misbehave on command, and counts
+ * .info.json adds fields to its info (pipeline_tag; inferenceProviderMapping
+ * and inference only when expanded). It can misbehave on command, and counts
  * what it served. */
 #ifndef SY_TEST_HUB_SERVER_H
 #define SY_TEST_HUB_SERVER_H

@@ -64,9 +64,15 @@ export interface HubModelInfo extends HubModel {
     needs_token: boolean;
     supported: boolean;
     runnable_locally: boolean;
-    context_length: number;
+    context_length: number | null;
+    /** Where the context length came from. */
+    context_length_source: "gguf" | "config.json" | null;
     gguf_files: { file: string; label: string; size: number }[];
     default_file?: { file: string; label: string; why: string; files: number };
+    /** Hugging Face Inference Providers that serve it (the Hub's inferenceProviderMapping). */
+    inference_providers: { provider: string; provider_id?: string; task: string; status?: string }[];
+    /** The Hub's serverless inference status ("warm"), or null. */
+    inference: string | null;
     notes: string[];
   };
 }

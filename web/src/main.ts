@@ -415,12 +415,16 @@ async function openHubModel(id: string): Promise<void> {
     const m = await hubModel(id);
     const c = m.capabilities;
     const parts = [`${id} (Hugging Face Hub): ${c.tasks.join(", ") || m.pipeline_tag || "no task"}`];
-    if (c.context_length) parts.push(`${c.context_length}-token context`);
+    if (c.context_length)
+      parts.push(`${c.context_length}-token context (from ${c.context_length_source ?? "the Hub"})`);
     if (c.runnable_locally && c.default_file)
       parts.push(`runs here: a pull takes ${c.default_file.file} (${c.default_file.why})`);
     else parts.push("cannot run here");
     if (c.gated) parts.push(c.needs_token ? "gated: set HF_TOKEN and accept its terms" : "gated");
-    parts.push(...c.notes);
+    const live = c.inference_providers.filter((p) => !p.status || p.status === "live");
+    if (live.length && c.runnable_locally)
+      parts.push(`also served by ${live.map((p) => p.provider).join(", ")}`);
+    parts.push(...c.notes); // says how to reach the providers when it cannot run here
     detail.textContent = parts.join(" · ");
     pull.hidden = !c.runnable_locally;
     pull.dataset.model = id;
