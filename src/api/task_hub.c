@@ -150,6 +150,7 @@ static json_t *model_run(void *arg, struct sy_err *err)
     json_object_set_new(out, "capabilities",
                         catalog_capabilities(info, hub_client_has_token(w->api->hub)));
     json_object_set_new(out, "cached", json_boolean(cached));
+    json_object_set_new(out, "source", json_string("hub"));
     json_decref(info);
     return out;
 }

@@ -519,6 +519,47 @@ static void test_catalog(void)
     json_decref(resp);
     T_EQ_INT(hub_server_api_requests(hub), asked);
 
+    /* /api/models: local models filtered by search and task, and with
+     * hub=true the Hub's matches, each saying where it is. */
+    r = get_json("/api/models?search=MIN", 200);
+    T_EQ_INT(json_array_size(json_object_get(r, "models")), 1);
+    json_t *mine = json_array_get(json_object_get(r, "models"), 0);
+    T_EQ_STR(json_string_value(json_object_get(mine, "id")), "mine");
+    T_EQ_STR(json_string_value(json_object_get(mine, "source")), "local");
+    json_decref(r);
+    r = get_json("/api/models?search=mine&task=automatic-speech-recognition", 200);
+    T_EQ_INT(json_array_size(json_object_get(r, "models")), 0);
+    json_decref(r);
+    /* "mine" matches by its name (the generator calls it tiny), first. */
+    r = get_json("/api/models?search=tiny&hub=true&limit=5", 200);
+    json_t *listed = json_object_get(r, "models");
+    T_EQ_INT(json_array_size(listed), 3);
+    T_EQ_STR(json_string_value(json_object_get(json_array_get(listed, 0), "source")), "local");
+    for (size_t i = 1; i < json_array_size(listed); i++) {
+        json_t *m = json_array_get(listed, i);
+        T_EQ_STR(json_string_value(json_object_get(m, "source")), "hub");
+        T_ASSERT(json_is_false(json_object_get(m, "pulled")));
+        T_EQ_STR(json_string_value(json_array_get(json_object_get(m, "tasks"), 0)),
+                 "text-generation");
+    }
+    json_decref(r);
+    /* One model: here, or what the Hub says of it. */
+    r = get_json("/api/models/mine", 200);
+    T_EQ_STR(json_string_value(json_object_get(r, "source")), "local");
+    json_decref(r);
+    r = get_json("/api/models/another/tiny-safetensors", 200);
+    T_EQ_STR(json_string_value(json_object_get(r, "source")), "hub");
+    T_ASSERT(json_is_false(
+        json_object_get(json_object_get(r, "capabilities"), "runnable_locally")));
+    json_decref(r);
+    json_decref(get_json("/api/models/test-org/nothing-here", 404));
+    r = get_json("/api/models?task=painting", 400);
+    T_EQ_STR(json_string_value(json_object_get(json_object_get(r, "error"), "param")), "task");
+    json_decref(r);
+    r = get_json("/api/models?hub=yes", 400);
+    T_EQ_STR(json_string_value(json_object_get(json_object_get(r, "error"), "param")), "hub");
+    json_decref(r);
+
     /* expand[]: only the fields named come back, on every page. */
     r = get_json("/api/hub/models?limit=3&expand[]=downloads", 200);
     json_t *models = json_object_get(r, "models");
@@ -579,6 +620,7 @@ static void test_catalog(void)
     T_CONTAINS(json_string_value(json_object_get(json_object_get(r, "error"), "message")), "503");
     json_decref(r);
     json_decref(get_json("/api/hub/models?limit=3", 502));
+    json_decref(get_json("/api/models?hub=true&search=nothing-cached", 502));
     hub_server_set_faults(hub, 0);
     T_EQ_INT(test_server_stop(&env), 0);
 }
