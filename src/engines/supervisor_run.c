@@ -15,6 +15,7 @@
 #include "engines/frame.h"
 #include "engines/supervisor_impl.h"
 #include "util/base64.h"
+#include "util/fault.h"
 #include "util/log.h"
 
 /* Speech workers send samples as little-endian int16 (docs/PROTOCOL.md), which
@@ -128,7 +129,10 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&sup->lock);
 
         struct sy_err err;
-        sy_code rc = frame_write_json(run->proc.fd, o->frame, &err);
+        sy_code rc = fault_hit("worker.write")
+                         ? sy_errf(&err, SY_EIO, "cannot write to the worker: %s (injected)",
+                                   strerror(EPIPE))
+                         : frame_write_json(run->proc.fd, o->frame, &err);
         if (rc == SY_ETOOLARGE && o->job_id) {
             /* Nothing was written: the worker never saw this job. */
             pthread_mutex_lock(&sup->lock);
@@ -308,9 +312,14 @@ static void *reader_main(void *arg)
     for (;;) {
         json_t *msg = NULL;
         struct sy_err err;
-        sy_code rc = frame_read_json(run->proc.fd, &msg, &err);
+        sy_code rc = fault_hit("worker.read")
+                         ? sy_errf(&err, SY_EIO, "cannot read from the worker: %s (injected)",
+                                   strerror(ECONNRESET))
+                         : frame_read_json(run->proc.fd, &msg, &err);
         if (rc == SY_OK)
             atomic_store(&run->last_output_ms, sup_now_ms());
+        if (rc != SY_OK && rc != SY_EINVAL && rc != SY_EEOF)
+            log_warn("worker for %s: %s", run->eng->model_id, err.msg);
         if (rc == SY_EINVAL || (rc == SY_OK && !reader_dispatch(run, msg))) {
             log_error("worker for %s broke the protocol (%s); stopping it", run->eng->model_id,
                       rc == SY_OK ? "malformed message" : err.msg);

@@ -7,7 +7,8 @@
  * break: "site:N" fails the Nth call at that site, "site:N+" that call and
  * every later one (several entries separated by commas). In every other build
  * fault_hit is the constant false and costs nothing.
- * Sites: worker.spawn.llama, worker.spawn.speech, worker.stall, runs.write,
+ * Sites: worker.spawn.llama, worker.spawn.speech, worker.stall, worker.read,
+ * worker.write (the supervisor's socket to a worker breaks), runs.write,
  * upstream.connect, pull.write (a downloaded chunk meets a full disk).
  * Thread-safety: fault_hit may be called from any thread. */
 #ifndef SY_FAULT_H

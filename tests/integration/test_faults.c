@@ -11,7 +11,10 @@
  *    next request restarts the model;
  *  - a download that meets a full disk fails with 507 and keeps what it
  *    wrote; the next pull, with room again, resumes it in the same server,
- *    and the model runs by its repository id.
+ *    and the model runs by its repository id;
+ *  - the socket to a worker breaks when the server writes to it, or when it
+ *    reads from it (a server of their own each): the request fails with 502
+ *    saying the engine ended, and the next request is answered by a new one.
  * Fault counters are per process: "worker.stall:4" is the fourth generation
  * the first worker is given (the tests above give it three). */
 #include <stdio.h>
@@ -38,20 +41,25 @@ static json_t *chat(const char *model)
                      "content", "Hi", "max_tokens", 4);
 }
 
-/* Asks tiny until a worker answers: the next request starts one, after the
- * restart back-off (which may first answer 503 with Retry-After). A net
+/* Asks tiny at s until a worker answers: the next request starts one, after
+ * the restart back-off (which may first answer 503 with Retry-After). A net
  * against hanging: 120 tries. Returns the last status. */
-static int chat_after_restart(void)
+static int chat_after_restart_at(struct test_server *s)
 {
     int status = 0;
     for (int i = 0; i < 120 && status != 200; i++) {
         json_t *resp = NULL;
-        status = http_post_json(srv.port, "/v1/chat/completions", chat("tiny"), &resp);
+        status = http_post_json(s->port, "/v1/chat/completions", chat("tiny"), &resp);
         json_decref(resp);
         if (status != 200)
             sleep(1);
     }
     return status;
+}
+
+static int chat_after_restart(void)
+{
+    return chat_after_restart_at(&srv);
 }
 
 static void test_worker_spawn_fails_once(void)
@@ -168,6 +176,39 @@ static void test_disk_full_during_pull(void)
     json_decref(resp);
 }
 
+/* A server of its own with faults (SWITCHYARD_FAULTS) and a tiny model: its
+ * first chat fails with 502 saying the worker ended; the next is answered. */
+static void broken_worker_socket(const char *faults)
+{
+    struct test_server s;
+    T_REQUIRE(test_env_init(&s) == 0);
+    const char *tiny[] = {"--preset", "tiny", "--type", "q8_0", NULL};
+    T_REQUIRE(test_make_model(s.models, "tiny", tiny) == 0);
+    setenv("SWITCHYARD_FAULTS", faults, 1);
+    const char *args[] = {"--log-level", "info", NULL};
+    int started = test_server_start(&s, args);
+    unsetenv("SWITCHYARD_FAULTS");
+    T_REQUIRE(started == 0);
+    json_t *resp = NULL;
+    int status = http_post_json(s.port, "/v1/chat/completions", chat("tiny"), &resp);
+    const char *msg = jstr(json_object_get(json_object_get(resp, "error"), "message"));
+    if (status != 502 || !msg || !strstr(msg, "the engine for model 'tiny'"))
+        printf("#   %s: got %d: %s\n", faults, status, msg ? msg : "(no message)");
+    T_EQ_INT(status, 502);
+    T_ASSERT(msg && strstr(msg, "the engine for model 'tiny'") != NULL);
+    json_decref(resp);
+    T_ASSERT(test_server_log_contains(&s, "(injected)"));
+    T_EQ_INT(chat_after_restart_at(&s), 200);
+    T_EQ_INT(test_server_stop(&s), 0);
+    test_env_cleanup(&s);
+}
+
+static void test_worker_socket_breaks(void)
+{
+    broken_worker_socket("worker.write:1");
+    broken_worker_socket("worker.read:1");
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0 || test_env_init(&up) != 0)
@@ -215,6 +256,7 @@ int main(void)
     T_RUN(test_upstream_connect_fails_once);
     T_RUN(test_silent_worker_is_killed);
     T_RUN(test_disk_full_during_pull);
+    T_RUN(test_worker_socket_breaks);
     T_EQ_INT(test_server_stop(&srv), 0);
     hub_server_stop(hub);
     T_EQ_INT(test_server_stop(&up), 0);

@@ -161,7 +161,12 @@ static int load(const struct args *a, struct loaded *out)
         .model_bytes = llama_model_size(out->model),
         .load_ms = now_ms() - t0,
     };
-    return wire_ready(a->fd, &r) == SY_OK ? 0 : -1;
+    if (wire_ready(a->fd, &r) == SY_OK)
+        return 0;
+    /* The supervisor is gone: nothing will use what was loaded. */
+    llama_free(out->ctx);
+    llama_model_free(out->model);
+    return -1;
 }
 
 /* ---- the loop --------------------------------------------------------------------------- */
