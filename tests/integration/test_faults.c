@@ -75,16 +75,6 @@ static void test_worker_spawn_fails_once(void)
     T_EQ_INT(chat_after_restart(), 200);
 }
 
-static int run_status(const char *id)
-{
-    char path[160];
-    snprintf(path, sizeof path, "/api/runs/%s", id);
-    json_t *run = NULL;
-    int status = http_json(srv.port, "GET", path, NULL, &run);
-    json_decref(run);
-    return status;
-}
-
 static void test_history_write_fails_once(void)
 {
     json_t *body = json_pack("{s:s, s:{s:s}, s:{s:i}}", "model_id", "tiny", "inputs", "text",
@@ -95,16 +85,9 @@ static void test_history_write_fails_once(void)
         json_object_get(json_object_get(first, "result"), "task_output"), "text")));
     T_EQ_INT(http_post_json(srv.port, "/api/inference", body, &second), 200);
     /* The second run's row is written once its exchange closes; by then the
-     * first's failure is in the log. A net against hanging: 200 looks. */
-    const char *kept = jstr(json_object_get(second, "id"));
-    int status = 0;
-    for (int i = 0; i < 200 && status != 200; i++) {
-        status = run_status(kept);
-        if (status != 200)
-            usleep(25 * 1000);
-    }
-    T_EQ_INT(status, 200);
-    T_EQ_INT(run_status(jstr(json_object_get(first, "id"))), 404);
+     * first's failure is in the log. */
+    T_EQ_INT(test_run_status_eventually(&srv, jstr(json_object_get(second, "id"))), 200);
+    T_EQ_INT(test_run_status(&srv, jstr(json_object_get(first, "id"))), 404);
     T_ASSERT(test_server_log_contains(&srv, "the run itself was not affected"));
     json_decref(first);
     json_decref(second);

@@ -22,29 +22,6 @@ static json_t *run_request(const char *text)
                      "settings", "max_new_tokens", 2);
 }
 
-static int run_status(const char *id)
-{
-    char path[160];
-    snprintf(path, sizeof path, "/api/runs/%s", id);
-    json_t *run = NULL;
-    int status = http_json(srv.port, "GET", path, NULL, &run);
-    json_decref(run);
-    return status;
-}
-
-/* Polls the run's row: its write follows the answer. A net against hanging:
- * 400 looks, 25 ms apart. */
-static int run_status_eventually(const char *id)
-{
-    int status = 0;
-    for (int i = 0; i < 400 && status != 200; i++) {
-        status = run_status(id);
-        if (status != 200)
-            usleep(25 * 1000);
-    }
-    return status;
-}
-
 static void test_locked_database(void)
 {
     char path[400];
@@ -74,8 +51,8 @@ static void test_locked_database(void)
     sqlite3_close(db);
     json_t *second = NULL;
     T_EQ_INT(http_post_json(srv.port, "/api/inference", run_request("Free"), &second), 200);
-    T_EQ_INT(run_status_eventually(jstr(json_object_get(second, "id"))), 200);
-    T_EQ_INT(run_status(jstr(json_object_get(first, "id"))), 404); /* lost, and said so */
+    T_EQ_INT(test_run_status_eventually(&srv, jstr(json_object_get(second, "id"))), 200);
+    T_EQ_INT(test_run_status(&srv, jstr(json_object_get(first, "id"))), 404); /* lost, said so */
     json_decref(first);
     json_decref(second);
 }

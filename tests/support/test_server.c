@@ -1,6 +1,8 @@
 /* test_server.c -- spawning and stopping the server under test. */
 #include "test_server.h"
 
+#include "http_client.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -250,4 +252,25 @@ void test_server_dump_log(const struct test_server *s)
         printf("# %s", line);
     printf("# ---- end of server log ----\n");
     fclose(f);
+}
+
+int test_run_status(const struct test_server *s, const char *id)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/runs/%s", id);
+    json_t *run = NULL;
+    int status = http_json(s->port, "GET", path, NULL, &run);
+    json_decref(run);
+    return status;
+}
+
+int test_run_status_eventually(const struct test_server *s, const char *id)
+{
+    int status = 0;
+    for (int i = 0; i < 400 && status != 200; i++) {
+        status = test_run_status(s, id);
+        if (status != 200)
+            usleep(25 * 1000);
+    }
+    return status;
 }

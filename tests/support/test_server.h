@@ -47,6 +47,14 @@ int test_run_logged(const char *const *argv, const char *log);
  * NULL), e.g. {"--preset", "tiny", "--no-chat-template", NULL}. Returns 0 or -1. */
 int test_make_model(const char *dir, const char *name, const char *const *args);
 
+/* GET /api/runs/{id} at s. Returns: its status (200 once the run's row is
+ * written, which follows the run's answer). */
+int test_run_status(const struct test_server *s, const char *id);
+
+/* test_run_status until 200; a net against hanging: 10 s. Returns the last
+ * status. */
+int test_run_status_eventually(const struct test_server *s, const char *id);
+
 /* Returns: whether the server's log so far contains needle. */
 int test_server_log_contains(const struct test_server *s, const char *needle);
 
