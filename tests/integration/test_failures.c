@@ -177,18 +177,9 @@ static void test_shutdown_mid_stream(void)
 
 int main(void)
 {
-    if (test_env_init(&srv) != 0)
-        return 1;
-    const char *tiny[] = {"--preset", "tiny", "--type", "q8_0", NULL};
-    if (test_make_model(srv.models, "tiny", tiny) != 0) {
-        printf("Bail out! switchyard-make-model failed\n");
-        return 1;
-    }
     const char *args[] = {"--slots", "1", "--context-size", "4096", "--log-level", "info", NULL};
-    if (test_server_start(&srv, args) != 0) {
-        printf("Bail out! the server did not start\n");
+    if (test_server_start_tiny(&srv, args) != 0)
         return 1;
-    }
     T_RUN(test_client_disconnect);
     T_RUN(test_worker_killed_mid_stream);
     T_RUN(test_unusable_model);

@@ -164,12 +164,9 @@ static void test_disk_full_during_pull(void)
 static void broken_worker_socket(const char *faults)
 {
     struct test_server s;
-    T_REQUIRE(test_env_init(&s) == 0);
-    const char *tiny[] = {"--preset", "tiny", "--type", "q8_0", NULL};
-    T_REQUIRE(test_make_model(s.models, "tiny", tiny) == 0);
     setenv("SWITCHYARD_FAULTS", faults, 1);
     const char *args[] = {"--log-level", "info", NULL};
-    int started = test_server_start(&s, args);
+    int started = test_server_start_tiny(&s, args);
     unsetenv("SWITCHYARD_FAULTS");
     T_REQUIRE(started == 0);
     json_t *resp = NULL;

@@ -275,20 +275,11 @@ int main(void)
         lim.rlim_cur = lim.rlim_max;
         setrlimit(RLIMIT_NOFILE, &lim);
     }
-    if (test_env_init(&srv) != 0)
-        return 1;
-    const char *tiny[] = {"--preset", "tiny", "--type", "q8_0", NULL};
-    if (test_make_model(srv.models, "tiny", tiny) != 0) {
-        printf("Bail out! switchyard-make-model failed\n");
-        return 1;
-    }
     /* One inference thread: on a shared two-core machine, two would spin at
      * their barriers whenever another test holds a core. */
     const char *args[] = {"--queue-size", "1024", "--threads", "1", NULL};
-    if (test_server_start(&srv, args) != 0) {
-        printf("Bail out! the server did not start\n");
+    if (test_server_start_tiny(&srv, args) != 0)
         return 1;
-    }
     T_RUN(test_thousand_streams);
     T_EQ_INT(test_server_stop(&srv), 0);
     test_env_cleanup(&srv);

@@ -59,17 +59,8 @@ static void test_locked_database(void)
 
 int main(void)
 {
-    if (test_env_init(&srv) != 0)
+    if (test_server_start_tiny(&srv, NULL) != 0)
         return 1;
-    const char *tiny[] = {"--preset", "tiny", "--type", "q8_0", NULL};
-    if (test_make_model(srv.models, "tiny", tiny) != 0) {
-        printf("Bail out! switchyard-make-model failed\n");
-        return 1;
-    }
-    if (test_server_start(&srv, NULL) != 0) {
-        printf("Bail out! the server did not start\n");
-        return 1;
-    }
     T_RUN(test_locked_database);
     T_EQ_INT(test_server_stop(&srv), 0);
     test_env_cleanup(&srv);

@@ -274,3 +274,21 @@ int test_run_status_eventually(const struct test_server *s, const char *id)
     }
     return status;
 }
+
+int test_server_start_tiny(struct test_server *s, const char *const *extra)
+{
+    if (test_env_init(s) != 0) {
+        printf("Bail out! cannot make the test directories\n");
+        return -1;
+    }
+    const char *tiny[] = {"--preset", "tiny", "--type", "q8_0", NULL};
+    if (test_make_model(s->models, "tiny", tiny) != 0) {
+        printf("Bail out! switchyard-make-model failed\n");
+        return -1;
+    }
+    if (test_server_start(s, extra) != 0) {
+        printf("Bail out! the server did not start\n");
+        return -1;
+    }
+    return 0;
+}

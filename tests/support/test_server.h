@@ -31,6 +31,11 @@ void test_env_cleanup(struct test_server *s);
  * Returns 0, or -1 if it did not start (its stderr explains). */
 int test_server_start(struct test_server *s, const char *const *extra);
 
+/* The usual start: fresh directories, one generated model named "tiny"
+ * (preset tiny, q8_0) in s->models, and the server started with extra (may be
+ * NULL). Prints "Bail out!" with what failed. Returns 0 or -1. */
+int test_server_start_tiny(struct test_server *s, const char *const *extra);
+
 /* Sends SIGTERM and waits. Returns the exit status, -1 if it had to be killed
  * or died of a signal, -2 if its log holds a sanitizer report (from the server
  * or any worker it ran). */
