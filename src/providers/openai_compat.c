@@ -930,31 +930,17 @@ static void openai_destroy(void *self)
     free(p);
 }
 
-static const struct sy_provider_ops openai_ops = {
-    .abi = SY_PROVIDER_ABI,
-    .kind = "openai",
-    .describe = openai_describe,
-    .list = openai_list,
-    .submit = openai_submit,
-    .cancel = openai_cancel,
-    .health = openai_health,
-    .check_options = remote_check_options,
-    .options_schema = remote_options_schema,
-    .destroy = openai_destroy,
-};
+/* Both dialects share every operation; only the kind they report differs. */
+#define REMOTE_OPS(kind_name)                                                                   \
+    {                                                                                           \
+        .abi = SY_PROVIDER_ABI, .kind = kind_name, .describe = openai_describe,                 \
+        .list = openai_list, .submit = openai_submit, .cancel = openai_cancel,                  \
+        .health = openai_health, .check_options = remote_check_options,                         \
+        .options_schema = remote_options_schema, .destroy = openai_destroy,                     \
+    }
 
-static const struct sy_provider_ops ollama_ops = {
-    .abi = SY_PROVIDER_ABI,
-    .kind = "ollama",
-    .describe = openai_describe,
-    .list = openai_list,
-    .submit = openai_submit,
-    .cancel = openai_cancel,
-    .health = openai_health,
-    .check_options = remote_check_options,
-    .options_schema = remote_options_schema,
-    .destroy = openai_destroy,
-};
+static const struct sy_provider_ops openai_ops = REMOTE_OPS("openai");
+static const struct sy_provider_ops ollama_ops = REMOTE_OPS("ollama");
 
 sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_provider *out,
                                struct sy_err *err)
