@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/log.h"
+
 unsigned api_status(sy_code code)
 {
     switch (code) {
@@ -65,6 +67,10 @@ json_t *api_error_body(const struct sy_err *err)
 static unsigned status_and_retry(struct http_exchange *ex, const struct sy_err *err)
 {
     unsigned status = api_status(err->code);
+    /* The server's own failures (an engine, a provider, the disk) are the
+     * operator's to see, not only the client's. */
+    if (status >= 500 && status != 503)
+        log_warn("%s: %u %s: %s", http_request_id(ex), status, sy_code_name(err->code), err->msg);
     if (status == 429 || status == 503 || err->retry_after_s > 0) {
         /* Whole seconds, rounded up: a client that waits less only fails again. */
         double s = err->retry_after_s > 0 ? err->retry_after_s : 1;

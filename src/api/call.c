@@ -300,7 +300,11 @@ static void call_log_note(void *ctx, char *buf, size_t size)
 {
     struct call *c = ctx;
     pthread_mutex_lock(&c->lock);
-    if (c->err.code != SY_OK)
+    if (c->err.code != SY_OK && c->started && c->req.stream && api_status(c->err.code) >= 500)
+        /* Failed mid-answer: no error response carried it to the log. */
+        snprintf(buf, size, "model=%s error=%s: %s", call_model(c), sy_code_name(c->err.code),
+                 c->err.msg);
+    else if (c->err.code != SY_OK)
         snprintf(buf, size, "model=%s error=%s", call_model(c), sy_code_name(c->err.code));
     else if (c->finished && c->usage.audio_seconds > 0)
         snprintf(buf, size, "model=%s audio=%.2fs engine=%.1fms finish=%s", call_model(c),

@@ -72,6 +72,11 @@ static sy_code parse(struct http_exchange *ex, json_t **out, struct sy_err *err)
                        SY_JSON_DEPTH_MAX);
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root && json_error_code(&jerr) == json_error_null_character)
+        /* Prompts travel as C strings: a NUL would cut them short unseen. */
+        return sy_errf(err, SY_EINVAL, "a string in the body holds \\u0000 (line %d, column %d); "
+                       "requests cannot carry the NUL character, remove it", jerr.line,
+                       jerr.column);
     if (!root)
         return sy_errf(err, SY_EINVAL, "the body is not valid JSON: %s (line %d, column %d)",
                        jerr.text, jerr.line, jerr.column);

@@ -475,10 +475,13 @@ static sy_code on_event(void *ctx, const char *data, size_t len)
         return SY_OK;
     }
     struct sy_err e;
-    json_t *j = json_loadb(data, len, 0, NULL);
+    json_error_t jerr;
+    /* Generated text may hold U+0000 (a byte-fallback token): the text path
+     * carries lengths, so it arrives whole. */
+    json_t *j = json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
     sy_code rc = j ? on_chunk(t, j, &e)
-                   : sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent an event that is not JSON",
-                             t->p->cfg.name);
+                   : sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent an event that is not JSON: %s",
+                             t->p->cfg.name, jerr.text);
     json_decref(j);
     if (rc != SY_OK)
         emit_error(t, &e);
@@ -517,10 +520,11 @@ static sy_code ndjson_push(struct transfer *t, const char *p, size_t n)
     char *nl;
     while (rc == SY_OK && t->whole.len && (nl = memchr(t->whole.data, '\n', t->whole.len))) {
         size_t line = (size_t)(nl - t->whole.data);
-        json_t *j = line ? json_loadb(t->whole.data, line, 0, NULL) : NULL;
+        json_error_t jerr;
+        json_t *j = line ? json_loadb(t->whole.data, line, JSON_ALLOW_NUL, &jerr) : NULL;
         if (line && !j)
-            rc = sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent a line that is not JSON",
-                         t->p->cfg.name);
+            rc = sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent a line that is not JSON: %s",
+                         t->p->cfg.name, jerr.text);
         else if (j)
             rc = on_ollama_chunk(t, j, &e);
         json_decref(j);
@@ -585,7 +589,8 @@ static void transfer_finish(struct transfer *t, CURLcode cc)
             if (t->whole.len) /* a last line without its newline */
                 ndjson_push(t, "\n", 1);
         } else if (!t->sse) {
-            json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, 0, NULL);
+            json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len,
+                                   JSON_ALLOW_NUL, NULL);
             if (!j || on_chunk(t, j, &e) != SY_OK) {
                 if (!j)
                     sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered with something that is "

@@ -21,7 +21,7 @@ void upstream_http_options(const struct sy_provider_config *cfg, CURL *c, const 
 
 void upstream_message(const char *body, size_t len, char *out, size_t size)
 {
-    json_t *j = body ? json_loadb(body, len, 0, NULL) : NULL;
+    json_t *j = body ? json_loadb(body, len, JSON_ALLOW_NUL, NULL) : NULL;
     const json_t *e = json_object_get(j, "error");
     const char *m = json_string_value(json_object_get(e, "message"));
     if (!m)

@@ -355,6 +355,44 @@ static void test_options_schemas(void)
     json_decref(resp);
 }
 
+/* Returns: the choice's text and its length (JSON strings may hold U+0000). */
+static size_t choice_text(const json_t *resp, const char **text)
+{
+    const json_t *t = json_object_get(json_array_get(json_object_get(resp, "choices"), 0), "text");
+    *text = json_string_value(t);
+    return json_string_length(t);
+}
+
+static void test_nul_in_generated_text(void)
+{
+    /* The tiny model's byte tokens include 0x00: with this seed it samples
+     * one, which the upstream sends as \u0000. The gateway relays it whole
+     * (it once refused the event as "not JSON" and failed the request). */
+    json_t *a = json_pack("{s:s, s:s, s:i, s:i}", "model", "tiny", "prompt", "Hi", "max_tokens", 2,
+                          "seed", 98);
+    json_t *b = json_deep_copy(a);
+    json_object_set_new(b, "model", json_string("up:tiny"));
+    json_t *direct = NULL, *relayed = NULL;
+    T_EQ_INT(post_up("/v1/completions", a, &direct), 200);
+    const char *want = NULL, *got = NULL;
+    size_t want_len = choice_text(direct, &want);
+    T_REQUIRE(want && memchr(want, '\0', want_len)); /* else pick another seed */
+    T_EQ_INT(http_post_json(gw.port, "/v1/completions", b, &relayed), 200);
+    size_t got_len = choice_text(relayed, &got);
+    T_EQ_INT(got_len, want_len);
+    T_ASSERT(got && memcmp(got, want, want_len) == 0);
+    json_decref(direct);
+    json_decref(relayed);
+
+    /* A request cannot carry one: prompts are C strings inside. */
+    json_t *resp = NULL;
+    json_t *nul = json_pack("{s:s, s:s#, s:i}", "model", "up:tiny", "prompt", "Hi\0there", 8,
+                            "max_tokens", 2);
+    T_EQ_INT(http_post_json(gw.port, "/v1/completions", nul, &resp), 400);
+    T_CONTAINS(jstr(json_object_get(json_object_get(resp, "error"), "message")), "\\u0000");
+    json_decref(resp);
+}
+
 static void test_hang_up_cancels_upstream(void)
 {
     static const char cancelled[] =
@@ -418,6 +456,7 @@ int main(void)
     T_RUN(test_provider_health);
     T_RUN(test_ollama_kind);
     T_RUN(test_options_schemas);
+    T_RUN(test_nul_in_generated_text);
     T_RUN(test_hang_up_cancels_upstream);
     T_EQ_INT(test_server_stop(&gw), 0);
     T_EQ_INT(test_server_stop(&up), 0);

@@ -2,6 +2,7 @@
 #include "test_server.h"
 
 #include "http_client.h"
+#include "t.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -144,7 +145,8 @@ int test_server_stop(struct test_server *s)
                 fprintf(stderr, "test: a sanitizer reported an error in the server or a worker\n");
                 rc = -2;
             }
-            if (rc != 0)
+            /* A failed check in the test is explained by what the server said. */
+            if (rc != 0 || t_tests_failed > 0 || t_failed_checks > 0)
                 test_server_dump_log(s);
             return rc;
         }
@@ -243,13 +245,21 @@ int test_server_log_contains(const struct test_server *s, const char *needle)
 
 void test_server_dump_log(const struct test_server *s)
 {
+    enum { TAIL = 200 }; /* lines: the end is where a failure shows; a debug log is long */
     FILE *f = fopen(s->log, "r");
     if (!f)
         return;
     char line[4096];
-    printf("# ---- server log (%s) ----\n", s->log);
+    long lines = 0;
     while (fgets(line, sizeof line, f))
-        printf("# %s", line);
+        lines++;
+    rewind(f);
+    printf("# ---- server log (%s) ----\n", s->log);
+    if (lines > TAIL)
+        printf("# ... %ld lines left out ...\n", lines - TAIL);
+    for (long i = 0; fgets(line, sizeof line, f); i++)
+        if (i >= lines - TAIL)
+            printf("# %s", line);
     printf("# ---- end of server log ----\n");
     fclose(f);
 }
