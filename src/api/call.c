@@ -28,6 +28,7 @@ static void call_unref(struct call *c)
     request_cleanup(&c->req);
     buf_cleanup(&c->text);
     buf_cleanup(&c->audio);
+    buf_cleanup(&c->vectors);
     buf_cleanup(&c->out);
     json_decref(c->segments);
     http_waker_release(c->waker);
@@ -67,6 +68,7 @@ struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, co
     c->refs = 1;
     buf_init(&c->text, SY_CALL_TEXT_MAX);
     buf_init(&c->audio, SY_CALL_AUDIO_MAX);
+    buf_init(&c->vectors, SY_CALL_VECTORS_MAX);
     buf_init(&c->out, api->stream_buffer_max);
     c->segments = json_array();
     if (!c->segments) {
@@ -162,6 +164,20 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
         json_decref(seg);
         break;
     }
+    case SY_EVENT_EMBEDDING:
+        if (c->n_tokens++ == 0)
+            clock_gettime(CLOCK_MONOTONIC, &c->t_first_token);
+        if (ev->index != c->n_vectors || (c->dim && ev->dim != c->dim)) {
+            /* The engine broke its promise of one vector per input, in order:
+             * fail the call (its DONE or ERROR still ends it) and stop the job. */
+            sy_errf(&c->err, SY_EENGINE, "the engine sent embedding %zu (%zu floats) where "
+                    "%zu (%zu floats) was due", ev->index, ev->dim, c->n_vectors, c->dim);
+            return true;
+        }
+        c->dim = ev->dim;
+        c->n_vectors++;
+        rc = buf_append(&c->vectors, ev->vector, ev->dim * sizeof *ev->vector, &berr);
+        break;
     case SY_EVENT_DONE:
         c->finished = true;
         c->finish = ev->finish;

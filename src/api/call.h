@@ -83,6 +83,8 @@ struct call {
     struct sy_buf audio;           /* synthesised samples (int16), unless streamed */
     unsigned audio_rate;           /* their sample rate */
     json_t *segments;              /* recognised [{id, start, end, text}] */
+    struct sy_buf vectors;         /* embeddings: n_vectors x dim floats, in input order */
+    size_t n_vectors, dim;
     struct sy_buf out;             /* stream bytes not yet taken by the client */
     size_t n_tokens;               /* TOKEN events seen */
     struct sy_usage usage;

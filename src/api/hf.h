@@ -16,4 +16,10 @@ void hf_models_post(struct http_exchange *ex, void *app); /* POST /models/{model
  * and for ids that do not resolve. */
 bool hf_speech_serve(struct http_exchange *ex, struct api_ctx *api, struct sy_request *req);
 
+/* Answers ex for feature extraction: when the path ends in
+ * /pipeline/feature-extraction (which is cut from req->model), or when the
+ * model does nothing but embed. Takes req over then; returns false,
+ * touching nothing, otherwise. */
+bool hf_embed_serve(struct http_exchange *ex, struct api_ctx *api, struct sy_request *req);
+
 #endif

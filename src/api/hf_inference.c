@@ -133,7 +133,7 @@ void hf_models_post(struct http_exchange *ex, void *app)
     json_t *model = json_string(http_path_rest(ex));
     sy_code rc = request_set_model(&req, model, "model", &err);
     json_decref(model);
-    if (rc == SY_OK && hf_speech_serve(ex, api, &req))
+    if (rc == SY_OK && (hf_embed_serve(ex, api, &req) || hf_speech_serve(ex, api, &req)))
         return;
     if (rc == SY_OK)
         rc = json_body_parse(ex, &body, &err);

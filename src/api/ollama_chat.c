@@ -46,6 +46,14 @@ static const char *const run_options[] = {
     "num_ctx", "num_batch", "num_gpu", "main_gpu", "low_vram", "f16_kv", "logits_all",
     "vocab_only", "use_mmap", "use_mlock", "num_thread", "numa", "num_keep", NULL};
 
+bool ollama_run_option(const char *name)
+{
+    for (size_t i = 0; run_options[i]; i++)
+        if (strcmp(run_options[i], name) == 0)
+            return true;
+    return false;
+}
+
 /* What a value of each refused option leaves the output unchanged. */
 static const struct {
     const char *name;
@@ -206,8 +214,7 @@ static sy_code read_options(const json_t *body, struct sy_request *req, struct s
         bool known = false;
         for (size_t i = 0; i < sizeof option_aliases / sizeof option_aliases[0] && !known; i++)
             known = strcmp(option_aliases[i].key + strlen("options."), key) == 0;
-        for (size_t i = 0; run_options[i] && !known; i++)
-            known = strcmp(run_options[i], key) == 0;
+        known = known || ollama_run_option(key);
         for (size_t i = 0; i < sizeof neutral_options / sizeof neutral_options[0] && !known;
              i++) {
             if (strcmp(neutral_options[i].name, key) != 0)
@@ -425,13 +432,4 @@ void ollama_chat(struct http_exchange *ex, void *app)
 void ollama_generate(struct http_exchange *ex, void *app)
 {
     serve(ex, app, false);
-}
-
-void ollama_embed(struct http_exchange *ex, void *app)
-{
-    (void)app;
-    struct sy_err err;
-    sy_errp(&err, SY_EUNSUPPORTED, "model",
-            "embeddings are not served yet: no local engine here computes them");
-    api_respond_error_ollama(ex, &err);
 }

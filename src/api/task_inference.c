@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/api_error.h"
 #include "api/call.h"
+#include "api/embeddings.h"
 #include "api/json_body.h"
 #include "api/sse.h"
 #include "api/task.h"
@@ -45,6 +46,7 @@ static const char *const task_setting_keys[] = {
     "guidance_scale", "num_inference_steps", "width", "height", "scheduler", "negative_prompt",
     "use_cache", "wait_for_model", NULL};
 static const char *const text_input_keys[] = {"text", "messages", NULL};
+static const char *const embed_input_keys[] = {"text", "truncate", "dimensions", NULL};
 
 /* ---- encoding --------------------------------------------------------------------------- */
 
@@ -122,6 +124,13 @@ static sy_code task_stream_error(struct call *c, const struct sy_err *e, struct 
 
 static json_t *task_complete(struct call *c)
 {
+    if (c->req.task == SY_TASK_FEATURE_EXTRACTION)
+        return json_pack("{s:s, s:{s:{s:o}, s:s, s:{s:I}}, s:s, s:s, s:f, s:o}", "id", c->id,
+                         "result", "task_output", "embeddings", embeddings_all(c),
+                         "finish_reason", finish_name(c->finish), "usage", "prompt_tokens",
+                         (json_int_t)c->usage.prompt_tokens, "resolved_model_id", c->model.id,
+                         "backend", c->model.backend, "runtime_ms_model", call_total_ms(c),
+                         "timings", timings_json(c));
     struct sy_buf text;
     buf_init(&text, SIZE_MAX / 2);
     json_t *body = NULL;
@@ -170,6 +179,23 @@ static sy_code read_text_inputs(const json_t *inputs, struct sy_request *req, st
                        "text-generation takes exactly one of 'inputs.text' and 'inputs.messages'");
     return text ? request_set_prompt(req, text, "inputs.text", err)
                 : request_read_messages(req, messages, "inputs.messages", err);
+}
+
+/* feature-extraction: inputs.text is a string or a list of them; an input
+ * longer than the model takes is refused unless inputs.truncate is true. */
+static sy_code read_embed_inputs(const json_t *inputs, struct sy_request *req, struct sy_err *err)
+{
+    sy_code rc = json_body_known_keys(inputs, embed_input_keys, "inputs", err);
+    if (rc == SY_OK)
+        rc = request_set_inputs(req, json_object_get(inputs, "text"), "inputs.text", err);
+    const json_t *truncate = json_object_get(inputs, "truncate");
+    if (rc == SY_OK && truncate && !json_is_null(truncate) && !json_is_boolean(truncate))
+        rc = sy_errp(err, SY_EINVAL, "inputs.truncate", "'inputs.truncate' must be true or false");
+    req->embed.truncate = json_is_true(truncate);
+    if (rc == SY_OK)
+        rc = embeddings_read_dimensions(json_object_get(inputs, "dimensions"), "inputs.dimensions",
+                                        req, err);
+    return rc;
 }
 
 /* Without "task", a model that does one thing other than text generation
@@ -233,6 +259,8 @@ static sy_code inference_parse(struct api_ctx *api, const json_t *body, struct s
     else if (req->task == SY_TASK_TEXT_TO_SPEECH ||
              req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION)
         rc = task_speech_inputs(api, inputs, req, format, err);
+    else if (req->task == SY_TASK_FEATURE_EXTRACTION)
+        rc = read_embed_inputs(inputs, req, err);
     if (rc != SY_OK)
         return rc;
     const json_t *ov = json_object_get(body, "provider_overrides");
@@ -254,6 +282,12 @@ static void serve(struct http_exchange *ex, struct api_ctx *api, bool stream)
     if (rc != SY_OK) {
         request_cleanup(&req);
         api_respond_error(ex, &err);
+        return;
+    }
+    if (stream && req.task == SY_TASK_FEATURE_EXTRACTION) {
+        request_cleanup(&req);
+        api_respond_errorf(ex, SY_EUNSUPPORTED, "task",
+                           "feature-extraction answers all at once: POST /api/inference");
         return;
     }
     req.stream = stream;

@@ -18,7 +18,11 @@
 static void input_summary(const struct call *c, char *out, size_t size)
 {
     const struct sy_request *req = &c->req;
-    if (req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION)
+    if (req->task == SY_TASK_FEATURE_EXTRACTION && req->embed.n_inputs > 1)
+        snprintf(out, size, "%s (and %zu more)", req->embed.inputs[0], req->embed.n_inputs - 1);
+    else if (req->task == SY_TASK_FEATURE_EXTRACTION && req->embed.n_inputs)
+        snprintf(out, size, "%s", req->embed.inputs[0]);
+    else if (req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION)
         snprintf(out, size, "%.1f s of audio",
                  req->speech.sample_rate ? (double)req->speech.n_samples / req->speech.sample_rate
                                          : 0.0);
@@ -73,8 +77,14 @@ void task_record_run(struct call *c)
     char *settings = settings_text(&c->req.settings);
     char output[64];
     bool audio_out = c->req.task == SY_TASK_TEXT_TO_SPEECH;
+    bool vectors_out = c->req.task == SY_TASK_FEATURE_EXTRACTION;
     if (audio_out)
         snprintf(output, sizeof output, "%.2f s of audio", c->usage.audio_seconds);
+    if (vectors_out)
+        snprintf(output, sizeof output, "%zu embeddings of %zu dimensions", c->n_vectors,
+                 c->req.embed.dimensions && c->req.embed.dimensions < c->dim
+                     ? (size_t)c->req.embed.dimensions
+                     : c->dim);
     double decode_s = c->usage.decode_ms / 1e3;
     struct run_record rec = {
         .id = c->id,
@@ -82,7 +92,7 @@ void task_record_run(struct call *c)
         .model = c->model.id[0] ? c->model.id : c->req.model,
         .input = input,
         .settings = settings,
-        .output = audio_out ? output : (c->text.data ? c->text.data : ""),
+        .output = audio_out || vectors_out ? output : (c->text.data ? c->text.data : ""),
         .error = c->err.code != SY_OK ? c->err.msg : NULL,
         .finish = c->err.code != SY_OK ? sy_code_name(c->err.code)
                   : c->finished         ? finish_name(c->finish)

@@ -1,6 +1,7 @@
 /* capabilities.c -- the capability gate and its JSON form. */
 #include "core/capabilities.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -82,6 +83,12 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     sy_code rc = check_speech(caps, model_id, req, err);
     if (rc != SY_OK)
         return rc;
+    if (req->task == SY_TASK_FEATURE_EXTRACTION && req->embed.dimensions &&
+        caps->embedding_length && req->embed.dimensions > caps->embedding_length)
+        return sy_errp(err, SY_EUNSUPPORTED, "dimensions",
+                       "model '%s' makes embeddings of %" PRIu64 " dimensions; ask for at most "
+                       "that many (fewer are cut and renormalised)",
+                       model_id, caps->embedding_length);
     uint32_t refused = req->settings.given & ~caps->settings;
     for (int s = 0; s < SY_SETTING_COUNT; s++) {
         if (!(refused & SY_SETTING_BIT(s)))
@@ -130,6 +137,9 @@ json_t *capabilities_to_json(const struct sy_capabilities *caps)
     json_t *out = json_pack("{s:o, s:o, s:b, s:b, s:b, s:I}", "tasks", tasks, "settings",
                             settings, "chat", caps->chat, "vision", caps->vision, "gated",
                             caps->gated, "context_length", (json_int_t)caps->context_length);
+    if (out && caps->embedding_length && (caps->tasks & SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION)))
+        json_object_set_new(out, "embedding_length",
+                            json_integer((json_int_t)caps->embedding_length));
     if (out && (caps->voices[0] || caps->languages[0] || caps->speed_max > 0 || caps->phrases))
         json_object_set_new(out, "speech", speech_json(caps));
     return out;

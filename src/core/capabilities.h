@@ -22,6 +22,7 @@ struct sy_capabilities {
     bool vision;             /* takes images in messages */
     bool gated;              /* the Hub requires accepting terms */
     uint64_t context_length; /* tokens the model was trained for; 0 if unknown */
+    uint64_t embedding_length; /* floats in its embeddings; 0 if unknown or none */
     /* Speech. */
     char voices[4096];       /* voices it speaks with, comma-separated; "" none */
     char languages[256];     /* languages it recognises, comma-separated; "" any/none */
@@ -53,7 +54,8 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
                            const struct sy_request *req, struct sy_err *err);
 
 /* Returns: a new JSON object describing caps (tasks, settings, chat, vision,
- *          gated, context_length), owned by the caller; NULL if out of memory. */
+ *          gated, context_length, embedding_length when it embeds), owned by
+ *          the caller; NULL if out of memory. */
 json_t *capabilities_to_json(const struct sy_capabilities *caps);
 
 #endif

@@ -4,7 +4,8 @@
  * Providers never know a wire format: they emit events into a sink, and the
  * surface that owns the sink encodes them (OpenAI chunks, SSE, NDJSON, JSON).
  * Order for one request: START, then TOKEN* (text), AUDIO* (speech being
- * synthesised) or SEGMENT* (speech recognised), then exactly one DONE or
+ * synthesised), SEGMENT* (speech recognised) or EMBEDDING* (one per input,
+ * in input order), then exactly one DONE or
  * ERROR; an ERROR may also come first, with no START. Events for one request are never
  * emitted concurrently, but may come from any thread. */
 #ifndef SY_EVENT_H
@@ -22,6 +23,7 @@ enum sy_event_type {
     SY_EVENT_ERROR,
     SY_EVENT_AUDIO,
     SY_EVENT_SEGMENT,
+    SY_EVENT_EMBEDDING,
 };
 
 enum sy_finish { SY_FINISH_STOP, SY_FINISH_LENGTH, SY_FINISH_CANCELLED };
@@ -43,6 +45,9 @@ struct sy_event {
     size_t n_samples;
     unsigned sample_rate;     /* AUDIO */
     double start_s, end_s;    /* SEGMENT: seconds from the start of the audio */
+    const float *vector;      /* EMBEDDING: dim floats, borrowed for the call */
+    size_t dim;
+    size_t index;             /* EMBEDDING: which input it belongs to */
     enum sy_finish finish;    /* DONE */
     struct sy_usage usage;    /* START: prompt_tokens; DONE: all */
     const struct sy_err *err; /* ERROR: borrowed for the call */

@@ -33,6 +33,9 @@ void request_cleanup(struct sy_request *req)
         free(req->speech.phrases[i]);
     free(req->speech.phrases);
     free(req->speech.samples);
+    for (size_t i = 0; i < req->embed.n_inputs; i++)
+        free(req->embed.inputs[i]);
+    free(req->embed.inputs);
     request_init(req);
 }
 

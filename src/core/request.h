@@ -34,6 +34,14 @@ struct sy_speech {
     unsigned sample_rate;
 };
 
+/* What embedding requests carry. */
+struct sy_embed {
+    char **inputs;           /* owned: the texts, each a vector of the answer */
+    size_t n_inputs;
+    bool truncate;           /* cut inputs longer than the model takes, instead of refusing */
+    unsigned dimensions;     /* 0: the model's own; fewer: cut to these and renormalised */
+};
+
 struct sy_request {
     char model[SY_MODEL_ID_MAX + 1]; /* as the client wrote it */
     enum sy_task task;
@@ -46,6 +54,7 @@ struct sy_request {
     bool stream;
     struct sy_residency residency;   /* waits for a load unless a surface says not */
     struct sy_speech speech;
+    struct sy_embed embed;
 };
 
 /* Initialises caller storage: text-generation, no input, default settings,
@@ -102,11 +111,20 @@ sy_code request_set_language(struct sy_request *req, const json_t *v, const char
 sy_code request_set_phrases(struct sy_request *req, const json_t *v, const char *param,
                             struct sy_err *err);
 
+/* Reads the texts to embed from v at `param`: a string or an array of
+ * 1..SY_EMBED_INPUTS_MAX strings, each non-empty and without NUL. Token-id
+ * arrays (which OpenAI also takes) are refused: ids from another tokenizer
+ * would mean other words here.
+ * Returns: SY_OK; SY_EINVAL naming the element at fault ("input[3]"). */
+sy_code request_set_inputs(struct sy_request *req, const json_t *v, const char *param,
+                           struct sy_err *err);
+
 /* Hands decoded audio (malloc'd samples) to req, which frees it. */
 void request_take_audio(struct sy_request *req, int16_t *samples, size_t n, unsigned rate);
 
 /* The inputs the task needs are there: text for text-to-speech, audio for
- * speech recognition. Returns: SY_OK; SY_EINVAL naming what is missing. */
+ * speech recognition, texts for feature extraction.
+ * Returns: SY_OK; SY_EINVAL naming what is missing. */
 sy_code request_check_inputs(const struct sy_request *req, struct sy_err *err);
 
 #endif

@@ -116,6 +116,11 @@ sy_code request_check_inputs(const struct sy_request *req, struct sy_err *err)
             return sy_errp(err, SY_EINVAL, "file",
                            "automatic-speech-recognition needs audio: none was sent");
         return SY_OK;
+    case SY_TASK_FEATURE_EXTRACTION:
+        if (req->embed.n_inputs == 0)
+            return sy_errp(err, SY_EINVAL, "input",
+                           "feature-extraction needs text to embed: none was sent");
+        return SY_OK;
     default:
         return SY_OK;
     }

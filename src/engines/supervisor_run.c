@@ -18,9 +18,10 @@
 #include "util/fault.h"
 #include "util/log.h"
 
-/* Speech workers send samples as little-endian int16 (docs/PROTOCOL.md), which
- * this reader hands on as they are. */
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "PCM frames are little-endian");
+/* Speech workers send samples as little-endian int16 and the llama worker
+ * vectors as little-endian float32 (docs/PROTOCOL.md), which this reader
+ * hands on as they are. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "frames carry little-endian numbers");
 
 int64_t sup_now_ms(void)
 {
@@ -172,8 +173,9 @@ static enum sy_finish finish_from_worker(const char *reason)
     return SY_FINISH_STOP;
 }
 
-/* Turns one job-scoped frame into an event; audio samples are decoded into
- * pcm, which must outlive the event. Returns false on a malformed frame. */
+/* Turns one job-scoped frame into an event; audio samples and embedding
+ * vectors are decoded into pcm, which must outlive the event. Returns false
+ * on a malformed frame. */
 static bool event_from_frame(const struct run *run, const char *type, const json_t *msg,
                              struct sy_event *ev, struct sy_buf *pcm, struct sy_err *err)
 {
@@ -188,6 +190,19 @@ static bool event_from_frame(const struct run *run, const char *type, const json
         ev->pcm = (const int16_t *)(const void *)pcm->data;
         ev->n_samples = pcm->len / 2;
         ev->sample_rate = run->sample_rate;
+        return true;
+    }
+    if (strcmp(type, "embedding") == 0) {
+        const json_t *b64 = json_object_get(msg, "vector");
+        const json_t *index = json_object_get(msg, "index");
+        if (!json_is_string(b64) || !json_is_integer(index) || json_integer_value(index) < 0 ||
+            base64_decode(json_string_value(b64), json_string_length(b64), pcm, err) != SY_OK ||
+            pcm->len == 0 || pcm->len % sizeof(float) != 0)
+            return false;
+        ev->type = SY_EVENT_EMBEDDING;
+        ev->vector = (const float *)(const void *)pcm->data;
+        ev->dim = pcm->len / sizeof(float);
+        ev->index = (size_t)json_integer_value(index);
         return true;
     }
     if (strcmp(type, "segment") == 0) {

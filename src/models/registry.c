@@ -58,6 +58,7 @@ static void describe(const struct gguf_info *g, struct sy_model_info *info)
         snprintf(info->name, sizeof info->name, "%s", g->name);
     struct sy_capabilities *caps = &info->caps;
     caps->context_length = g->context_length;
+    caps->embedding_length = g->embedding_length;
     if (strcmp(g->architecture, "clip") == 0) {
         snprintf(info->status, sizeof info->status, "unusable");
         snprintf(info->problem, sizeof info->problem,
@@ -67,7 +68,10 @@ static void describe(const struct gguf_info *g, struct sy_model_info *info)
     if (arch_is_encoder(g->architecture)) {
         caps->tasks = SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION);
     } else {
-        caps->tasks = SY_TASK_BIT(SY_TASK_TEXT_GENERATION);
+        /* A generative model embeds too: its last hidden states, mean-pooled
+         * (as llama-server's --pooling mean). */
+        caps->tasks = SY_TASK_BIT(SY_TASK_TEXT_GENERATION) |
+                      SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION);
         caps->settings = SY_LLAMA_SETTINGS;
         caps->chat = g->chat_template != NULL;
     }

@@ -163,6 +163,20 @@ static json_t *generate_frame(const struct sy_request *req)
     return f;
 }
 
+/* The `embed` frame for req (docs/PROTOCOL.md, `embed`). */
+static json_t *embed_frame(const struct sy_request *req)
+{
+    json_t *inputs = json_array();
+    for (size_t i = 0; inputs && i < req->embed.n_inputs; i++)
+        if (json_array_append_new(inputs, json_string(req->embed.inputs[i])) != 0) {
+            json_decref(inputs);
+            inputs = NULL;
+        }
+    return inputs ? json_pack("{s:s, s:o, s:b}", "type", "embed", "inputs", inputs, "truncate",
+                              req->embed.truncate)
+                  : NULL;
+}
+
 /* The `synthesize` frame for req (docs/PROTOCOL.md, "Speech workers"). */
 static json_t *synthesize_frame(const struct sy_request *req)
 {
@@ -233,7 +247,7 @@ static sy_code local_submit(void *self, const struct sy_request *req,
     sy_code rc = SY_OK;
     switch (e.engine) {
     case ENGINE_LLAMA:
-        frame = generate_frame(req);
+        frame = req->task == SY_TASK_FEATURE_EXTRACTION ? embed_frame(req) : generate_frame(req);
         break;
     case ENGINE_ESPEAK:
         frame = synthesize_frame(req);

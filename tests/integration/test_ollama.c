@@ -245,8 +245,8 @@ static void test_options_and_refusals(void)
     expect_error(post("POST", "/api/chat", b, &r), &r, 404, "nope");
     b = json_pack("{s:s, s:s}", "model", "espeak-ng", "prompt", "hello");
     expect_error(post("POST", "/api/generate", b, &r), &r, 422, "text-to-speech");
-    b = json_pack("{s:s, s:[s]}", "model", "tiny", "input", "a");
-    expect_error(post("POST", "/api/embed", b, &r), &r, 422, "embeddings");
+    b = json_pack("{s:s, s:[s]}", "model", "espeak-ng", "input", "a");
+    expect_error(post("POST", "/api/embed", b, &r), &r, 422, "feature-extraction");
     /* Not JSON at all. */
     T_EQ_INT(http_request(srv.port, "POST", "/api/chat", NULL, "{nope", &r), 0);
     expect_error(r.status, &r, 400, "JSON");

@@ -35,6 +35,7 @@ struct batcher {
     struct batcher_config cfg;
     struct slot *slots;
     struct gen *queue_head, *queue_tail;
+    struct embed *embeds_head, *embeds_tail; /* embedding requests waiting for a slot */
     struct llama_batch batch;
     struct sy_buf out;          /* text released by one token */
     char *piece;                /* token text scratch */
@@ -79,7 +80,9 @@ struct batcher *batcher_create(const struct batcher_config *cfg)
 /* Empties the slot's sequence: its cache can no longer be trusted or reused. */
 static void slot_forget(struct batcher *b, struct slot *s)
 {
-    llama_memory_seq_rm(llama_get_memory(b->cfg.ctx), s->seq, -1, -1);
+    llama_memory_t mem = llama_get_memory(b->cfg.ctx); /* NULL for encoders: no cache */
+    if (mem)
+        llama_memory_seq_rm(mem, s->seq, -1, -1);
     s->n_past = 0;
 }
 
@@ -109,6 +112,11 @@ void batcher_destroy(struct batcher *b)
         gen_free(b->queue_head);
         b->queue_head = next;
     }
+    while (b->embeds_head) {
+        struct embed *next = b->embeds_head->next;
+        embed_free(b->embeds_head);
+        b->embeds_head = next;
+    }
     llama_batch_free(b->batch);
     buf_cleanup(&b->out);
     free(b->piece);
@@ -126,8 +134,21 @@ void batcher_submit(struct batcher *b, struct gen *g)
     b->queue_tail = g;
 }
 
+void batcher_submit_embed(struct batcher *b, struct embed *job)
+{
+    job->next = NULL;
+    if (b->embeds_tail)
+        b->embeds_tail->next = job;
+    else
+        b->embeds_head = job;
+    b->embeds_tail = job;
+}
+
 void batcher_cancel(struct batcher *b, uint64_t id)
 {
+    for (struct embed *job = b->embeds_head; job; job = job->next)
+        if (job->id == id)
+            job->cancelled = true;
     for (int i = 0; i < b->cfg.n_slots; i++)
         if (b->slots[i].gen && b->slots[i].gen->id == id)
             b->slots[i].cancelled = true;
@@ -143,11 +164,13 @@ void batcher_cancel_all(struct batcher *b)
             b->slots[i].cancelled = true;
     for (struct gen *g = b->queue_head; g; g = g->next)
         g->max_tokens = -1;
+    for (struct embed *job = b->embeds_head; job; job = job->next)
+        job->cancelled = true;
 }
 
 bool batcher_idle(const struct batcher *b)
 {
-    if (b->queue_head)
+    if (b->queue_head || b->embeds_head)
         return false;
     for (int i = 0; i < b->cfg.n_slots; i++)
         if (b->slots[i].gen)
@@ -290,6 +313,37 @@ static sy_code admit(struct batcher *b)
     return rc;
 }
 
+/* Runs the first waiting embedding request in the free slot freed longest
+ * ago (recent caches survive), whole: one at a time between decode steps, so
+ * generation goes on between them. Its sequence is emptied before and after. */
+static sy_code run_embed(struct batcher *b)
+{
+    struct embed *job = b->embeds_head;
+    if (!job)
+        return SY_OK;
+    struct slot *free_slot = NULL;
+    for (int i = 0; i < b->cfg.n_slots; i++) {
+        struct slot *s = &b->slots[i];
+        if (!s->gen && (!free_slot || s->t_released < free_slot->t_released))
+            free_slot = s;
+    }
+    if (!free_slot && !job->cancelled)
+        return SY_OK; /* every slot generates: wait for one */
+    b->embeds_head = job->next;
+    if (!b->embeds_head)
+        b->embeds_tail = NULL;
+    sy_code rc;
+    if (job->cancelled) {
+        struct wire_done d = {.finish_reason = "cancelled", .prompt_tokens = job->total_tokens};
+        rc = wire_done(b->cfg.fd, job->id, &d);
+    } else {
+        slot_forget(b, free_slot);
+        rc = embed_run(job, b->cfg.ctx, free_slot->seq, b->cfg.n_batch, b->cfg.fd);
+    }
+    embed_free(job);
+    return rc;
+}
+
 /* ---- one step --------------------------------------------------------------------------- */
 
 /* Adds token t at the end of the slot's sequence. */
@@ -385,6 +439,8 @@ sy_code batcher_step(struct batcher *b)
     for (int i = 0; i < b->cfg.n_slots && rc == SY_OK; i++)
         if (b->slots[i].gen && b->slots[i].cancelled)
             rc = slot_finish(b, &b->slots[i], "cancelled");
+    if (rc == SY_OK)
+        rc = run_embed(b);
     if (rc == SY_OK)
         rc = admit(b);
     if (rc != SY_OK)

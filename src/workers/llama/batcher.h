@@ -10,7 +10,8 @@
  *
  * A slot's sequence outlives its request: the next request goes to the free
  * slot whose cached tokens share the longest prefix with its prompt, and only
- * the rest of the prompt is decoded (docs/PROTOCOL.md, `generate`). */
+ * the rest of the prompt is decoded (docs/PROTOCOL.md, `generate`).
+ * Embedding requests borrow a free slot's sequence (embed.h). */
 #ifndef SY_LLAMA_BATCHER_H
 #define SY_LLAMA_BATCHER_H
 
@@ -19,6 +20,7 @@
 
 #include "llama.h"
 #include "util/err.h"
+#include "workers/llama/embed.h"
 #include "workers/llama/gen.h"
 
 struct batcher;
@@ -40,6 +42,10 @@ void batcher_destroy(struct batcher *b);
 
 /* Queues g (ownership taken) behind the requests already waiting. */
 void batcher_submit(struct batcher *b, struct gen *g);
+
+/* Queues an embedding request (ownership taken); it runs whole in a free
+ * slot between decode steps, ahead of waiting generations. */
+void batcher_submit_embed(struct batcher *b, struct embed *job);
 
 /* Asks request id to stop; it ends with done/cancelled at the next step.
  * Unknown ids are ignored (the request may have just finished). */

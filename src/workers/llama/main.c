@@ -197,6 +197,19 @@ static int handle(struct batcher *b, const struct gen_env *env, struct llama_con
         batcher_submit(b, g);
         return 1;
     }
+    if (strcmp(type, "embed") == 0) {
+        struct gen_error e;
+        struct embed *job = embed_from_frame(msg, env, ctx, &e);
+        if (!job) {
+            if (!e.has_id) {
+                log_warn("ignoring an embed frame without an id: %s", e.message);
+                return 1;
+            }
+            return wire_error(fd, e.id, e.code, e.message) == SY_OK ? 1 : -1;
+        }
+        batcher_submit_embed(b, job);
+        return 1;
+    }
     if (strcmp(type, "cancel") == 0) {
         const json_t *id = json_object_get(msg, "id");
         if (json_is_integer(id))

@@ -4,6 +4,9 @@
 #include <jansson.h>
 
 #include "engines/frame.h"
+#include "util/base64.h"
+#include "util/buf.h"
+#include "util/limits.h"
 
 static sy_code send_frame(int fd, json_t *obj)
 {
@@ -53,4 +56,17 @@ sy_code wire_error(int fd, uint64_t id, const char *code, const char *message)
 {
     return send_frame(fd, json_pack("{s:s, s:I, s:s, s:s}", "type", "error", "id", (json_int_t)id,
                                     "code", code, "message", message));
+}
+
+sy_code wire_embedding(int fd, uint64_t id, int index, const float *vector, int dim)
+{
+    struct sy_buf b64;
+    buf_init(&b64, SY_FRAME_MAX);
+    sy_code rc = base64_encode(vector, (size_t)dim * sizeof *vector, &b64, NULL);
+    if (rc == SY_OK)
+        rc = send_frame(fd, json_pack("{s:s, s:I, s:i, s:s%}", "type", "embedding", "id",
+                                      (json_int_t)id, "index", index, "vector", b64.data,
+                                      b64.len));
+    buf_cleanup(&b64);
+    return rc;
 }

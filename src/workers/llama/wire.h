@@ -27,6 +27,8 @@ sy_code wire_fatal(int fd, const char *message);
 sy_code wire_started(int fd, uint64_t id, int prompt_tokens);
 sy_code wire_token(int fd, uint64_t id, const char *text, size_t len);
 sy_code wire_done(int fd, uint64_t id, const struct wire_done *d);
+/* One input's vector: dim floats, sent as base64 of little-endian float32. */
+sy_code wire_embedding(int fd, uint64_t id, int index, const float *vector, int dim);
 sy_code wire_error(int fd, uint64_t id, const char *code, const char *message);
 
 #endif
