@@ -24,6 +24,8 @@ struct upstream_model {
     uint64_t context_length; /* 0 if the upstream does not say */
     int64_t created;
     bool text;               /* generates text (unless the upstream says otherwise) */
+    bool embeds;             /* makes embeddings (unless the upstream says otherwise) */
+    uint64_t embedding_length; /* its vectors' floats, if the upstream says; else 0 */
     char problem[SY_ERR_MSG_MAX / 2]; /* the upstream's own word that it cannot run, or "" */
 };
 
@@ -66,6 +68,8 @@ struct transfer {
     bool started;                /* START was emitted */
     bool finished;               /* a finish reason or [DONE] was seen */
     bool failed;                 /* an ERROR was emitted */
+    bool embed;                  /* an embeddings request: one JSON answer */
+    size_t n_inputs;             /* its inputs: as many vectors are due */
     enum sy_finish finish;
     struct sy_usage usage;
     struct sse_reader reader;
@@ -111,19 +115,24 @@ static uint64_t context_of(const json_t *m)
 
 /* What an OpenAI /models entry says beyond its id: when it was made, and,
  * from upstreams that describe tasks (another Switchyard), whether it
- * generates text (only text generation is relayed) and why it cannot run. */
+ * generates text or embeds (the tasks relayed) and why it cannot run. */
 static void read_openai_entry(const json_t *m, struct upstream_model *out)
 {
     out->created = json_integer_value(json_object_get(m, "created"));
-    const json_t *tasks = json_object_get(json_object_get(m, "capabilities"), "tasks");
-    out->text = !json_is_array(tasks);
+    const json_t *caps = json_object_get(m, "capabilities");
+    const json_t *tasks = json_object_get(caps, "tasks");
+    out->text = out->embeds = !json_is_array(tasks);
     size_t k;
     const json_t *task;
     json_array_foreach(tasks, k, task) {
         const char *name = json_string_value(task);
         if (name && strcmp(name, "text-generation") == 0)
             out->text = true;
+        if (name && strcmp(name, "feature-extraction") == 0)
+            out->embeds = true;
     }
+    json_int_t dims = json_integer_value(json_object_get(caps, "embedding_length"));
+    out->embedding_length = dims > 0 ? (uint64_t)dims : 0;
     const char *problem = json_string_value(json_object_get(m, "problem"));
     if (problem)
         snprintf(out->problem, sizeof out->problem, "%s", problem);
@@ -151,7 +160,7 @@ static sy_code parse_list(bool ollama, const char *body, size_t len, struct upst
             continue;
         snprintf(models[count].id, sizeof models[count].id, "%s", id);
         models[count].context_length = context_of(m);
-        models[count].text = true;
+        models[count].text = models[count].embeds = true; /* unless it says otherwise */
         if (!ollama)
             read_openai_entry(m, &models[count]);
         count++;
@@ -294,17 +303,19 @@ static void fill_info(const struct openai_provider *p, const char *name,
     snprintf(out->backend, sizeof out->backend, "%s", p->ollama ? "ollama" : "openai-compatible");
     snprintf(out->status, sizeof out->status, "remote");
     out->created = m->created;
-    out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_GENERATION);
+    out->caps.tasks = (m->text ? SY_TASK_BIT(SY_TASK_TEXT_GENERATION) : 0) |
+                      (m->embeds ? SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION) : 0);
     out->caps.settings = p->ollama ? OLLAMA_SETTINGS : OPENAI_SETTINGS;
-    out->caps.chat = true;
+    out->caps.chat = m->text;
     out->caps.context_length = m->context_length;
+    out->caps.embedding_length = m->embedding_length;
     if (m->problem[0])
         snprintf(out->problem, sizeof out->problem, "provider '%s' says: %s", p->cfg.name,
                  m->problem);
-    else if (!m->text)
+    else if (!m->text && !m->embeds)
         snprintf(out->problem, sizeof out->problem,
-                 "provider '%s' lists it for tasks other than text generation, and only text "
-                 "generation is relayed to providers so far", p->cfg.name);
+                 "provider '%s' lists it for tasks other than text generation and embeddings, "
+                 "the only ones relayed to providers so far", p->cfg.name);
     if (out->problem[0])
         snprintf(out->status, sizeof out->status, "unusable");
 }
@@ -355,7 +366,7 @@ static sy_code openai_list(void *self, struct sy_model_info **out, size_t *n, st
     struct sy_model_info *all = calloc(total ? total : 1, sizeof *all);
     size_t count = 0;
     for (size_t i = 0; all && i < p->n_models; i++)
-        if (p->models[i].text)
+        if (p->models[i].text || p->models[i].embeds)
             fill_info(p, p->models[i].id, &p->models[i], &all[count++]);
     for (size_t a = 0; all && a < p->cfg.n_aliases; a++)
         for (size_t i = 0; i < p->n_models; i++)
@@ -555,7 +566,7 @@ static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
         emit_error(t, &e);
         return 0;
     }
-    if (t->p->ollama && t->status == 200) /* NDJSON: one chunk per line */
+    if (t->p->ollama && t->status == 200 && !t->embed) /* NDJSON: one chunk per line */
         return ndjson_push(t, ptr, len) == SY_OK ? len : 0;
     if (t->sse) {
         struct sy_err e;
@@ -566,6 +577,68 @@ static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
     }
     /* Not a stream: an error body or a whole JSON answer, read at the end. */
     return buf_append(&t->whole, ptr, len, NULL) == SY_OK ? len : 0;
+}
+
+/* Emits one upstream vector (a JSON array of numbers) as an EMBEDDING event. */
+static sy_code emit_vector(struct transfer *t, size_t index, const json_t *v, struct sy_err *err)
+{
+    size_t dim = json_array_size(v);
+    if (!json_is_array(v) || dim == 0 || dim > 65536)
+        return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent embedding %zu as something other "
+                       "than a list of numbers", t->p->cfg.name, index);
+    float *floats = malloc(dim * sizeof *floats);
+    if (!floats)
+        return sy_errf(err, SY_ENOMEM, "out of memory reading an embedding");
+    for (size_t d = 0; d < dim; d++) {
+        const json_t *x = json_array_get(v, d);
+        if (!json_is_number(x)) {
+            free(floats);
+            return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent embedding %zu with a value "
+                           "that is not a number", t->p->cfg.name, index);
+        }
+        floats[d] = (float)json_number_value(x);
+    }
+    emit_start(t);
+    struct sy_event ev = {.type = SY_EVENT_EMBEDDING, .vector = floats, .dim = dim,
+                          .index = index};
+    t->sink.emit(t->sink.ctx, &ev);
+    free(floats);
+    return SY_OK;
+}
+
+/* A whole embeddings answer: OpenAI's {"data": [{"index", "embedding"}],
+ * "usage"} or Ollama's {"embeddings": [[...]], "prompt_eval_count"}; one
+ * vector per input, in order. */
+static sy_code on_embeddings(struct transfer *t, const json_t *j, size_t n_inputs,
+                             struct sy_err *err)
+{
+    const json_t *list = json_object_get(j, t->p->ollama ? "embeddings" : "data");
+    if (json_array_size(list) != n_inputs)
+        return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent %zu embeddings for %zu inputs",
+                       t->p->cfg.name, json_array_size(list), n_inputs);
+    t->usage.prompt_tokens =
+        t->p->ollama ? (long)json_integer_value(json_object_get(j, "prompt_eval_count"))
+                     : (long)json_integer_value(
+                           json_object_get(json_object_get(j, "usage"), "prompt_tokens"));
+    for (size_t i = 0; i < n_inputs; i++) {
+        const json_t *v = t->p->ollama ? json_array_get(list, i) : NULL;
+        /* OpenAI's entries name their input by index; find input i's. */
+        for (size_t k = 0; !t->p->ollama && k < n_inputs; k++) {
+            const json_t *item = json_array_get(list, k);
+            const json_t *index = json_object_get(item, "index");
+            if (json_is_integer(index) && json_integer_value(index) == (json_int_t)i)
+                v = json_object_get(item, "embedding");
+        }
+        if (!v)
+            return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent no embedding for input %zu",
+                           t->p->cfg.name, i);
+        sy_code rc = emit_vector(t, i, v, err);
+        if (rc != SY_OK)
+            return rc;
+    }
+    t->finished = true;
+    t->finish = SY_FINISH_STOP;
+    return SY_OK;
 }
 
 /* The transfer ended (curl's result cc): the final event, then release. */
@@ -585,6 +658,15 @@ static void transfer_finish(struct transfer *t, CURLcode cc)
             upstream_status_error(&t->p->cfg, t->p->auth != NULL, t->status, t->whole.data,
                                   t->whole.len, &e);
             emit_error(t, &e);
+        } else if (t->embed) {
+            json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, 0, NULL);
+            if (!j || on_embeddings(t, j, t->n_inputs, &e) != SY_OK) {
+                if (!j)
+                    sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered embeddings with something "
+                            "that is not JSON", t->p->cfg.name);
+                emit_error(t, &e);
+            }
+            json_decref(j);
         } else if (t->p->ollama) {
             if (t->whole.len) /* a last line without its newline */
                 ndjson_push(t, "\n", 1);
@@ -799,6 +881,32 @@ static sy_code build_body(const struct openai_provider *p, const struct sy_reque
     return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
 }
 
+/* The upstream's embeddings request: OpenAI's /embeddings ({"model",
+ * "input", "encoding_format": "float", "dimensions"?}) or Ollama's /api/embed
+ * ({"model", "input", "truncate", "dimensions"?}); provider_overrides win. */
+static sy_code build_embed_body(const struct openai_provider *p, const struct sy_request *req,
+                                const char *model, char **out, struct sy_err *err)
+{
+    json_t *input = json_array();
+    for (size_t i = 0; input && i < req->embed.n_inputs; i++)
+        if (json_array_append_new(input, json_string(req->embed.inputs[i])) != 0) {
+            json_decref(input);
+            input = NULL;
+        }
+    json_t *b = input ? json_pack("{s:s, s:o}", "model", model, "input", input) : NULL;
+    if (b && p->ollama)
+        json_object_set_new(b, "truncate", json_boolean(req->embed.truncate));
+    else if (b)
+        json_object_set_new(b, "encoding_format", json_string("float"));
+    if (b && req->embed.dimensions)
+        json_object_set_new(b, "dimensions", json_integer(req->embed.dimensions));
+    if (b && json_is_object(req->provider_overrides))
+        json_object_update(b, req->provider_overrides);
+    *out = b ? json_dumps(b, JSON_COMPACT) : NULL;
+    json_decref(b);
+    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
+}
+
 static sy_code openai_submit(void *self, const struct sy_request *req,
                              const struct sy_model_info *model, struct sy_sink sink,
                              uint64_t *job, struct sy_err *err)
@@ -817,7 +925,10 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         sse_reader_init(&t->reader, SY_UPSTREAM_EVENT_MAX);
         buf_init(&t->whole, SY_UPSTREAM_ANSWER_MAX);
         clock_gettime(CLOCK_MONOTONIC, &t->t0);
-        rc = build_body(p, req, upstream_id(p, name), chat, &t->body, err);
+        t->embed = req->task == SY_TASK_FEATURE_EXTRACTION;
+        t->n_inputs = req->embed.n_inputs;
+        rc = t->embed ? build_embed_body(p, req, upstream_id(p, name), &t->body, err)
+                      : build_body(p, req, upstream_id(p, name), chat, &t->body, err);
     }
     if (rc == SY_OK && fault_hit("upstream.connect"))
         rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' (%s) cannot be reached: Connection "
@@ -827,13 +938,15 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
     if (rc == SY_OK) {
         char url[600];
         snprintf(url, sizeof url, "%s/%s", p->cfg.base_url,
-                 p->ollama ? (chat ? "api/chat" : "api/generate")
-                           : (chat ? "chat/completions" : "completions"));
+                 t->embed    ? (p->ollama ? "api/embed" : "embeddings")
+                 : p->ollama ? (chat ? "api/chat" : "api/generate")
+                             : (chat ? "chat/completions" : "completions"));
         for (const struct curl_slist *h = p->auth; h; h = h->next)
             t->headers = curl_slist_append(t->headers, h->data);
         t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
-        t->headers = curl_slist_append(t->headers, p->ollama ? "Accept: application/x-ndjson"
-                                                             : "Accept: text/event-stream");
+        t->headers = curl_slist_append(t->headers, t->embed    ? "Accept: application/json"
+                                                   : p->ollama ? "Accept: application/x-ndjson"
+                                                               : "Accept: text/event-stream");
         upstream_http_options(&p->cfg, t->easy, url, t->errbuf);
         curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)p->cfg.timeout_s);
         curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);

@@ -355,6 +355,68 @@ static void test_options_schemas(void)
     json_decref(resp);
 }
 
+static void test_embeddings_relayed(void)
+{
+    /* The upstream's vectors, through the gateway in both dialects. */
+    json_t *direct = NULL, *relayed = NULL;
+    json_t *body = json_pack("{s:s, s:[s, s], s:i}", "model", "tiny", "input", "one text",
+                             "another", "dimensions", 16);
+    json_t *via = json_deep_copy(body);
+    json_object_set_new(via, "model", json_string("up:tiny"));
+    T_EQ_INT(post_up("/v1/embeddings", body, &direct), 200);
+    T_EQ_INT(http_post_json(gw.port, "/v1/embeddings", via, &relayed), 200);
+    json_t *want = json_object_get(direct, "data"), *got = json_object_get(relayed, "data");
+    T_EQ_INT(json_array_size(got), 2);
+    for (size_t i = 0; i < 2; i++)
+        T_ASSERT(json_equal(json_object_get(json_array_get(got, i), "embedding"),
+                            json_object_get(json_array_get(want, i), "embedding")));
+    T_EQ_INT(json_array_size(json_object_get(json_array_get(got, 0), "embedding")), 16);
+    T_EQ_STR(jstr(json_object_get(relayed, "model")), "up:tiny");
+    T_EQ_INT(json_integer_value(json_object_get(json_object_get(relayed, "usage"),
+                                                "prompt_tokens")),
+             json_integer_value(json_object_get(json_object_get(direct, "usage"),
+                                                "prompt_tokens")));
+    json_decref(relayed);
+
+    /* The Ollama kind, asked in Ollama's dialect. */
+    T_EQ_INT(http_post_json(gw.port, "/api/embed",
+                            json_pack("{s:s, s:[s, s], s:i}", "model", "ol:tiny", "input",
+                                      "one text", "another", "dimensions", 16),
+                            &relayed),
+             200);
+    got = json_object_get(relayed, "embeddings");
+    T_EQ_INT(json_array_size(got), 2);
+    for (size_t i = 0; i < 2; i++)
+        T_ASSERT(json_equal(json_array_get(got, i),
+                            json_object_get(json_array_get(want, i), "embedding")));
+    json_decref(relayed);
+    json_decref(direct);
+
+    /* The gateway knows the upstream's vector size (it lists it), so asks
+     * for more are refused before any request; the upstream's own refusal
+     * (an input too long) keeps its class and words. */
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(gw.port, "/v1/embeddings",
+                            json_pack("{s:s, s:s, s:i}", "model", "up:tiny", "input", "x",
+                                      "dimensions", 5000),
+                            &resp),
+             422);
+    T_CONTAINS(jstr(json_object_get(json_object_get(resp, "error"), "message")), "dimensions");
+    json_decref(resp);
+    char *text = malloc(40001);
+    T_REQUIRE(text);
+    for (int i = 0; i < 40000; i++)
+        text[i] = "abcd "[i % 5];
+    text[40000] = '\0';
+    T_EQ_INT(http_post_json(gw.port, "/v1/embeddings",
+                            json_pack("{s:s, s:s}", "model", "up:tiny", "input", text), &resp),
+             400);
+    free(text);
+    T_CONTAINS(jstr(json_object_get(json_object_get(resp, "error"), "message")),
+               "provider 'up' answered 400");
+    json_decref(resp);
+}
+
 /* Returns: the choice's text and its length (JSON strings may hold U+0000). */
 static size_t choice_text(const json_t *resp, const char **text)
 {
@@ -457,6 +519,7 @@ int main(void)
     T_RUN(test_ollama_kind);
     T_RUN(test_options_schemas);
     T_RUN(test_nul_in_generated_text);
+    T_RUN(test_embeddings_relayed);
     T_RUN(test_hang_up_cancels_upstream);
     T_EQ_INT(test_server_stop(&gw), 0);
     T_EQ_INT(test_server_stop(&up), 0);
