@@ -64,9 +64,11 @@ static json_t *details_json(const struct sy_model_info *m)
                      params, "quantization_level", m->quantization);
 }
 
-static bool generates_text(const struct sy_model_info *m)
+/* What Ollama's own listing would hold: models that generate text or embed. */
+static bool ollama_served(const struct sy_model_info *m)
 {
-    return !m->problem[0] && (m->caps.tasks & SY_TASK_BIT(SY_TASK_TEXT_GENERATION));
+    return !m->problem[0] && (m->caps.tasks & (SY_TASK_BIT(SY_TASK_TEXT_GENERATION) |
+                                               SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION)));
 }
 
 void ollama_tags(struct http_exchange *ex, void *app)
@@ -83,7 +85,7 @@ void ollama_tags(struct http_exchange *ex, void *app)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         const struct sy_model_info *m = &models[i];
-        if (!generates_text(m))
+        if (!ollama_served(m))
             continue;
         char modified[32], digest[65];
         rfc3339(m->created, modified, sizeof modified);
@@ -139,6 +141,8 @@ void ollama_show(struct http_exchange *ex, void *app)
     json_t *caps = json_array();
     if (m.caps.tasks & SY_TASK_BIT(SY_TASK_TEXT_GENERATION))
         json_array_append_new(caps, json_string("completion"));
+    else if (m.caps.tasks & SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION))
+        json_array_append_new(caps, json_string("embedding")); /* as Ollama: embedders only */
     if (m.caps.vision)
         json_array_append_new(caps, json_string("vision"));
     char modified[32], ctx_key[96];
@@ -147,6 +151,11 @@ void ollama_show(struct http_exchange *ex, void *app)
     json_t *info = json_pack("{s:s, s:I, s:I}", "general.architecture", m.architecture,
                              "general.parameter_count", (json_int_t)m.parameter_count, ctx_key,
                              (json_int_t)m.caps.context_length);
+    if (info && m.caps.embedding_length) {
+        char embd_key[96];
+        snprintf(embd_key, sizeof embd_key, "%s.embedding_length", m.architecture);
+        json_object_set_new(info, embd_key, json_integer((json_int_t)m.caps.embedding_length));
+    }
     http_respond_json(ex, 200,
                       json_pack("{s:o, s:o, s:o, s:s}", "details", details_json(&m), "model_info",
                                 info, "capabilities", caps, "modified_at", modified));

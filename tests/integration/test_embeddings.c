@@ -161,6 +161,13 @@ static void test_ollama(void)
     T_ASSERT(json_integer_value(json_object_get(resp, "total_duration")) > 0);
     json_decref(resp);
 
+    /* /api/show says how long its vectors are. */
+    resp = post_ok("/api/show", json_pack("{s:s}", "model", "tiny"));
+    T_ASSERT(json_integer_value(json_object_get(json_object_get(resp, "model_info"),
+                                                "llama.embedding_length")) ==
+             (json_int_t)json_array_size(want));
+    json_decref(resp);
+
     resp = post_ok("/api/embeddings",
                    json_pack("{s:s, s:s, s:{s:i}}", "model", "tiny", "prompt", "hello there",
                              "options", "num_ctx", 512));
