@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/db_step.h"
 #include "util/log.h"
 
 struct hub_store {
@@ -87,7 +88,7 @@ void hub_store_close(struct hub_store *st)
 static sy_code db_error(struct hub_store *st, const char *what, struct sy_err *err)
 {
     return sy_errf(err, SY_EIO, "the Hub cache database failed to %s: %s", what,
-                   sqlite3_errmsg(st->db));
+                   db_errmsg(st->db));
 }
 
 /* Drops a row that did not hold. Caller holds the lock. */
@@ -98,7 +99,7 @@ static void drop_row(struct hub_store *st, const char *key, const char *why)
     if (sqlite3_prepare_v2(st->db, "DELETE FROM hub_answers WHERE key = ?", -1, &s, NULL) ==
         SQLITE_OK) {
         sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-        sqlite3_step(s);
+        db_step(s);
     }
     sqlite3_finalize(s);
 }
@@ -119,7 +120,7 @@ sy_code hub_store_get(struct hub_store *st, const char *key, struct hub_stored *
         goto out;
     }
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
+    int step = db_step(s);
     if (step == SQLITE_DONE)
         goto out;
     if (step != SQLITE_ROW) {
@@ -180,7 +181,7 @@ sy_code hub_store_put(struct hub_store *st, const char *key, const char *etag, c
         sqlite3_bind_blob(s, 4, body, (int)len, SQLITE_STATIC);
         sqlite3_bind_text(s, 5, sha, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 6, next ? next : "", -1, SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE)
+        if (db_step(s) != SQLITE_DONE)
             rc = db_error(st, "write", err);
     }
     sqlite3_finalize(s);
@@ -200,7 +201,7 @@ sy_code hub_store_touch(struct hub_store *st, const char *key, int64_t fetched_a
     } else {
         sqlite3_bind_int64(s, 1, fetched_at);
         sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE)
+        if (db_step(s) != SQLITE_DONE)
             rc = db_error(st, "write", err);
     }
     sqlite3_finalize(s);

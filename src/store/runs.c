@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/db_step.h"
 #include "util/fault.h"
 #include "util/log.h"
 
@@ -31,7 +32,7 @@ sy_code runs_open(const char *path, struct runs **out, struct sy_err *err)
         sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) {
         sy_code rc = sy_errf(err, SY_EIO, "cannot open the run history in %s: %s", path,
-                             db ? sqlite3_errmsg(db) : "out of memory");
+                             db ? db_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return rc;
     }
@@ -97,7 +98,7 @@ sy_code runs_add(struct runs *r, const struct run_record *rec, struct sy_err *er
         sqlite3_bind_double(st, 10, rec->ttft_ms);
         sqlite3_bind_double(st, 11, rec->tokens_per_second);
         sqlite3_bind_double(st, 12, rec->duration_ms);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        rc = db_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_OK && sqlite3_prepare_v2(r->db,
@@ -105,12 +106,12 @@ sy_code runs_add(struct runs *r, const struct run_record *rec, struct sy_err *er
                                               "ORDER BY created DESC LIMIT -1 OFFSET ?)",
                                               -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int(st, 1, RUNS_KEEP); /* keep the newest */
-        sqlite3_step(st);
+        db_step(st);
         sqlite3_finalize(st);
     }
     sy_code out = rc == SQLITE_OK ? SY_OK
                                   : sy_errf(err, SY_EIO, "cannot record the run: %s",
-                                            sqlite3_errmsg(r->db));
+                                            db_errmsg(r->db));
     pthread_mutex_unlock(&r->lock);
     return out;
 }
@@ -157,14 +158,14 @@ sy_code runs_list(struct runs *r, int limit, json_t **out, struct sy_err *err)
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
         sqlite3_bind_int(st, 1, limit);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (rc == SQLITE_OK && (rc = db_step(st)) == SQLITE_ROW) {
         json_array_append_new(list, row(st, false));
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
     sy_code result = rc == SQLITE_DONE ? SY_OK
                                        : sy_errf(err, SY_EIO, "cannot read the run history: %s",
-                                                 sqlite3_errmsg(r->db));
+                                                 db_errmsg(r->db));
     pthread_mutex_unlock(&r->lock);
     if (result != SY_OK) {
         json_decref(list);
@@ -182,13 +183,13 @@ sy_code runs_get(struct runs *r, const char *id, json_t **out, struct sy_err *er
     int rc = sqlite3_prepare_v2(r->db, "SELECT * FROM runs WHERE id = ?", -1, &st, NULL);
     if (rc == SQLITE_OK)
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (rc == SQLITE_OK && (rc = db_step(st)) == SQLITE_ROW)
         found = row(st, true);
     sqlite3_finalize(st);
     sy_code result = found                ? SY_OK
                      : rc == SQLITE_DONE  ? sy_errp(err, SY_ENOTFOUND, "id", "no run '%s'", id)
                                           : sy_errf(err, SY_EIO, "cannot read the run history: %s",
-                                                    sqlite3_errmsg(r->db));
+                                                    db_errmsg(r->db));
     pthread_mutex_unlock(&r->lock);
     *out = found;
     return result;
@@ -202,10 +203,10 @@ sy_code runs_delete(struct runs *r, const char *id, struct sy_err *err)
     if (rc == SQLITE_OK)
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
+        rc = db_step(st);
     sqlite3_finalize(st);
     sy_code result = rc != SQLITE_DONE ? sy_errf(err, SY_EIO, "cannot delete the run: %s",
-                                                 sqlite3_errmsg(r->db))
+                                                 db_errmsg(r->db))
                      : sqlite3_changes(r->db) == 0
                          ? sy_errp(err, SY_ENOTFOUND, "id", "no run '%s'", id)
                          : SY_OK;

@@ -9,7 +9,8 @@
  * fault_hit is the constant false and costs nothing.
  * Sites: worker.spawn.llama, worker.spawn.speech, worker.stall, worker.read,
  * worker.write (the supervisor's socket to a worker breaks), runs.write,
- * upstream.connect, pull.write (a downloaded chunk meets a full disk).
+ * upstream.connect, pull.write (a downloaded chunk meets a full disk),
+ * sqlite.step (any statement of the run history or the Hub cache).
  * Thread-safety: fault_hit may be called from any thread. */
 #ifndef SY_FAULT_H
 #define SY_FAULT_H

@@ -14,7 +14,11 @@
  *    and the model runs by its repository id;
  *  - the socket to a worker breaks when the server writes to it, or when it
  *    reads from it (a server of their own each): the request fails with 502
- *    saying the engine ended, and the next request is answered by a new one.
+ *    saying the engine ended, and the next request is answered by a new one;
+ *  - every SQLite statement fails (a disk gone bad; a server of its own):
+ *    inference still answers and the log says its row was lost, the run
+ *    history answers 500 saying why, and Hub answers still come from the Hub
+ *    with the cache failure logged.
  * Fault counters are per process: "worker.stall:4" is the fourth generation
  * the first worker is given (the tests above give it three). */
 #include <stdio.h>
@@ -31,7 +35,7 @@
 static struct test_server srv; /* with faults */
 static struct test_server up;  /* an upstream without any */
 static struct hub_server *hub;
-static char hub_cache[700], hub_file[900];
+static char hub_cache[700], hub_file[900], hub_url[64];
 
 #define HUB_REPO "test-org/tiny-GGUF"
 
@@ -189,6 +193,39 @@ static void test_worker_socket_breaks(void)
     broken_worker_socket("worker.read:1");
 }
 
+static void test_database_fails(void)
+{
+    struct test_server s;
+    char cache[800];
+    snprintf(cache, sizeof cache, "%s/hf-cache-db", srv.tmp);
+    setenv("SWITCHYARD_FAULTS", "sqlite.step:1+", 1);
+    const char *args[] = {"--log-level", "info", "--hub-url", hub_url, "--hub-cache", cache, NULL};
+    int started = test_server_start_tiny(&s, args);
+    unsetenv("SWITCHYARD_FAULTS");
+    T_REQUIRE(started == 0);
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(s.port, "/api/inference",
+                            json_pack("{s:s, s:{s:s}, s:{s:i}}", "model_id", "tiny", "inputs",
+                                      "text", "Lost row", "settings", "max_new_tokens", 2),
+                            &resp),
+             200);
+    json_decref(resp);
+    /* The row is written when the exchange closes: wait for the log. */
+    for (int i = 0; i < 200 && !test_server_log_contains(&s, "cannot record the run"); i++)
+        usleep(20000);
+    T_ASSERT(test_server_log_contains(&s, "cannot record the run: disk I/O error (injected)"));
+    T_EQ_INT(http_json(s.port, "GET", "/api/runs", NULL, &resp), 500);
+    T_CONTAINS(jstr(json_object_get(json_object_get(resp, "error"), "message")),
+               "disk I/O error");
+    json_decref(resp);
+    T_EQ_INT(http_json(s.port, "GET", "/api/hub/models/" HUB_REPO, NULL, &resp), 200);
+    T_EQ_STR(jstr(json_object_get(resp, "id")), HUB_REPO);
+    json_decref(resp);
+    T_ASSERT(test_server_log_contains(&s, "cannot keep the Hub's answer"));
+    T_EQ_INT(test_server_stop(&s), 0);
+    test_env_cleanup(&s);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0 || test_env_init(&up) != 0)
@@ -204,7 +241,7 @@ int main(void)
         return 1;
     }
     /* A Hub on loopback with one repository, for the disk-full pull. */
-    char hub_root[700], repo_dir[800], hub_url[64];
+    char hub_root[700], repo_dir[800];
     snprintf(hub_root, sizeof hub_root, "%s/hub-root", srv.tmp);
     snprintf(repo_dir, sizeof repo_dir, "%s/" HUB_REPO, hub_root);
     snprintf(hub_cache, sizeof hub_cache, "%s/hf-cache", srv.tmp);
@@ -237,6 +274,7 @@ int main(void)
     T_RUN(test_silent_worker_is_killed);
     T_RUN(test_disk_full_during_pull);
     T_RUN(test_worker_socket_breaks);
+    T_RUN(test_database_fails);
     T_EQ_INT(test_server_stop(&srv), 0);
     hub_server_stop(hub);
     T_EQ_INT(test_server_stop(&up), 0);
