@@ -28,6 +28,7 @@ struct hub_server {
     atomic_uint api_requests, not_modified;
     pthread_mutex_t lock;
     char last_if_range[128]; /* under lock */
+    uint64_t last_start;     /* under lock: where the last CDN answer began */
 };
 
 bool hub_sha256_file(const char *path, char hex[65])
@@ -418,6 +419,9 @@ static enum MHD_Result cdn(struct hub_server *hs, struct MHD_Connection *c, cons
                    sscanf(range, "bytes=%llu-", &from) == 1 && from < size;
     if (partial)
         start = from;
+    pthread_mutex_lock(&hs->lock);
+    hs->last_start = start;
+    pthread_mutex_unlock(&hs->lock);
     struct reader *rd = calloc(1, sizeof *rd);
     *rd = (struct reader){.hs = hs, .fd = fd, .start = start, .end = size, .stop_at = UINT64_MAX,
                           .corrupt_at = UINT64_MAX};
@@ -547,6 +551,14 @@ void hub_server_set_faults(struct hub_server *hs, unsigned faults)
 unsigned hub_server_downloads(const struct hub_server *hs)
 {
     return atomic_load(&hs->downloads);
+}
+
+uint64_t hub_server_last_start(struct hub_server *hs)
+{
+    pthread_mutex_lock(&hs->lock);
+    uint64_t start = hs->last_start;
+    pthread_mutex_unlock(&hs->lock);
+    return start;
 }
 
 uint64_t hub_server_bytes_sent(const struct hub_server *hs)
