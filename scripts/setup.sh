@@ -14,7 +14,7 @@ deps="$root/build/deps"
 apt_packages=(
   build-essential cmake pkg-config
   libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
-  libsndfile1-dev libsamplerate0-dev
+  libsndfile1-dev libsamplerate0-dev libpng-dev
   libespeak-ng-dev espeak-ng-data libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   clang libclang-rt-14-dev
   chromium

@@ -29,6 +29,7 @@ static void call_unref(struct call *c)
     buf_cleanup(&c->text);
     buf_cleanup(&c->audio);
     buf_cleanup(&c->vectors);
+    buf_cleanup(&c->pictures);
     buf_cleanup(&c->out);
     json_decref(c->segments);
     http_waker_release(c->waker);
@@ -69,6 +70,7 @@ struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, co
     buf_init(&c->text, SY_CALL_TEXT_MAX);
     buf_init(&c->audio, SY_CALL_AUDIO_MAX);
     buf_init(&c->vectors, SY_CALL_VECTORS_MAX);
+    buf_init(&c->pictures, SY_CALL_IMAGES_MAX);
     buf_init(&c->out, api->stream_buffer_max);
     c->segments = json_array();
     if (!c->segments) {
@@ -177,6 +179,22 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
         c->dim = ev->dim;
         c->n_vectors++;
         rc = buf_append(&c->vectors, ev->vector, ev->dim * sizeof *ev->vector, &berr);
+        break;
+    case SY_EVENT_IMAGE:
+        if (c->n_tokens++ == 0)
+            clock_gettime(CLOCK_MONOTONIC, &c->t_first_token);
+        if (c->n_pictures == SY_IMAGES_MAX) {
+            sy_errf(&c->err, SY_EUPSTREAM, "more than %d pictures came for one request",
+                    SY_IMAGES_MAX);
+            return true;
+        }
+        c->picture_at[c->n_pictures] = c->pictures.len;
+        c->picture_size[c->n_pictures] = ev->image_size;
+        snprintf(c->picture_type[c->n_pictures], sizeof c->picture_type[0], "%s",
+                 ev->image_type ? ev->image_type : "application/octet-stream");
+        rc = buf_append(&c->pictures, ev->image, ev->image_size, &berr);
+        if (rc == SY_OK)
+            c->n_pictures++;
         break;
     case SY_EVENT_DONE:
         c->finished = true;

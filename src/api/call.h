@@ -84,6 +84,9 @@ struct call {
     unsigned audio_rate;           /* their sample rate */
     json_t *segments;              /* recognised [{id, start, end, text}] */
     struct sy_buf vectors;         /* embeddings: n_vectors x dim floats, in input order */
+    struct sy_buf pictures;        /* images, one after another (picture_at, picture_size) */
+    size_t picture_at[SY_IMAGES_MAX], picture_size[SY_IMAGES_MAX], n_pictures;
+    char picture_type[SY_IMAGES_MAX][32]; /* each one's media type */
     size_t n_vectors, dim;
     struct sy_buf out;             /* stream bytes not yet taken by the client */
     size_t n_tokens;               /* TOKEN events seen */

@@ -57,6 +57,20 @@ static json_t *hf_complete(struct call *c)
 
 static const struct call_encoder hf_encoder = {.complete = hf_complete};
 
+/* text-to-image: the first picture's bytes, as the HF API answers. */
+static sy_code hf_picture(struct call *c, struct sy_buf *out, const char **content_type)
+{
+    static const char *const types[] = {"image/png", "image/jpeg", "image/webp"};
+    *content_type = "application/octet-stream";
+    for (size_t i = 0; c->n_pictures && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(c->picture_type[0], types[i]) == 0)
+            *content_type = types[i];
+    return c->n_pictures ? buf_append(out, c->pictures.data, c->picture_size[0], NULL)
+                         : SY_OK;
+}
+
+static const struct call_encoder hf_image_encoder = {.complete_raw = hf_picture};
+
 static sy_code check_object(const json_t *body, const char *key, const char *const *known,
                             struct sy_err *err)
 {
@@ -119,7 +133,8 @@ static sy_code hf_parse(const json_t *body, struct sy_request *req, struct sy_er
     const json_t *inputs = json_object_get(body, "inputs");
     if (!json_is_string(inputs))
         return sy_errp(err, SY_EINVAL, "inputs",
-                       "'inputs' must be the prompt text (a string) for text-generation");
+                       "'inputs' must be the prompt text (a string) for %s",
+                       task_name(req->task));
     return request_set_prompt(req, inputs, "inputs", err);
 }
 
@@ -135,6 +150,11 @@ void hf_models_post(struct http_exchange *ex, void *app)
     json_decref(model);
     if (rc == SY_OK && (hf_embed_serve(ex, api, &req) || hf_speech_serve(ex, api, &req)))
         return;
+    /* A model that only draws takes the prompt for a picture. */
+    struct sy_model_info info;
+    if (rc == SY_OK && router_describe(api->router, req.model, &info, NULL) == SY_OK &&
+        info.caps.tasks == SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE))
+        req.task = SY_TASK_TEXT_TO_IMAGE;
     if (rc == SY_OK)
         rc = json_body_parse(ex, &body, &err);
     if (rc == SY_OK)
@@ -145,5 +165,6 @@ void hf_models_post(struct http_exchange *ex, void *app)
         api_respond_error(ex, &err);
         return;
     }
-    call_start(api, &hf_encoder, "hf-", &req, NULL, ex);
+    call_start(api, req.task == SY_TASK_TEXT_TO_IMAGE ? &hf_image_encoder : &hf_encoder, "hf-",
+               &req, NULL, ex);
 }

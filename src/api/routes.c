@@ -22,6 +22,7 @@ static const struct http_route routes[] = {
     {"POST", "/v1/chat/completions", openai_chat_completions, 0, false},
     {"POST", "/v1/completions", openai_completions, 0, false},
     {"POST", "/v1/embeddings", openai_embeddings, 0, false},
+    {"POST", "/v1/images/generations", openai_images_generations, 0, false},
     {"GET", "/v1/models", openai_models_list, 0, false},
     {"GET", "/v1/models/*", openai_models_get, 0, false},
     {"POST", "/v1/audio/speech", openai_audio_speech, 0, false},

@@ -14,6 +14,7 @@
 #include "api/sse.h"
 #include "api/task.h"
 #include "api/task_speech.h"
+#include "util/base64.h"
 
 static const struct setting_alias task_aliases[] = {
     {"settings.temperature", SY_SETTING_TEMPERATURE},
@@ -122,8 +123,36 @@ static sy_code task_stream_error(struct call *c, const struct sy_err *e, struct 
                   e->param[0] ? json_string(e->param) : json_null()));
 }
 
+/* The pictures of c as [{"content_type", "b64"}]. */
+static json_t *pictures_json(const struct call *c)
+{
+    json_t *list = json_array();
+    struct sy_buf b64;
+    buf_init(&b64, SY_CALL_IMAGES_MAX * 2);
+    for (size_t i = 0; list && i < c->n_pictures; i++) {
+        buf_reset(&b64);
+        json_t *item = NULL;
+        if (base64_encode(c->pictures.data + c->picture_at[i], c->picture_size[i], &b64, NULL) ==
+            SY_OK)
+            item = json_pack("{s:s, s:s%}", "content_type", c->picture_type[i], "b64",
+                             b64.data ? b64.data : "", b64.len);
+        if (!item || json_array_append_new(list, item) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    buf_cleanup(&b64);
+    return list;
+}
+
 static json_t *task_complete(struct call *c)
 {
+    if (c->req.task == SY_TASK_TEXT_TO_IMAGE)
+        return json_pack("{s:s, s:{s:{s:o}, s:s}, s:s, s:s, s:f, s:o}", "id", c->id, "result",
+                         "task_output", "images", pictures_json(c), "finish_reason",
+                         finish_name(c->finish), "resolved_model_id", c->model.id, "backend",
+                         c->model.backend, "runtime_ms_model", call_total_ms(c), "timings",
+                         timings_json(c));
     if (c->req.task == SY_TASK_FEATURE_EXTRACTION)
         return json_pack("{s:s, s:{s:{s:o}, s:s, s:{s:I}}, s:s, s:s, s:f, s:o}", "id", c->id,
                          "result", "task_output", "embeddings", embeddings_all(c),
@@ -198,6 +227,17 @@ static sy_code read_embed_inputs(const json_t *inputs, struct sy_request *req, s
     return rc;
 }
 
+/* text-to-image: inputs.text is the prompt. */
+static sy_code read_image_inputs(const json_t *inputs, struct sy_request *req, struct sy_err *err)
+{
+    static const char *const known[] = {"text", NULL};
+    sy_code rc = json_body_known_keys(inputs, known, "inputs", err);
+    const json_t *text = json_object_get(inputs, "text");
+    if (rc == SY_OK && (!json_is_string(text) || json_string_length(text) == 0))
+        rc = sy_errp(err, SY_EINVAL, "inputs.text", "'inputs.text' is required: what to draw");
+    return rc == SY_OK ? request_set_prompt(req, text, "inputs.text", err) : rc;
+}
+
 /* Without "task", a model that does one thing other than text generation
  * (a speech model) does that. */
 static void infer_task(struct api_ctx *api, struct sy_request *req)
@@ -261,6 +301,8 @@ static sy_code inference_parse(struct api_ctx *api, const json_t *body, struct s
         rc = task_speech_inputs(api, inputs, req, format, err);
     else if (req->task == SY_TASK_FEATURE_EXTRACTION)
         rc = read_embed_inputs(inputs, req, err);
+    else if (req->task == SY_TASK_TEXT_TO_IMAGE)
+        rc = read_image_inputs(inputs, req, err);
     if (rc != SY_OK)
         return rc;
     const json_t *ov = json_object_get(body, "provider_overrides");
@@ -284,10 +326,11 @@ static void serve(struct http_exchange *ex, struct api_ctx *api, bool stream)
         api_respond_error(ex, &err);
         return;
     }
-    if (stream && req.task == SY_TASK_FEATURE_EXTRACTION) {
-        request_cleanup(&req);
+    bool whole = req.task == SY_TASK_FEATURE_EXTRACTION || req.task == SY_TASK_TEXT_TO_IMAGE;
+    if (stream && whole) {
         api_respond_errorf(ex, SY_EUNSUPPORTED, "task",
-                           "feature-extraction answers all at once: POST /api/inference");
+                           "%s answers all at once: POST /api/inference", task_name(req.task));
+        request_cleanup(&req);
         return;
     }
     req.stream = stream;

@@ -78,6 +78,7 @@ void task_record_run(struct call *c)
     char output[64];
     bool audio_out = c->req.task == SY_TASK_TEXT_TO_SPEECH;
     bool vectors_out = c->req.task == SY_TASK_FEATURE_EXTRACTION;
+    bool pictures_out = c->req.task == SY_TASK_TEXT_TO_IMAGE;
     if (audio_out)
         snprintf(output, sizeof output, "%.2f s of audio", c->usage.audio_seconds);
     if (vectors_out)
@@ -85,6 +86,9 @@ void task_record_run(struct call *c)
                  c->req.embed.dimensions && c->req.embed.dimensions < c->dim
                      ? (size_t)c->req.embed.dimensions
                      : c->dim);
+    if (pictures_out)
+        snprintf(output, sizeof output, "%zu picture%s", c->n_pictures,
+                 c->n_pictures == 1 ? "" : "s");
     double decode_s = c->usage.decode_ms / 1e3;
     struct run_record rec = {
         .id = c->id,
@@ -92,7 +96,9 @@ void task_record_run(struct call *c)
         .model = c->model.id[0] ? c->model.id : c->req.model,
         .input = input,
         .settings = settings,
-        .output = audio_out || vectors_out ? output : (c->text.data ? c->text.data : ""),
+        .output = audio_out || vectors_out || pictures_out ? output
+                  : c->text.data                           ? c->text.data
+                                                           : "",
         .error = c->err.code != SY_OK ? c->err.msg : NULL,
         .finish = c->err.code != SY_OK ? sy_code_name(c->err.code)
                   : c->finished         ? finish_name(c->finish)

@@ -1,13 +1,16 @@
 /* provider_config.c -- reading and checking the `providers` configuration. */
 #include "app/provider_config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 static const char *const entry_keys[] = {"name", "kind", "base_url", "api_key_env", "timeout",
-                                         "connect_timeout", "aliases", NULL};
+                                         "connect_timeout", "aliases", "images", NULL};
 
 static bool known(const char *key)
 {
@@ -105,6 +108,65 @@ static sy_code read_aliases(const json_t *v, struct sy_provider_config *p, const
     return SY_OK;
 }
 
+int provider_parse_size(const char *s, unsigned *width, unsigned *height)
+{
+    char *end;
+    errno = 0;
+    unsigned long w = strtoul(s, &end, 10);
+    if (end == s || (*end != 'x' && *end != ':') || errno)
+        return -1;
+    const char *h_at = end + 1;
+    unsigned long h = strtoul(h_at, &end, 10);
+    if (end == h_at || *end || errno || w < 1 || w > 16384 || h < 1 || h > 16384 ||
+        !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)h_at[0]))
+        return -1;
+    *width = (unsigned)w;
+    *height = (unsigned)h;
+    return 0;
+}
+
+static sy_code read_images(const json_t *v, struct sy_provider_config *p, const char *at,
+                           struct sy_err *err)
+{
+    p->n_images = 0;
+    if (!v)
+        return SY_OK;
+    if (!json_is_object(v))
+        return sy_errf(err, SY_EINVAL, "%s: 'images' must be an object of model: {\"sizes\": "
+                       "[\"WxH\", ...]}", at);
+    if (strcmp(p->kind, "openai") != 0)
+        return sy_errf(err, SY_EINVAL, "%s: 'images' needs kind \"openai\" (an Ollama server "
+                       "makes no images)", at);
+    const char *model;
+    const json_t *opts;
+    json_object_foreach((json_t *)v, model, opts) {
+        if (p->n_images == SY_PROVIDER_IMAGE_MODELS_MAX)
+            return sy_errf(err, SY_EINVAL, "%s: more than %d image models", at,
+                           SY_PROVIDER_IMAGE_MODELS_MAX);
+        struct sy_provider_image_model *m = &p->images[p->n_images];
+        const json_t *sizes = json_object_get(opts, "sizes");
+        if (!model[0] || strlen(model) >= sizeof m->model || !json_is_object(opts) ||
+            json_object_size(opts) > (sizes ? 1u : 0u) || (sizes && !json_is_array(sizes)) ||
+            json_array_size(sizes) > SY_PROVIDER_IMAGE_SIZES_MAX)
+            return sy_errf(err, SY_EINVAL,
+                           "%s: images.%s must be {} or {\"sizes\": [up to %d \"WxH\"]}", at,
+                           model, SY_PROVIDER_IMAGE_SIZES_MAX);
+        memset(m, 0, sizeof *m);
+        snprintf(m->model, sizeof m->model, "%s", model);
+        size_t i;
+        const json_t *size;
+        json_array_foreach(sizes, i, size) {
+            if (!json_is_string(size) ||
+                provider_parse_size(json_string_value(size), &m->width[i], &m->height[i]) != 0)
+                return sy_errf(err, SY_EINVAL, "%s: images.%s.sizes[%zu] must be \"WxH\" with "
+                               "sides of 1 to 16384", at, model, i);
+            m->n_sizes++;
+        }
+        p->n_images++;
+    }
+    return SY_OK;
+}
+
 static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, const char *at,
                           struct sy_err *err)
 {
@@ -116,7 +178,7 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
         if (!known(key))
             return sy_errf(err, SY_EINVAL,
                            "%s: unknown key '%s' (name, kind, base_url, api_key_env, timeout, "
-                           "connect_timeout, aliases)", at, key);
+                           "connect_timeout, aliases, images)", at, key);
     }
     memset(p, 0, sizeof *p);
     sy_code rc;
@@ -140,7 +202,8 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
                        "(an Ollama server's own API), not '%s'", at, p->kind);
     if ((rc = url_check(p->base_url, at, err)) != SY_OK)
         return rc;
-    return read_aliases(json_object_get(entry, "aliases"), p, at, err);
+    rc = read_aliases(json_object_get(entry, "aliases"), p, at, err);
+    return rc == SY_OK ? read_images(json_object_get(entry, "images"), p, at, err) : rc;
 }
 
 sy_code provider_config_parse(const json_t *v, const char *where,

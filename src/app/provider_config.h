@@ -4,7 +4,12 @@
  *   "providers": [{"name": "work", "kind": "openai",   (or "ollama")
  *                  "base_url": "https://llm.example/v1", "api_key_env": "WORK_KEY",
  *                  "timeout": 600, "connect_timeout": 10,
- *                  "aliases": {"fast": "llama-3.1-8b-instruct"}}]
+ *                  "aliases": {"fast": "llama-3.1-8b-instruct"},
+ *                  "images": {"dall-e-3": {"sizes": ["1024x1024", "1792x1024"]}}}]
+ *
+ * `images` names the upstream's image-generation models (model lists do not
+ * say which those are) and, optionally, the sizes each can make. Only an
+ * OpenAI-compatible upstream relays images (/images/generations).
  *
  * URLs come from here only, never from a request; keys come from the named
  * environment variable only, read once at start. */
@@ -19,10 +24,18 @@
 
 #define SY_PROVIDERS_MAX 16 /* configured upstreams */
 #define SY_PROVIDER_ALIASES_MAX 32
+#define SY_PROVIDER_IMAGE_MODELS_MAX 16
+#define SY_PROVIDER_IMAGE_SIZES_MAX 16
 
 struct sy_provider_alias {
     char alias[SY_MODEL_ID_MAX + 1]; /* what clients write after the prefix */
     char model[SY_MODEL_ID_MAX + 1]; /* the upstream's id */
+};
+
+struct sy_provider_image_model {
+    char model[SY_MODEL_ID_MAX + 1];   /* the upstream's id */
+    unsigned width[SY_PROVIDER_IMAGE_SIZES_MAX], height[SY_PROVIDER_IMAGE_SIZES_MAX];
+    size_t n_sizes;                    /* 0: any size goes to the upstream */
 };
 
 struct sy_provider_config {
@@ -34,7 +47,12 @@ struct sy_provider_config {
     unsigned connect_timeout_s; /* 10 */
     struct sy_provider_alias aliases[SY_PROVIDER_ALIASES_MAX];
     size_t n_aliases;
+    struct sy_provider_image_model images[SY_PROVIDER_IMAGE_MODELS_MAX];
+    size_t n_images;
 };
+
+/* Parses "WxH" (or "W:H"), each side 1..16384. Returns: 0, or -1. */
+int provider_parse_size(const char *s, unsigned *width, unsigned *height);
 
 /* Reads the `providers` array (v) into out[SY_PROVIDERS_MAX], replacing what
  * was there. `where` names the file or flag for messages.

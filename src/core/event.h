@@ -4,8 +4,8 @@
  * Providers never know a wire format: they emit events into a sink, and the
  * surface that owns the sink encodes them (OpenAI chunks, SSE, NDJSON, JSON).
  * Order for one request: START, then TOKEN* (text), AUDIO* (speech being
- * synthesised), SEGMENT* (speech recognised) or EMBEDDING* (one per input,
- * in input order), then exactly one DONE or
+ * synthesised), SEGMENT* (speech recognised), EMBEDDING* (one per input,
+ * in input order) or IMAGE* (one per picture made), then exactly one DONE or
  * ERROR; an ERROR may also come first, with no START. Events for one request are never
  * emitted concurrently, but may come from any thread. */
 #ifndef SY_EVENT_H
@@ -24,6 +24,7 @@ enum sy_event_type {
     SY_EVENT_AUDIO,
     SY_EVENT_SEGMENT,
     SY_EVENT_EMBEDDING,
+    SY_EVENT_IMAGE,
 };
 
 enum sy_finish { SY_FINISH_STOP, SY_FINISH_LENGTH, SY_FINISH_CANCELLED };
@@ -48,6 +49,9 @@ struct sy_event {
     const float *vector;      /* EMBEDDING: dim floats, borrowed for the call */
     size_t dim;
     size_t index;             /* EMBEDDING: which input it belongs to */
+    const void *image;        /* IMAGE: the encoded file, borrowed for the call */
+    size_t image_size;
+    const char *image_type;   /* IMAGE: its media type ("image/png") */
     enum sy_finish finish;    /* DONE */
     struct sy_usage usage;    /* START: prompt_tokens; DONE: all */
     const struct sy_err *err; /* ERROR: borrowed for the call */

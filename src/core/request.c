@@ -15,6 +15,7 @@ void request_init(struct sy_request *req)
     req->task = SY_TASK_TEXT_GENERATION;
     settings_init(&req->settings);
     req->residency.wait_for_load = true;
+    req->images.n = 1;
 }
 
 void request_cleanup(struct sy_request *req)

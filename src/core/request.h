@@ -42,6 +42,12 @@ struct sy_embed {
     unsigned dimensions;     /* 0: the model's own; fewer: cut to these and renormalised */
 };
 
+/* What image requests carry besides the prompt and the image settings
+ * (width, height, seed, ...). */
+struct sy_images {
+    unsigned n;              /* pictures to make: 1..SY_IMAGES_MAX */
+};
+
 struct sy_request {
     char model[SY_MODEL_ID_MAX + 1]; /* as the client wrote it */
     enum sy_task task;
@@ -55,6 +61,7 @@ struct sy_request {
     struct sy_residency residency;   /* waits for a load unless a surface says not */
     struct sy_speech speech;
     struct sy_embed embed;
+    struct sy_images images;
 };
 
 /* Initialises caller storage: text-generation, no input, default settings,

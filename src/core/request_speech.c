@@ -116,6 +116,11 @@ sy_code request_check_inputs(const struct sy_request *req, struct sy_err *err)
             return sy_errp(err, SY_EINVAL, "file",
                            "automatic-speech-recognition needs audio: none was sent");
         return SY_OK;
+    case SY_TASK_TEXT_TO_IMAGE:
+        if (!req->prompt || !req->prompt[0])
+            return sy_errp(err, SY_EINVAL, "prompt",
+                           "text-to-image needs a prompt: what to draw");
+        return SY_OK;
     case SY_TASK_FEATURE_EXTRACTION:
         if (req->embed.n_inputs == 0)
             return sy_errp(err, SY_EINVAL, "input",

@@ -15,6 +15,7 @@
 #include "providers/sse_reader.h"
 #include "providers/upstream_options.h"
 #include "providers/upstream_http.h"
+#include "util/base64.h"
 #include "util/buf.h"
 #include "util/fault.h"
 #include "util/log.h"
@@ -70,6 +71,8 @@ struct transfer {
     bool failed;                 /* an ERROR was emitted */
     bool embed;                  /* an embeddings request: one JSON answer */
     size_t n_inputs;             /* its inputs: as many vectors are due */
+    bool image;                  /* an image request: one JSON answer with pictures */
+    unsigned n_images;           /* pictures asked for */
     enum sy_finish finish;
     struct sy_usage usage;
     struct sse_reader reader;
@@ -287,6 +290,40 @@ static const char *upstream_id(const struct openai_provider *p, const char *name
     (OPENAI_SETTINGS | SY_SETTING_BIT(SY_SETTING_TOP_K) |                                          \
      SY_SETTING_BIT(SY_SETTING_REPETITION_PENALTY))
 
+/* What an image model's request may carry: its size, and the diffusion
+ * settings, which go to the upstream as fields of those names. */
+#define IMAGE_SETTINGS                                                                             \
+    (SY_SETTING_BIT(SY_SETTING_WIDTH) | SY_SETTING_BIT(SY_SETTING_HEIGHT) |                       \
+     SY_SETTING_BIT(SY_SETTING_SEED) | SY_SETTING_BIT(SY_SETTING_NEGATIVE_PROMPT) |               \
+     SY_SETTING_BIT(SY_SETTING_NUM_INFERENCE_STEPS) | SY_SETTING_BIT(SY_SETTING_GUIDANCE_SCALE) | \
+     SY_SETTING_BIT(SY_SETTING_SCHEDULER) | SY_SETTING_BIT(SY_SETTING_USE_CACHE) |                \
+     SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL))
+
+/* The configured image model with the upstream id `id`, or NULL. */
+static const struct sy_provider_image_model *image_model(const struct openai_provider *p,
+                                                         const char *id)
+{
+    for (size_t i = 0; i < p->cfg.n_images; i++)
+        if (strcmp(p->cfg.images[i].model, id) == 0)
+            return &p->cfg.images[i];
+    return NULL;
+}
+
+static void fill_image_info(const struct openai_provider *p, const char *name,
+                            const struct sy_provider_image_model *im, struct sy_model_info *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", name);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->description, sizeof out->description, "%.200s (images) at %.280s", im->model,
+             p->cfg.base_url);
+    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
+    snprintf(out->backend, sizeof out->backend, "openai-compatible");
+    snprintf(out->status, sizeof out->status, "remote");
+    out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE);
+    out->caps.settings = IMAGE_SETTINGS;
+}
+
 static void fill_info(const struct openai_provider *p, const char *name,
                       const struct upstream_model *m, struct sy_model_info *out)
 {
@@ -328,10 +365,15 @@ static sy_code openai_describe(void *self, const char *model, const char *varian
     int w = snprintf(name, sizeof name, "%s%s%s", model, variant[0] ? "@" : "", variant);
     if (w < 0 || (size_t)w >= sizeof name)
         return sy_errp(err, SY_EINVAL, "model", "model id '%s@%s' is too long", model, variant);
+    const char *want = upstream_id(p, name);
+    const struct sy_provider_image_model *im = image_model(p, want);
+    if (im) { /* configured, so known without asking the upstream */
+        fill_image_info(p, name, im, out);
+        return SY_OK;
+    }
     sy_code rc = ensure_list(p, err);
     if (rc != SY_OK)
         return rc;
-    const char *want = upstream_id(p, name);
     char some[256] = "";
     size_t used = 0;
     pthread_mutex_lock(&p->lock);
@@ -362,18 +404,26 @@ static sy_code openai_list(void *self, struct sy_model_info **out, size_t *n, st
     if (rc != SY_OK)
         return rc;
     pthread_mutex_lock(&p->lock);
-    size_t total = p->n_models + p->cfg.n_aliases;
+    size_t total = p->n_models + p->cfg.n_aliases + p->cfg.n_images;
     struct sy_model_info *all = calloc(total ? total : 1, sizeof *all);
     size_t count = 0;
     for (size_t i = 0; all && i < p->n_models; i++)
-        if (p->models[i].text || p->models[i].embeds)
+        if ((p->models[i].text || p->models[i].embeds) && !image_model(p, p->models[i].id))
             fill_info(p, p->models[i].id, &p->models[i], &all[count++]);
-    for (size_t a = 0; all && a < p->cfg.n_aliases; a++)
+    for (size_t i = 0; all && i < p->cfg.n_images; i++)
+        fill_image_info(p, p->cfg.images[i].model, &p->cfg.images[i], &all[count++]);
+    for (size_t a = 0; all && a < p->cfg.n_aliases; a++) {
+        const struct sy_provider_image_model *im = image_model(p, p->cfg.aliases[a].model);
+        if (im) {
+            fill_image_info(p, p->cfg.aliases[a].alias, im, &all[count++]);
+            continue;
+        }
         for (size_t i = 0; i < p->n_models; i++)
             if (strcmp(p->models[i].id, p->cfg.aliases[a].model) == 0) {
                 fill_info(p, p->cfg.aliases[a].alias, &p->models[i], &all[count++]);
                 break;
             }
+    }
     pthread_mutex_unlock(&p->lock);
     if (!all)
         return sy_errf(err, SY_ENOMEM, "out of memory listing provider '%s'", p->cfg.name);
@@ -566,7 +616,7 @@ static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
         emit_error(t, &e);
         return 0;
     }
-    if (t->p->ollama && t->status == 200 && !t->embed) /* NDJSON: one chunk per line */
+    if (t->p->ollama && t->status == 200 && !t->embed && !t->image) /* NDJSON lines */
         return ndjson_push(t, ptr, len) == SY_OK ? len : 0;
     if (t->sse) {
         struct sy_err e;
@@ -641,6 +691,66 @@ static sy_code on_embeddings(struct transfer *t, const json_t *j, size_t n_input
     return SY_OK;
 }
 
+/* The media type of an encoded picture, from its first bytes; NULL if it is
+ * none this server knows. */
+static const char *picture_type(const unsigned char *b, size_t n)
+{
+    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+        return "image/jpeg";
+    if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    return NULL;
+}
+
+/* A whole images answer, OpenAI's {"data": [{"b64_json"}]}: each picture
+ * decoded and emitted. A URL instead of the bytes is refused, not fetched:
+ * where it points is the upstream's to say, and this server fetches only
+ * configured addresses. */
+static sy_code on_images(struct transfer *t, const json_t *j, struct sy_err *err)
+{
+    const json_t *data = json_object_get(j, "data");
+    size_t n = json_array_size(data);
+    if (n == 0 || n > SY_IMAGES_MAX)
+        return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent %zu pictures where 1 to %u were "
+                       "asked for", t->p->cfg.name, n, t->n_images);
+    struct sy_buf bytes;
+    buf_init(&bytes, SY_UPSTREAM_ANSWER_MAX);
+    sy_code rc = SY_OK;
+    for (size_t i = 0; i < n && rc == SY_OK; i++) {
+        const json_t *item = json_array_get(data, i);
+        const json_t *b64 = json_object_get(item, "b64_json");
+        buf_reset(&bytes);
+        if (!json_is_string(b64)) {
+            rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' sent picture %zu %s", t->p->cfg.name,
+                         i, json_object_get(item, "url")
+                                ? "as a URL although b64_json was asked for; it is not fetched"
+                                : "without its bytes (b64_json)");
+            break;
+        }
+        rc = base64_decode(json_string_value(b64), json_string_length(b64), &bytes, err);
+        const char *type = rc == SY_OK ? picture_type((const unsigned char *)bytes.data,
+                                                      bytes.len)
+                                       : NULL;
+        if (rc != SY_OK || !type) {
+            rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' sent picture %zu as something other "
+                         "than base64 of a PNG, JPEG or WebP file", t->p->cfg.name, i);
+            break;
+        }
+        emit_start(t);
+        struct sy_event ev = {.type = SY_EVENT_IMAGE, .image = bytes.data,
+                              .image_size = bytes.len, .image_type = type};
+        t->sink.emit(t->sink.ctx, &ev);
+    }
+    buf_cleanup(&bytes);
+    if (rc == SY_OK) {
+        t->finished = true;
+        t->finish = SY_FINISH_STOP;
+    }
+    return rc;
+}
+
 /* The transfer ended (curl's result cc): the final event, then release. */
 static void transfer_finish(struct transfer *t, CURLcode cc)
 {
@@ -658,6 +768,15 @@ static void transfer_finish(struct transfer *t, CURLcode cc)
             upstream_status_error(&t->p->cfg, t->p->auth != NULL, t->status, t->whole.data,
                                   t->whole.len, &e);
             emit_error(t, &e);
+        } else if (t->image) {
+            json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, 0, NULL);
+            if (!j || on_images(t, j, &e) != SY_OK) {
+                if (!j)
+                    sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered images with something "
+                            "that is not JSON", t->p->cfg.name);
+                emit_error(t, &e);
+            }
+            json_decref(j);
         } else if (t->embed) {
             json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, 0, NULL);
             if (!j || on_embeddings(t, j, t->n_inputs, &e) != SY_OK) {
@@ -907,6 +1026,61 @@ static sy_code build_embed_body(const struct openai_provider *p, const struct sy
     return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
 }
 
+/* The upstream's images request, OpenAI's /images/generations: {"model",
+ * "prompt", "n", "size"?, "response_format": "b64_json"} and the diffusion
+ * settings given, under their own names; provider_overrides win. A size the
+ * model is configured not to make is refused first, listing those it makes. */
+static sy_code build_image_body(const struct openai_provider *p, const struct sy_request *req,
+                                const char *model, char **out, struct sy_err *err)
+{
+    const struct sy_settings *s = &req->settings;
+    bool sized = s->given & (SY_SETTING_BIT(SY_SETTING_WIDTH) | SY_SETTING_BIT(SY_SETTING_HEIGHT));
+    const struct sy_provider_image_model *im = image_model(p, model);
+    if (sized && (!(s->given & SY_SETTING_BIT(SY_SETTING_WIDTH)) ||
+                  !(s->given & SY_SETTING_BIT(SY_SETTING_HEIGHT))))
+        return sy_errp(err, SY_EINVAL, settings_param(s, SY_SETTING_WIDTH),
+                       "give both width and height, or neither");
+    if (sized && im && im->n_sizes) {
+        bool ok = false;
+        char list[SY_PROVIDER_IMAGE_SIZES_MAX * 12] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < im->n_sizes; i++) {
+            ok = ok || (im->width[i] == (unsigned)s->width && im->height[i] == (unsigned)s->height);
+            int k = snprintf(list + used, sizeof list - used, "%s%ux%u", i ? ", " : "",
+                             im->width[i], im->height[i]);
+            if (k > 0 && (size_t)k < sizeof list - used)
+                used += (size_t)k;
+        }
+        if (!ok)
+            return sy_errp(err, SY_EUNSUPPORTED, settings_param(s, SY_SETTING_WIDTH),
+                           "model '%s:%s' makes pictures of %s only; %lldx%lld is not one of them",
+                           p->cfg.name, model, list, (long long)s->width, (long long)s->height);
+    }
+    json_t *b = json_pack("{s:s, s:s, s:i, s:s}", "model", model, "prompt",
+                          req->prompt ? req->prompt : "", "n", (int)req->images.n,
+                          "response_format", "b64_json");
+    if (b && sized) {
+        char size[32];
+        snprintf(size, sizeof size, "%lldx%lld", (long long)s->width, (long long)s->height);
+        json_object_set_new(b, "size", json_string(size));
+    }
+    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_SEED)))
+        json_object_set_new(b, "seed", json_integer(s->seed));
+    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_NEGATIVE_PROMPT)))
+        json_object_set_new(b, "negative_prompt", json_string(s->negative_prompt));
+    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_NUM_INFERENCE_STEPS)))
+        json_object_set_new(b, "num_inference_steps", json_integer(s->num_inference_steps));
+    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_GUIDANCE_SCALE)))
+        json_object_set_new(b, "guidance_scale", json_real(s->guidance_scale));
+    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_SCHEDULER)))
+        json_object_set_new(b, "scheduler", json_string(s->scheduler));
+    if (b && json_is_object(req->provider_overrides))
+        json_object_update(b, req->provider_overrides);
+    *out = b ? json_dumps(b, JSON_COMPACT) : NULL;
+    json_decref(b);
+    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
+}
+
 static sy_code openai_submit(void *self, const struct sy_request *req,
                              const struct sy_model_info *model, struct sy_sink sink,
                              uint64_t *job, struct sy_err *err)
@@ -927,8 +1101,12 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         clock_gettime(CLOCK_MONOTONIC, &t->t0);
         t->embed = req->task == SY_TASK_FEATURE_EXTRACTION;
         t->n_inputs = req->embed.n_inputs;
-        rc = t->embed ? build_embed_body(p, req, upstream_id(p, name), &t->body, err)
-                      : build_body(p, req, upstream_id(p, name), chat, &t->body, err);
+        t->image = req->task == SY_TASK_TEXT_TO_IMAGE;
+        t->n_images = req->images.n;
+        const char *id = upstream_id(p, name);
+        rc = t->image   ? build_image_body(p, req, id, &t->body, err)
+             : t->embed ? build_embed_body(p, req, id, &t->body, err)
+                        : build_body(p, req, id, chat, &t->body, err);
     }
     if (rc == SY_OK && fault_hit("upstream.connect"))
         rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' (%s) cannot be reached: Connection "
@@ -938,15 +1116,17 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
     if (rc == SY_OK) {
         char url[600];
         snprintf(url, sizeof url, "%s/%s", p->cfg.base_url,
-                 t->embed    ? (p->ollama ? "api/embed" : "embeddings")
+                 t->image    ? "images/generations"
+                 : t->embed  ? (p->ollama ? "api/embed" : "embeddings")
                  : p->ollama ? (chat ? "api/chat" : "api/generate")
                              : (chat ? "chat/completions" : "completions"));
         for (const struct curl_slist *h = p->auth; h; h = h->next)
             t->headers = curl_slist_append(t->headers, h->data);
         t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
-        t->headers = curl_slist_append(t->headers, t->embed    ? "Accept: application/json"
-                                                   : p->ollama ? "Accept: application/x-ndjson"
-                                                               : "Accept: text/event-stream");
+        const char *accept = t->embed || t->image ? "Accept: application/json"
+                             : p->ollama          ? "Accept: application/x-ndjson"
+                                                  : "Accept: text/event-stream";
+        t->headers = curl_slist_append(t->headers, accept);
         upstream_http_options(&p->cfg, t->easy, url, t->errbuf);
         curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)p->cfg.timeout_s);
         curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);

@@ -16,6 +16,7 @@
 #define SY_HTTP_POOL_THREADS_DEFAULT 4
 #define SY_HTTP_CONNECTIONS_MAX 1024
 #define SY_HTTP_CONNECTIONS_OWN 32 /* of those, kept for 127.0.0.1 / ::1 */
+#define SY_CALL_IMAGES_MAX (256u * 1024 * 1024) /* bytes of pictures one response may collect */
 #define SY_CALL_VECTORS_MAX (256u * 1024 * 1024) /* bytes of embeddings one response may collect */
 #define SY_METRICS_TEXT_MAX (16u * 1024 * 1024)    /* bytes of one /metrics answer */
 
@@ -27,6 +28,7 @@
 #define SY_MODEL_ID_MAX 256           /* bytes of a model id */
 #define SY_PHRASES_MAX 256            /* phrases a recognition may be limited to */
 #define SY_PHRASE_LEN_MAX 256         /* bytes of one phrase */
+#define SY_IMAGES_MAX 10              /* pictures one request may ask for (OpenAI's n) */
 #define SY_EMBED_INPUTS_MAX 2048      /* texts one embeddings request may hold (OpenAI's) */
 #define SY_SPEECH_TEXT_MAX (64u * 1024) /* bytes of text one speech request may say */
 

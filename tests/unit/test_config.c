@@ -136,6 +136,20 @@ static void test_providers(void)
              SY_OK);
     T_EQ_INT(cfg.n_providers, 1);
 
+    /* Image models, with the sizes they make ("W:H" too) or any. */
+    T_EQ_INT(config_set(&cfg, "providers",
+                        "[{\"name\":\"x\",\"kind\":\"openai\",\"base_url\":\"http://h/v1\","
+                        "\"images\":{\"dall-e-3\":{\"sizes\":[\"1024x1024\",\"1792:1024\"]},"
+                        "\"flux\":{}}}]",
+                        &err),
+             SY_OK);
+    T_EQ_INT(cfg.providers[0].n_images, 2);
+    T_EQ_STR(cfg.providers[0].images[0].model, "dall-e-3");
+    T_EQ_INT(cfg.providers[0].images[0].n_sizes, 2);
+    T_EQ_INT(cfg.providers[0].images[0].width[1], 1792);
+    T_EQ_INT(cfg.providers[0].images[0].height[1], 1024);
+    T_EQ_INT(cfg.providers[0].images[1].n_sizes, 0);
+
     static const struct {
         const char *json, *needle;
     } bad[] = {
@@ -154,6 +168,15 @@ static void test_providers(void)
         {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\"},"
          "{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://i\"}]",
          "used twice"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"images\":{\"m\":{\"sizes\":[\"1024\"]}}}]",
+         "images.m.sizes[0]"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"images\":{\"m\":{\"size\":[]}}}]",
+         "images.m must be"},
+        {"[{\"name\":\"w\",\"kind\":\"ollama\",\"base_url\":\"http://h\","
+         "\"images\":{\"m\":{}}}]",
+         "kind \"openai\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         T_EQ_INT(config_set(&cfg, "providers", bad[i].json, &err), SY_EINVAL);

@@ -1,0 +1,244 @@
+/* test_images.c -- image generation relayed to an OpenAI-compatible upstream
+ * (tests/support/image_server.c, which draws real PNGs with libpng and
+ * records what it was sent): /v1/images/generations, the task API and the
+ * Hugging Face route answer the upstream's pictures; the size, n and
+ * diffusion settings reach it; sizes the model is configured not to make are
+ * refused before any request; an upstream that answers with a URL is not
+ * followed (a canary listener sees no connection); its errors keep their
+ * meaning; image and chat models refuse each other's tasks. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http_client.h"
+#include "image_server.h"
+#include "t.h"
+#include "test_server.h"
+#include "util/base64.h"
+#include "util/buf.h"
+
+static struct test_server srv;
+static struct image_server *art;
+
+/* Decodes base64 PNG text and checks its size. */
+static void expect_png(const json_t *b64, unsigned width, unsigned height)
+{
+    struct sy_buf png;
+    buf_init(&png, 64u << 20);
+    T_ASSERT(json_is_string(b64) &&
+             base64_decode(json_string_value(b64), json_string_length(b64), &png, NULL) ==
+                 SY_OK);
+    unsigned w = 0, h = 0;
+    T_EQ_INT(png_size(png.data, png.len, &w, &h), 0);
+    T_EQ_INT(w, width);
+    T_EQ_INT(h, height);
+    buf_cleanup(&png);
+}
+
+static json_t *draw(const char *model, const char *prompt)
+{
+    return json_pack("{s:s, s:s}", "model", model, "prompt", prompt);
+}
+
+static void expect_error(const char *path, json_t *body, int status, const char *param,
+                         const char *words)
+{
+    json_t *resp = NULL;
+    int got = http_post_json(srv.port, path, body, &resp);
+    const json_t *e = json_object_get(resp, "error");
+    const char *msg = jstr(json_object_get(e, "message"));
+    if (got != status)
+        printf("#   %s -> %d: %s\n", path, got, msg ? msg : "(none)");
+    T_EQ_INT(got, status);
+    T_CONTAINS(msg, words);
+    if (param)
+        T_EQ_STR(jstr(json_object_get(e, "param")), param);
+    json_decref(resp);
+}
+
+static void test_listing(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", "/v1/models?type=image", NULL, &resp), 200);
+    json_t *data = json_object_get(resp, "data");
+    size_t i;
+    json_t *m;
+    int found = 0;
+    json_array_foreach(data, i, m) {
+        const char *id = jstr(json_object_get(m, "id"));
+        found += strcmp(id, "art:painter") == 0 || strcmp(id, "art:sketch") == 0;
+        T_ASSERT(strcmp(id, "art:chat-model") != 0);
+    }
+    T_EQ_INT(found, 2);
+    json_decref(resp);
+}
+
+static void test_openai_images(void)
+{
+    json_t *b = draw("art:painter", "a lighthouse at dusk");
+    json_object_set_new(b, "n", json_integer(2));
+    json_object_set_new(b, "size", json_string("96x48"));
+    json_object_set_new(b, "seed", json_integer(7));
+    json_object_set_new(b, "negative_prompt", json_string("blur"));
+    json_object_set_new(b, "num_inference_steps", json_integer(20));
+    json_object_set_new(b, "quality", json_string("hd"));
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/v1/images/generations", b, &resp), 200);
+    T_ASSERT(json_integer_value(json_object_get(resp, "created")) > 0);
+    json_t *data = json_object_get(resp, "data");
+    T_EQ_INT(json_array_size(data), 2);
+    for (size_t i = 0; i < json_array_size(data); i++)
+        expect_png(json_object_get(json_array_get(data, i), "b64_json"), 96, 48);
+    json_decref(resp);
+
+    /* What the upstream was sent. */
+    json_t *sent = image_server_last(art);
+    T_EQ_STR(jstr(json_object_get(sent, "model")), "painter");
+    T_EQ_STR(jstr(json_object_get(sent, "prompt")), "a lighthouse at dusk");
+    T_EQ_INT(json_integer_value(json_object_get(sent, "n")), 2);
+    T_EQ_STR(jstr(json_object_get(sent, "size")), "96x48");
+    T_EQ_STR(jstr(json_object_get(sent, "response_format")), "b64_json");
+    T_EQ_INT(json_integer_value(json_object_get(sent, "seed")), 7);
+    T_EQ_STR(jstr(json_object_get(sent, "negative_prompt")), "blur");
+    T_EQ_INT(json_integer_value(json_object_get(sent, "num_inference_steps")), 20);
+    T_EQ_STR(jstr(json_object_get(sent, "quality")), "hd");
+    json_decref(sent);
+
+    /* A model configured without sizes takes any. */
+    b = draw("art:sketch", "a cat");
+    json_object_set_new(b, "size", json_string("40x30"));
+    T_EQ_INT(http_post_json(srv.port, "/v1/images/generations", b, &resp), 200);
+    expect_png(json_object_get(json_array_get(json_object_get(resp, "data"), 0), "b64_json"), 40,
+               30);
+    json_decref(resp);
+}
+
+static void test_refusals(void)
+{
+    unsigned before = image_server_requests(art);
+    json_t *b = draw("art:painter", "x");
+    json_object_set_new(b, "size", json_string("128x128"));
+    expect_error("/v1/images/generations", b, 422, "size", "64x64, 96x48");
+    b = draw("art:painter", "x");
+    json_object_set_new(b, "size", json_string("big"));
+    expect_error("/v1/images/generations", b, 400, "size", "WxH");
+    b = draw("art:painter", "x");
+    json_object_set_new(b, "response_format", json_string("url"));
+    expect_error("/v1/images/generations", b, 422, "response_format", "b64_json");
+    b = draw("art:painter", "x");
+    json_object_set_new(b, "n", json_integer(11));
+    expect_error("/v1/images/generations", b, 400, "n", "1 to 10");
+    expect_error("/v1/images/generations", json_pack("{s:s}", "model", "art:painter"), 400,
+                 "prompt", "what to draw");
+    expect_error("/v1/images/generations", draw("art:chat-model", "x"), 422, "task",
+                 "text-to-image");
+    expect_error("/v1/chat/completions",
+                 json_pack("{s:s, s:[{s:s, s:s}]}", "model", "art:painter", "messages", "role",
+                           "user", "content", "Hi"),
+                 422, "task", "text-generation");
+    T_EQ_INT(image_server_requests(art), before); /* none of these reached it */
+
+    /* The upstream's refusal keeps its class and words. */
+    expect_error("/v1/images/generations", draw("art:painter", "please refuse this"), 400, NULL,
+                 "provider 'art' answered 400");
+}
+
+static void test_url_is_not_followed(void)
+{
+    /* A canary the upstream's answer points at: nothing may connect to it. */
+    int canary = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof addr;
+    T_REQUIRE(canary >= 0 && bind(canary, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+              listen(canary, 8) == 0 &&
+              getsockname(canary, (struct sockaddr *)&addr, &len) == 0);
+    char prompt[64];
+    snprintf(prompt, sizeof prompt, "as-url:%d", ntohs(addr.sin_port));
+    expect_error("/v1/images/generations", draw("art:painter", prompt), 502, NULL,
+                 "as a URL");
+    T_ASSERT(accept(canary, NULL, NULL) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+    close(canary);
+}
+
+static void test_task_and_hf(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/api/inference",
+                            json_pack("{s:s, s:{s:s}, s:{s:i, s:i, s:i}}", "model_id",
+                                      "art:painter", "inputs", "text", "a boat", "settings",
+                                      "width", 64, "height", 64, "seed", 3),
+                            &resp),
+             200);
+    json_t *images = json_object_get(
+        json_object_get(json_object_get(resp, "result"), "task_output"), "images");
+    T_EQ_INT(json_array_size(images), 1);
+    T_EQ_STR(jstr(json_object_get(json_array_get(images, 0), "content_type")), "image/png");
+    expect_png(json_object_get(json_array_get(images, 0), "b64"), 64, 64);
+    char path[128];
+    snprintf(path, sizeof path, "/api/runs/%s", jstr(json_object_get(resp, "id")));
+    json_decref(resp);
+    T_EQ_INT(test_run_status_eventually(&srv, path + strlen("/api/runs/")), 200);
+    json_t *run = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", path, NULL, &run), 200);
+    T_EQ_STR(jstr(json_object_get(run, "output")), "1 picture");
+    json_decref(run);
+    T_EQ_INT(http_post_json(srv.port, "/api/inference",
+                            json_pack("{s:s, s:{s:s}, s:{s:i, s:i}}", "model_id", "art:painter",
+                                      "inputs", "text", "a boat", "settings", "width", 32,
+                                      "height", 32),
+                            &resp),
+             422);
+    T_EQ_STR(jstr(json_object_get(json_object_get(resp, "error"), "param")), "settings.width");
+    json_decref(resp);
+
+    /* Hugging Face: the picture's bytes. */
+    json_t *hf = json_pack("{s:s, s:{s:i, s:i}}", "inputs", "a boat", "parameters", "width", 96,
+                           "height", 48);
+    char *body = json_dumps(hf, JSON_COMPACT);
+    json_decref(hf);
+    struct http_response r;
+    T_REQUIRE(http_request(srv.port, "POST", "/models/art:painter",
+                           "Content-Type: application/json\r\n", body, &r) == 0);
+    free(body);
+    T_EQ_INT(r.status, 200);
+    char type[64];
+    T_EQ_STR(http_response_header(&r, "Content-Type", type, sizeof type), "image/png");
+    unsigned w = 0, h = 0;
+    T_EQ_INT(png_size(r.body.data, r.body.len, &w, &h), 0);
+    T_EQ_INT(w, 96);
+    T_EQ_INT(h, 48);
+    http_response_cleanup(&r);
+}
+
+int main(void)
+{
+    if (test_env_init(&srv) != 0)
+        return 1;
+    art = image_server_start();
+    if (!art) {
+        printf("Bail out! the image upstream did not start\n");
+        return 1;
+    }
+    char providers[512];
+    snprintf(providers, sizeof providers,
+             "[{\"name\":\"art\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\","
+             "\"images\":{\"painter\":{\"sizes\":[\"64x64\",\"96x48\"]},\"sketch\":{}}}]",
+             image_server_port(art));
+    const char *args[] = {"--providers", providers, NULL};
+    if (test_server_start(&srv, args) != 0) {
+        printf("Bail out! the server did not start\n");
+        return 1;
+    }
+    T_RUN(test_listing);
+    T_RUN(test_openai_images);
+    T_RUN(test_refusals);
+    T_RUN(test_url_is_not_followed);
+    T_RUN(test_task_and_hf);
+    T_EQ_INT(test_server_stop(&srv), 0);
+    image_server_stop(art);
+    test_env_cleanup(&srv);
+    return t_done();
+}

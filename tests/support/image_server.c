@@ -1,0 +1,272 @@
+/* image_server.c -- the loopback image upstream. */
+#include "image_server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <png.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/base64.h"
+#include "util/buf.h"
+
+struct image_server {
+    struct MHD_Daemon *daemon;
+    int port;
+    pthread_mutex_t lock;
+    unsigned requests;
+    json_t *last;
+};
+
+struct upload {
+    struct sy_buf body;
+};
+
+/* ---- PNG -------------------------------------------------------------------------------- */
+
+static void png_to_buf(png_structp png, png_bytep data, png_size_t n)
+{
+    buf_append(png_get_io_ptr(png), data, n, NULL);
+}
+
+static void png_flush_nothing(png_structp png)
+{
+    (void)png;
+}
+
+/* A w x h RGB picture whose pixels follow seed, encoded as PNG into out. */
+static int make_png(unsigned w, unsigned h, unsigned seed, struct sy_buf *out)
+{
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    unsigned char *row = malloc((size_t)w * 3);
+    if (!png || !info || !row || setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        free(row);
+        return -1;
+    }
+    png_set_write_fn(png, out, png_to_buf, png_flush_nothing);
+    png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (unsigned y = 0; y < h; y++) {
+        for (unsigned x = 0; x < w; x++) {
+            row[3 * x] = (unsigned char)(x * 255 / w);
+            row[3 * x + 1] = (unsigned char)(y * 255 / h);
+            row[3 * x + 2] = (unsigned char)(seed * 37 + x + y);
+        }
+        png_write_row(png, row);
+    }
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    free(row);
+    return 0;
+}
+
+struct png_reader {
+    const unsigned char *data;
+    size_t len, at;
+};
+
+static void png_from_memory(png_structp png, png_bytep out, png_size_t n)
+{
+    struct png_reader *r = png_get_io_ptr(png);
+    if (n > r->len - r->at)
+        png_error(png, "truncated");
+    memcpy(out, r->data + r->at, n);
+    r->at += n;
+}
+
+int png_size(const void *data, size_t len, unsigned *width, unsigned *height)
+{
+    if (len < 8 || png_sig_cmp(data, 0, 8) != 0)
+        return -1;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    struct png_reader r = {.data = data, .len = len};
+    unsigned char *row = NULL;
+    if (!png || !info || setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &info, NULL);
+        free(row);
+        return -1;
+    }
+    png_set_read_fn(png, &r, png_from_memory);
+    png_read_info(png, info);
+    *width = png_get_image_width(png, info);
+    *height = png_get_image_height(png, info);
+    row = malloc(png_get_rowbytes(png, info));
+    if (!row)
+        png_error(png, "out of memory");
+    for (unsigned y = 0; y < *height; y++) /* every row: the whole file must be there */
+        png_read_row(png, row, NULL);
+    png_read_end(png, NULL);
+    png_destroy_read_struct(&png, &info, NULL);
+    free(row);
+    return 0;
+}
+
+/* ---- HTTP ------------------------------------------------------------------------------- */
+
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    struct MHD_Response *r = MHD_create_response_from_buffer(text ? strlen(text) : 0, text,
+                                                             MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    enum MHD_Result rc = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result generate(struct image_server *is, struct MHD_Connection *c,
+                                const struct sy_buf *body)
+{
+    json_t *req = json_loadb(body->data ? body->data : "", body->len, 0, NULL);
+    pthread_mutex_lock(&is->lock);
+    is->requests++;
+    json_decref(is->last);
+    is->last = json_incref(req);
+    pthread_mutex_unlock(&is->lock);
+    const char *prompt = json_string_value(json_object_get(req, "prompt"));
+    if (!prompt) {
+        json_decref(req);
+        return answer(c, 400, json_pack("{s:{s:s}}", "error", "message", "no prompt"));
+    }
+    if (strstr(prompt, "refuse")) {
+        json_decref(req);
+        return answer(c, 400, json_pack("{s:{s:s}}", "error", "message",
+                                        "this prompt is refused by the test upstream"));
+    }
+    const char *url_at = strstr(prompt, "as-url:");
+    if (url_at) {
+        char url[64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/picture.png", atoi(url_at + 7));
+        json_decref(req);
+        return answer(c, 200, json_pack("{s:I, s:[{s:s}]}", "created", (json_int_t)time(NULL),
+                                        "data", "url", url));
+    }
+    unsigned w = 64, h = 64;
+    const char *size = json_string_value(json_object_get(req, "size"));
+    if (size && sscanf(size, "%ux%u", &w, &h) != 2)
+        w = h = 64;
+    json_int_t n = json_is_integer(json_object_get(req, "n"))
+                       ? json_integer_value(json_object_get(req, "n"))
+                       : 1;
+    unsigned seed = (unsigned)json_integer_value(json_object_get(req, "seed"));
+    json_decref(req);
+    json_t *data = json_array();
+    struct sy_buf png, b64;
+    buf_init(&png, 64u << 20);
+    buf_init(&b64, 128u << 20);
+    for (json_int_t i = 0; i < n && i < 16 && w <= 4096 && h <= 4096; i++) {
+        buf_reset(&png);
+        buf_reset(&b64);
+        if (make_png(w, h, seed + (unsigned)i, &png) == 0 &&
+            base64_encode(png.data, png.len, &b64, NULL) == SY_OK)
+            json_array_append_new(data, json_pack("{s:s%}", "b64_json", b64.data, b64.len));
+    }
+    buf_cleanup(&png);
+    buf_cleanup(&b64);
+    return answer(c, 200, json_pack("{s:I, s:o}", "created", (json_int_t)time(NULL), "data",
+                                    data));
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *data,
+                                  size_t *size, void **state)
+{
+    (void)version;
+    struct image_server *is = cls;
+    struct upload *up = *state;
+    if (!up) {
+        if (!(up = calloc(1, sizeof *up)))
+            return MHD_NO;
+        buf_init(&up->body, 1u << 20);
+        *state = up;
+        return MHD_YES;
+    }
+    if (*size) {
+        buf_append(&up->body, data, *size, NULL);
+        *size = 0;
+        return MHD_YES;
+    }
+    enum MHD_Result rc;
+    if (strcmp(method, "GET") == 0 && strcmp(url, "/v1/models") == 0)
+        rc = answer(c, 200, json_pack("{s:s, s:[{s:s, s:s}]}", "object", "list", "data", "id",
+                                      "chat-model", "object", "model"));
+    else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/images/generations") == 0)
+        rc = generate(is, c, &up->body);
+    else
+        rc = answer(c, 404, json_pack("{s:{s:s}}", "error", "message", "no such route"));
+    return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **state,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct upload *up = *state;
+    if (up) {
+        buf_cleanup(&up->body);
+        free(up);
+    }
+}
+
+struct image_server *image_server_start(void)
+{
+    struct image_server *is = calloc(1, sizeof *is);
+    if (!is)
+        return NULL;
+    pthread_mutex_init(&is->lock, NULL);
+    struct sockaddr_in loopback = {.sin_family = AF_INET};
+    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    is->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
+        on_request, is, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&loopback,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, is, MHD_OPTION_END);
+    if (!is->daemon) {
+        image_server_stop(is);
+        return NULL;
+    }
+    is->port = MHD_get_daemon_info(is->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
+    return is;
+}
+
+void image_server_stop(struct image_server *is)
+{
+    if (!is)
+        return;
+    if (is->daemon)
+        MHD_stop_daemon(is->daemon);
+    json_decref(is->last);
+    pthread_mutex_destroy(&is->lock);
+    free(is);
+}
+
+int image_server_port(const struct image_server *is)
+{
+    return is->port;
+}
+
+unsigned image_server_requests(struct image_server *is)
+{
+    pthread_mutex_lock(&is->lock);
+    unsigned n = is->requests;
+    pthread_mutex_unlock(&is->lock);
+    return n;
+}
+
+json_t *image_server_last(struct image_server *is)
+{
+    pthread_mutex_lock(&is->lock);
+    json_t *last = json_incref(is->last);
+    pthread_mutex_unlock(&is->lock);
+    return last;
+}
