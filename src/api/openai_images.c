@@ -12,10 +12,10 @@
 #include "api/api.h"
 #include "api/api_error.h"
 #include "api/call.h"
+#include "api/images.h"
 #include "api/json_body.h"
 #include "api/openai.h"
 #include "app/provider_config.h"
-#include "util/base64.h"
 
 static const char *const keys[] = {"model",  "prompt", "n", "size", "response_format", "quality",
                                    "style", "user", "negative_prompt", "num_inference_steps",
@@ -32,21 +32,7 @@ static const struct setting_alias aliases[] = {
 
 static json_t *complete(struct call *c)
 {
-    json_t *data = json_array();
-    struct sy_buf b64;
-    buf_init(&b64, SY_CALL_IMAGES_MAX * 2);
-    for (size_t i = 0; data && i < c->n_pictures; i++) {
-        buf_reset(&b64);
-        json_t *item = NULL;
-        if (base64_encode(c->pictures.data + c->picture_at[i], c->picture_size[i], &b64, NULL) ==
-            SY_OK)
-            item = json_pack("{s:s%}", "b64_json", b64.data ? b64.data : "", b64.len);
-        if (!item || json_array_append_new(data, item) != 0) {
-            json_decref(data);
-            data = NULL;
-        }
-    }
-    buf_cleanup(&b64);
+    json_t *data = images_json(c, "b64_json", NULL);
     return data ? json_pack("{s:I, s:o}", "created", (json_int_t)c->created, "data", data) : NULL;
 }
 

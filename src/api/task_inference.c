@@ -10,11 +10,11 @@
 #include "api/api_error.h"
 #include "api/call.h"
 #include "api/embeddings.h"
+#include "api/images.h"
 #include "api/json_body.h"
 #include "api/sse.h"
 #include "api/task.h"
 #include "api/task_speech.h"
-#include "util/base64.h"
 
 static const struct setting_alias task_aliases[] = {
     {"settings.temperature", SY_SETTING_TEMPERATURE},
@@ -123,36 +123,14 @@ static sy_code task_stream_error(struct call *c, const struct sy_err *e, struct 
                   e->param[0] ? json_string(e->param) : json_null()));
 }
 
-/* The pictures of c as [{"content_type", "b64"}]. */
-static json_t *pictures_json(const struct call *c)
-{
-    json_t *list = json_array();
-    struct sy_buf b64;
-    buf_init(&b64, SY_CALL_IMAGES_MAX * 2);
-    for (size_t i = 0; list && i < c->n_pictures; i++) {
-        buf_reset(&b64);
-        json_t *item = NULL;
-        if (base64_encode(c->pictures.data + c->picture_at[i], c->picture_size[i], &b64, NULL) ==
-            SY_OK)
-            item = json_pack("{s:s, s:s%}", "content_type", c->picture_type[i], "b64",
-                             b64.data ? b64.data : "", b64.len);
-        if (!item || json_array_append_new(list, item) != 0) {
-            json_decref(list);
-            list = NULL;
-        }
-    }
-    buf_cleanup(&b64);
-    return list;
-}
-
 static json_t *task_complete(struct call *c)
 {
     if (c->req.task == SY_TASK_TEXT_TO_IMAGE)
         return json_pack("{s:s, s:{s:{s:o}, s:s}, s:s, s:s, s:f, s:o}", "id", c->id, "result",
-                         "task_output", "images", pictures_json(c), "finish_reason",
-                         finish_name(c->finish), "resolved_model_id", c->model.id, "backend",
-                         c->model.backend, "runtime_ms_model", call_total_ms(c), "timings",
-                         timings_json(c));
+                         "task_output", "images", images_json(c, "b64", "content_type"),
+                         "finish_reason", finish_name(c->finish), "resolved_model_id",
+                         c->model.id, "backend", c->model.backend, "runtime_ms_model",
+                         call_total_ms(c), "timings", timings_json(c));
     if (c->req.task == SY_TASK_FEATURE_EXTRACTION)
         return json_pack("{s:s, s:{s:{s:o}, s:s, s:{s:I}}, s:s, s:s, s:f, s:o}", "id", c->id,
                          "result", "task_output", "embeddings", embeddings_all(c),

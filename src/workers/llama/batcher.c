@@ -313,33 +313,50 @@ static sy_code admit(struct batcher *b)
     return rc;
 }
 
+/* Ends every waiting embedding request that was cancelled, wherever it is
+ * in the queue. */
+static sy_code drop_cancelled_embeds(struct batcher *b)
+{
+    sy_code rc = SY_OK;
+    struct embed **p = &b->embeds_head;
+    b->embeds_tail = NULL;
+    while (*p && rc == SY_OK) {
+        struct embed *job = *p;
+        if (!job->cancelled) {
+            b->embeds_tail = job;
+            p = &job->next;
+            continue;
+        }
+        *p = job->next;
+        struct wire_done d = {.finish_reason = "cancelled", .prompt_tokens = job->total_tokens};
+        rc = wire_done(b->cfg.fd, job->id, &d);
+        embed_free(job);
+    }
+    return rc;
+}
+
 /* Runs the first waiting embedding request in the free slot freed longest
  * ago (recent caches survive), whole: one at a time between decode steps, so
  * generation goes on between them. Its sequence is emptied before and after. */
 static sy_code run_embed(struct batcher *b)
 {
+    sy_code rc = drop_cancelled_embeds(b);
     struct embed *job = b->embeds_head;
-    if (!job)
-        return SY_OK;
+    if (rc != SY_OK || !job)
+        return rc;
     struct slot *free_slot = NULL;
     for (int i = 0; i < b->cfg.n_slots; i++) {
         struct slot *s = &b->slots[i];
         if (!s->gen && (!free_slot || s->t_released < free_slot->t_released))
             free_slot = s;
     }
-    if (!free_slot && !job->cancelled)
+    if (!free_slot)
         return SY_OK; /* every slot generates: wait for one */
     b->embeds_head = job->next;
     if (!b->embeds_head)
         b->embeds_tail = NULL;
-    sy_code rc;
-    if (job->cancelled) {
-        struct wire_done d = {.finish_reason = "cancelled", .prompt_tokens = job->total_tokens};
-        rc = wire_done(b->cfg.fd, job->id, &d);
-    } else {
-        slot_forget(b, free_slot);
-        rc = embed_run(job, b->cfg.ctx, free_slot->seq, b->cfg.n_batch, b->cfg.fd);
-    }
+    slot_forget(b, free_slot);
+    rc = embed_run(job, b->cfg.ctx, free_slot->seq, b->cfg.n_batch, b->cfg.fd);
     embed_free(job);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "workers/llama/embed.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,13 @@ static int tokenize(const struct gen_env *env, const char *text, size_t len, lla
     if (!*out)
         return -1;
     int32_t n = llama_tokenize(env->vocab, text, (int32_t)len, *out, cap, true, false);
+    if (n < 0 && n != INT32_MIN) { /* more tokens than the guess: -n of them, exactly */
+        llama_token *bigger = realloc(*out, (size_t)-n * sizeof **out);
+        if (!bigger)
+            return -1;
+        *out = bigger;
+        n = llama_tokenize(env->vocab, text, (int32_t)len, *out, -n, true, false);
+    }
     return n < 0 ? -1 : n;
 }
 
