@@ -32,7 +32,7 @@ static void input_summary(const struct call *c, char *out, size_t size)
         snprintf(out, size, "%s", req->prompt ? req->prompt : "");
 }
 
-/* The text-generation settings the client gave, by their task-API names. */
+/* The settings the client gave, by their task-API names. */
 static char *settings_text(const struct sy_settings *s)
 {
     json_t *o = json_object();
@@ -61,6 +61,18 @@ static char *settings_text(const struct sy_settings *s)
             json_array_append_new(stop, json_string(s->stop[i]));
         json_object_set_new(o, "stop_sequences", stop);
     }
+    if (GIVEN(SY_SETTING_WIDTH))
+        json_object_set_new(o, "width", json_integer(s->width));
+    if (GIVEN(SY_SETTING_HEIGHT))
+        json_object_set_new(o, "height", json_integer(s->height));
+    if (GIVEN(SY_SETTING_GUIDANCE_SCALE))
+        json_object_set_new(o, "guidance_scale", json_real(s->guidance_scale));
+    if (GIVEN(SY_SETTING_NUM_INFERENCE_STEPS))
+        json_object_set_new(o, "num_inference_steps", json_integer(s->num_inference_steps));
+    if (GIVEN(SY_SETTING_SCHEDULER))
+        json_object_set_new(o, "scheduler", json_string(s->scheduler));
+    if (GIVEN(SY_SETTING_NEGATIVE_PROMPT))
+        json_object_set_new(o, "negative_prompt", json_string(s->negative_prompt));
 #undef GIVEN
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);

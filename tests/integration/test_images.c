@@ -184,6 +184,7 @@ static void test_task_and_hf(void)
     json_t *run = NULL;
     T_EQ_INT(http_json(srv.port, "GET", path, NULL, &run), 200);
     T_EQ_STR(jstr(json_object_get(run, "output")), "1 picture");
+    T_EQ_INT(json_integer_value(json_object_get(json_object_get(run, "settings"), "width")), 64);
     json_decref(run);
     T_EQ_INT(http_post_json(srv.port, "/api/inference",
                             json_pack("{s:s, s:{s:s}, s:{s:i, s:i}}", "model_id", "art:painter",

@@ -1,7 +1,8 @@
 // playground.e2e.ts -- the playground as a person uses it, in headless
 // Chromium against a real server: search and open a model, chat with tokens
 // streaming in, stop a stream, an invalid setting stopped in the page, a
-// server error shown, text-to-speech into a playable audio element,
+// server error shown, text-to-speech into a playable audio element, pictures
+// drawn through an image provider,
 // transcription of an uploaded file, the run history (reopen, run again,
 // delete), and a lost server shown. Each main view is saved as a screenshot.
 import { writeFileSync } from "node:fs";
@@ -93,10 +94,13 @@ describe("the playground", () => {
     await expect.poll(() => cards.allTextContents())
       .toEqual([expect.stringMatching(/^pocketsphinx-en-us/)]);
     await page.click("#goal-buttons button[data-goal=draw]");
+    await expect.poll(() => cards.allTextContents())
+      .toEqual([expect.stringMatching(/^art:painter/)]);
+    await page.click("#goal-buttons button[data-goal=describe-image]");
     await expect.poll(() => cards.count()).toBe(0);
     expect(await page.textContent("#goal-note")).toContain("No model here can do it yet");
     await shot("goals");
-    await page.click("#goal-buttons button[data-goal=draw]"); // a second click clears it
+    await page.click("#goal-buttons button[data-goal=describe-image]"); // a second click clears it
     await expect.poll(() => cards.count()).toBeGreaterThanOrEqual(5);
 
     await openModel("tiny");
@@ -239,6 +243,49 @@ describe("the playground", () => {
     expect(seconds).toBeGreaterThan(0.5);
     expect(await page.getAttribute("#tts-download", "href")).toMatch(/^blob:/);
     await shot("speech");
+  });
+
+  it("draws pictures through an image provider, and names a size it cannot make", async () => {
+    await openModel("art:painter");
+    expect(await page.isVisible("#panel-image")).toBe(true);
+    expect(await page.isVisible("#panel-text")).toBe(false);
+    await page.fill("#image-prompt", "a lighthouse at dusk");
+    await page.fill("#image-width", "96");
+    await page.fill("#image-height", "48");
+    await page.fill("#image-seed", "7");
+    await page.click("#draw-button");
+    const img = page.locator("#image-out img");
+    await expect.poll(() => img.count()).toBe(1);
+    const size = await img.evaluate((el: HTMLImageElement) =>
+      el.complete && el.naturalWidth ? [el.naturalWidth, el.naturalHeight]
+        : new Promise<number[]>((resolve, reject) => {
+          el.addEventListener("load", () => resolve([el.naturalWidth, el.naturalHeight]));
+          el.addEventListener("error", () => reject(new Error("the picture does not load")));
+        }));
+    expect(size).toEqual([96, 48]);
+    expect(await page.getAttribute("#image-out a", "download")).toBe("picture-1.png");
+    await shot("draw");
+
+    // The run is kept, and running it again brings back its prompt and size.
+    await page.click("#runs-refresh");
+    await page.locator("#runs li button").filter({ hasText: /a lighthouse at dusk.*text-to-image/ })
+      .first().click();
+    await page.waitForSelector("#run-view:not([hidden])");
+    await page.fill("#image-prompt", "");
+    await page.click("#run-again");
+    expect(await page.inputValue("#image-prompt")).toBe("a lighthouse at dusk");
+    expect(await page.inputValue("#image-width")).toBe("96");
+
+    // In the page: a width that is no number is never sent.
+    await page.fill("#image-width", "wide");
+    await page.click("#draw-button");
+    expect(await page.textContent("#image-error")).toContain("width must be 1 to 16384");
+    // From the server: a size this model does not make, with the ones it does.
+    await page.fill("#image-width", "32");
+    await page.fill("#image-height", "32");
+    await page.click("#draw-button");
+    await expect.poll(() => page.textContent("#error")).toContain("64x64, 96x48");
+    expect(await page.textContent("#error")).toContain("422");
   });
 
   it("transcribes an uploaded file into timed segments", async () => {

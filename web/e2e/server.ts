@@ -45,8 +45,10 @@ function firstMatch(child: ChildProcess, re: RegExp, log?: NodeJS.WritableStream
 /** Starts the server with three local models: `tiny` (fast, for chat),
  *  `slow` (larger, never stops on its own: there is time to press Stop) and
  *  `broken` (not a valid GGUF file: running it is a server error); and a
- *  remote provider `down` that cannot be reached; its Hub is a loopback one
- *  (switchyard-test-hub) holding acme/tiny-GGUF. */
+ *  remote provider `down` that cannot be reached, and `art`, an image
+ *  upstream (switchyard-test-images) whose `painter` draws 64x64 or 96x48
+ *  PNGs; its Hub is a loopback one (switchyard-test-hub) holding
+ *  acme/tiny-GGUF. */
 export async function startServer(artifacts: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const models = join(dir, "models");
@@ -67,6 +69,8 @@ export async function startServer(artifacts: string): Promise<Server> {
   writeFileSync(join(hubRoot, "acme", "tiny-GGUF", "README.md"), "# tiny\n");
   const hub = spawn(env("SY_TEST_HUB"), [hubRoot], { stdio: ["ignore", "pipe", "inherit"] });
   const hubUrl = await firstMatch(hub, /hub on (http:\/\/127\.0\.0\.1:\d+)/);
+  const images = spawn(env("SY_TEST_IMAGES"), [], { stdio: ["ignore", "pipe", "inherit"] });
+  const imagesUrl = await firstMatch(images, /images on (http:\/\/127\.0\.0\.1:\d+)/);
 
   mkdirSync(artifacts, { recursive: true });
   const log = createWriteStream(join(artifacts, "server.log"));
@@ -75,8 +79,11 @@ export async function startServer(artifacts: string): Promise<Server> {
     "--llama-worker", env("SY_TEST_WORKER"), "--web-root", env("SY_WEB_ROOT"), "--threads", "2",
     "--log-level", "info", "--hub-url", hubUrl, "--hub-cache", join(dir, "hub-cache"),
     // A remote provider nobody answers for: the page must say so.
-    "--providers", JSON.stringify([{ name: "down", kind: "openai",
-                                     base_url: "http://127.0.0.1:1/v1", connect_timeout: 1 }]),
+    "--providers", JSON.stringify([
+      { name: "down", kind: "openai", base_url: "http://127.0.0.1:1/v1", connect_timeout: 1 },
+      { name: "art", kind: "openai", base_url: `${imagesUrl}/v1`,
+        images: { painter: { sizes: ["64x64", "96x48"] } } },
+    ]),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr!.pipe(log);
 
@@ -85,7 +92,7 @@ export async function startServer(artifacts: string): Promise<Server> {
   return {
     url,
     async stop() {
-      await Promise.all([child, hub].map(async (p) => {
+      await Promise.all([child, hub, images].map(async (p) => {
         if (p.exitCode !== null || p.signalCode !== null) return;
         const exited = new Promise((r) => p.once("exit", r));
         p.kill("SIGTERM");

@@ -9,6 +9,7 @@ import type {
   HubModelInfo,
   Intent,
   ModelInfo,
+  Picture,
   ProviderError,
   PullEvent,
   Run,
@@ -65,6 +66,25 @@ export interface InferenceRequest {
   inputs: Record<string, unknown>;
   settings?: Record<string, unknown>;
   provider_overrides?: Record<string, unknown>;
+}
+
+/** Text to image with POST /api/inference (pictures come whole, not
+ *  streamed): the pictures the model made, in order. */
+export async function draw(
+  model: string,
+  prompt: string,
+  settings: Record<string, unknown>,
+): Promise<Picture[]> {
+  const res = await send("/api/inference", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model_id: model, task: "text-to-image", inputs: { text: prompt },
+                           settings }),
+  });
+  const body = (await res.json()) as { result?: { task_output?: { images?: Picture[] } } };
+  const images = body.result?.task_output?.images;
+  if (!images?.length) throw new ApiError("the server answered without a picture", res.status);
+  return images;
 }
 
 /** Searches the Hugging Face Hub through the server (its cache, its limits). */

@@ -136,6 +136,12 @@ export type TaskEvent =
       details: { status: number; param: string | null };
     };
 
+/** A picture made by a text-to-image run (result.task_output.images). */
+export interface Picture {
+  content_type: string;
+  b64: string;
+}
+
 /** A run in the history (GET /api/runs lists them without `output`). */
 export interface RunSummary {
   id: string;

@@ -8,6 +8,7 @@ import "./style.css";
 import {
   ApiError,
   deleteRun,
+  draw,
   getRun,
   hubModel,
   listIntents,
@@ -160,6 +161,7 @@ function choose(m: ModelInfo): void {
   $("panel-text").hidden = t !== "text-generation";
   $("panel-tts").hidden = t !== "text-to-speech";
   $("panel-stt").hidden = t !== "automatic-speech-recognition";
+  $("panel-image").hidden = t !== "text-to-image";
   // Settings the model does not honour are disabled, with the reason.
   for (const input of settingFields()) {
     const ok = honoured(m.capabilities.settings, input.name as SettingName);
@@ -249,6 +251,54 @@ async function runSpeak(ev: SubmitEvent): Promise<void> {
     $("status").textContent = `${(blob.size / 1024).toFixed(0)} KiB of audio`;
   } catch (e) {
     showError(e);
+  }
+  void refreshRuns();
+}
+
+/** A whole number in [min, max] from a field, or an error naming it. */
+function wholeNumber(id: string, name: string, min: number, max: number): number | string {
+  const text = $<HTMLInputElement>(id).value.trim();
+  const n = Number(text);
+  return /^\d+$/.test(text) && n >= min && n <= max ? n : `${name} must be ${min} to ${max}`;
+}
+
+async function runDraw(ev: SubmitEvent): Promise<void> {
+  ev.preventDefault();
+  if (!chosen) return;
+  clearMessages();
+  const width = wholeNumber("image-width", "width", 1, 16384);
+  const height = wholeNumber("image-height", "height", 1, 16384);
+  const seeded = $<HTMLInputElement>("image-seed").value.trim() !== "";
+  const seed = seeded ? wholeNumber("image-seed", "seed", 0, 4294967295) : null;
+  const problems = [width, height, seed].filter((v): v is string => typeof v === "string");
+  $("image-error").textContent = problems.join("; ");
+  if (problems.length) return; // never sent: the page says what to fix
+  const settings: Record<string, unknown> = { width, height };
+  if (seed !== null) settings.seed = seed;
+  const out = $("image-out");
+  out.replaceChildren();
+  $<HTMLButtonElement>("draw-button").disabled = true;
+  $("status").textContent = "drawing…";
+  try {
+    const pictures = await draw(chosen.id, $<HTMLTextAreaElement>("image-prompt").value,
+                                settings);
+    pictures.forEach((p, i) => {
+      const img = document.createElement("img");
+      img.src = `data:${p.content_type};base64,${p.b64}`;
+      img.alt = `picture ${i + 1} of ${pictures.length}: ${
+        $<HTMLTextAreaElement>("image-prompt").value}`;
+      const link = document.createElement("a");
+      link.href = img.src;
+      link.download = `picture-${i + 1}.${p.content_type.split("/")[1] ?? "bin"}`;
+      link.textContent = "Download";
+      out.append(img, link);
+    });
+    $("status").textContent = `${pictures.length} picture${pictures.length === 1 ? "" : "s"}`;
+  } catch (e) {
+    $("status").textContent = "";
+    showError(e);
+  } finally {
+    $<HTMLButtonElement>("draw-button").disabled = false;
   }
   void refreshRuns();
 }
@@ -406,7 +456,7 @@ async function openHubModel(id: string): Promise<void> {
   clearMessages();
   chosen = null;
   renderModels();
-  for (const p of ["panel-text", "panel-tts", "panel-stt"]) $(p).hidden = true;
+  for (const p of ["panel-text", "panel-tts", "panel-stt", "panel-image"]) $(p).hidden = true;
   const detail = $("model-detail");
   const pull = $<HTMLButtonElement>("hub-pull");
   detail.textContent = `${id}: asking the Hub…`;
@@ -534,6 +584,15 @@ function runAgain(): void {
     $<HTMLTextAreaElement>("tts-text").value = r.input;
     return;
   }
+  if (r.task === "text-to-image") {
+    const s = (r.settings ?? {}) as Record<string, unknown>;
+    $<HTMLTextAreaElement>("image-prompt").value = r.input;
+    for (const [field, key] of [["image-width", "width"], ["image-height", "height"],
+                                ["image-seed", "seed"]] as const)
+      if (s[key] !== undefined) $<HTMLInputElement>(field).value = String(s[key]);
+    $<HTMLTextAreaElement>("image-prompt").focus();
+    return;
+  }
   $<HTMLTextAreaElement>("prompt").value = r.input;
   for (const field of settingFields()) {
     const v = (r.settings as Record<string, unknown> | undefined)?.[field.name];
@@ -567,6 +626,7 @@ async function start(): Promise<void> {
   $<HTMLFormElement>("chat-form").addEventListener("submit", (e) => void runChat(e));
   $<HTMLFormElement>("tts-form").addEventListener("submit", (e) => void runSpeak(e));
   $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => void runTranscribe(e));
+  $<HTMLFormElement>("image-form").addEventListener("submit", (e) => void runDraw(e));
   $("stop-button").addEventListener("click", () => running?.abort());
   $("run-again").addEventListener("click", runAgain);
   $("record-button").addEventListener("click", () => void toggleRecording());
