@@ -25,18 +25,19 @@ util=("$root"/src/util/{buf,err,utf8,base64,log,units}.c "$root/src/engines/fram
 declare -A sources=(
   [fuzz_gguf_reader]="src/models/gguf_reader.c"
   [fuzz_audio_decode]="src/audio/audio_decode.c src/audio/audio_encode.c src/audio/memfile.c src/audio/resample.c"
-  [fuzz_request_json]="src/core/request.c src/core/request_speech.c src/core/settings.c"
+  [fuzz_request_json]="src/core/request.c src/core/request_speech.c src/core/request_embed.c src/core/settings.c src/app/provider_config.c"
   [fuzz_names]="src/core/model_id.c src/hub/hub_repo.c"
   [fuzz_frame]=""
   [fuzz_stream_encode]="src/api/sse.c"
   [fuzz_upstream_sse]="src/providers/sse_reader.c"
+  [fuzz_form]="src/http/server.c src/http/form.c src/http/access.c src/http/conn_limit.c src/http/conn_watch.c src/http/waker.c"
 )
-libs=(-ljansson -lsndfile -lsamplerate -lcrypto -lpthread -lm)
+libs=(-ljansson -lsndfile -lsamplerate -lcrypto -lmicrohttpd -lpthread -lm)
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(fuzz_gguf_reader fuzz_audio_decode fuzz_request_json fuzz_names fuzz_frame fuzz_stream_encode
-           fuzz_upstream_sse)
+           fuzz_upstream_sse fuzz_form)
 fi
 
 failed=0

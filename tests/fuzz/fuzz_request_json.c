@@ -1,6 +1,7 @@
 /* fuzz_request_json.c -- libFuzzer entry point for request bodies: JSON
  * text -> settings (every alias table's path syntax), messages, model id,
- * keep_alive and the speech members, as the surfaces read them.
+ * keep_alive, the speech members, embedding inputs and image sizes, as the
+ * surfaces read them.
  *
  * Whatever the bytes, each reader answers SY_OK or a 4xx code with a message;
  * nothing crashes or leaks. Built and run by scripts/fuzz.sh. */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/provider_config.h"
 #include "core/request.h"
 #include "core/settings.h"
 
@@ -56,6 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     expect_4xx(request_set_phrases(&req, json_object_get(body, "phrases"), "phrases", &err));
     expect_4xx(request_set_overrides(&req, json_object_get(body, "provider_overrides"),
                                      "provider_overrides", &err));
+    expect_4xx(request_set_inputs(&req, json_object_get(body, "input"), "input", &err));
+    const char *size_text = json_string_value(json_object_get(body, "size"));
+    unsigned w, h;
+    if (size_text && provider_parse_size(size_text, &w, &h) == 0 &&
+        (w < 1 || w > 16384 || h < 1 || h > 16384))
+        abort(); /* an accepted size is always in range */
     request_cleanup(&req);
     json_decref(body);
     return 0;
