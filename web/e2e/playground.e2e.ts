@@ -89,6 +89,15 @@ describe("the playground", () => {
     await expect.poll(() => cards.allTextContents()).toEqual([expect.stringMatching(/^espeak-ng/)]);
     await page.selectOption("#task-filter", "");
 
+    // Where a model runs: a provider's models, or only this machine's.
+    await page.selectOption("#provider-filter", "art");
+    const ids = () => cards.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.model));
+    await expect.poll(async () => (await ids()).sort()).toEqual(["art:chat-model", "art:painter"]);
+    await page.selectOption("#provider-filter", "here");
+    await expect.poll(ids).toContain("tiny");
+    expect((await ids()).some((id) => id?.startsWith("art:"))).toBe(false);
+    await page.selectOption("#provider-filter", "");
+
     // Starting from a goal shows the models that meet it, or says none can.
     await page.click("#goal-buttons button[data-goal=transcribe]");
     await expect.poll(() => cards.allTextContents())

@@ -93,15 +93,34 @@ function addCard(
   return b;
 }
 
+/** Where a model runs: "here" (local files, built-in engines, Hub
+ *  downloads), or the name of the provider it is relayed to. */
+function where(m: ModelInfo): string {
+  return m.status === "remote" ? m.owned_by : "here";
+}
+
+/** The provider filter offers every provider that lists models, keeping
+ *  the choice made. */
+function renderProviderFilter(): void {
+  const select = $<HTMLSelectElement>("provider-filter");
+  const chosenWhere = select.value;
+  const names = [...new Set(models.map(where).filter((w) => w !== "here"))].sort();
+  select.replaceChildren(new Option("anywhere", ""), new Option("on this machine", "here"),
+                         ...names.map((n) => new Option(`provider ${n}`, n)));
+  select.value = [...select.options].some((o) => o.value === chosenWhere) ? chosenWhere : "";
+}
+
 function renderModels(): void {
   const q = $<HTMLInputElement>("search").value.trim().toLowerCase();
   const want = $<HTMLSelectElement>("task-filter").value;
+  const at = $<HTMLSelectElement>("provider-filter").value;
   const list = $("models");
   list.replaceChildren();
   for (const m of models) {
     const hay = `${m.id} ${m.description} ${m.backend} ${m.capabilities.tasks.join(" ")}`;
     if (q && !hay.toLowerCase().includes(q)) continue;
     if (want && !m.capabilities.tasks.includes(want)) continue;
+    if (at && where(m) !== at) continue;
     if (goal && !goal.models.includes(m.id)) continue;
     const ctx = m.capabilities.context_length ? ` · ${m.capabilities.context_length} ctx` : "";
     const details = `${task(m)} · ${m.backend}${ctx} · ${m.status}${m.problem ? " · unusable" : ""}`;
@@ -370,6 +389,7 @@ async function reloadModels(): Promise<void> {
     li.textContent = `${p.provider}: ${p.message}`;
     problems.append(li);
   }
+  renderProviderFilter();
   renderModels();
 }
 
@@ -623,6 +643,7 @@ async function start(): Promise<void> {
     $<HTMLFormElement>("pull-form").requestSubmit();
   });
   $("task-filter").addEventListener("change", renderModels);
+  $("provider-filter").addEventListener("change", renderModels);
   $<HTMLFormElement>("chat-form").addEventListener("submit", (e) => void runChat(e));
   $<HTMLFormElement>("tts-form").addEventListener("submit", (e) => void runSpeak(e));
   $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => void runTranscribe(e));
