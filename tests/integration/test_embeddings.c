@@ -197,6 +197,8 @@ static void test_task_and_hf(void)
     T_ASSERT(json_equal(json_array_get(out, 1), want1));
     char path[128];
     snprintf(path, sizeof path, "/api/runs/%s", jstr(json_object_get(resp, "id")));
+    /* The row is written once the exchange closes. */
+    T_EQ_INT(test_run_status_eventually(&srv, jstr(json_object_get(resp, "id"))), 200);
     json_t *run = NULL;
     T_EQ_INT(http_json(srv.port, "GET", path, NULL, &run), 200);
     T_EQ_STR(jstr(json_object_get(run, "task")), "feature-extraction");

@@ -54,6 +54,8 @@ static void test_queued_stream_hears_heartbeats(void)
     /* The slot frees (its client leaves): the waiting stream runs to its end. */
     http_conn_close(&holder);
     T_EQ_INT(http_conn_read_body(&c, &r), 0);
+    if (!strstr(r.body.data, "\"finish_reason\":\"length\""))
+        printf("#   the stream said: %.2000s\n", r.body.data);
     T_ASSERT(strstr(r.body.data, "\"finish_reason\":\"length\"") != NULL);
     T_ASSERT(strstr(r.body.data, "data: [DONE]") != NULL);
     http_response_cleanup(&r);
