@@ -190,8 +190,8 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
         }
         c->picture_at[c->n_pictures] = c->pictures.len;
         c->picture_size[c->n_pictures] = ev->image_size;
-        snprintf(c->picture_type[c->n_pictures], sizeof c->picture_type[0], "%s",
-                 ev->image_type ? ev->image_type : "application/octet-stream");
+        c->picture_type[c->n_pictures] =
+            ev->image_type ? ev->image_type : "application/octet-stream";
         rc = buf_append(&c->pictures, ev->image, ev->image_size, &berr);
         if (rc == SY_OK)
             c->n_pictures++;

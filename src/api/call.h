@@ -86,7 +86,7 @@ struct call {
     struct sy_buf vectors;         /* embeddings: n_vectors x dim floats, in input order */
     struct sy_buf pictures;        /* images, one after another (picture_at, picture_size) */
     size_t picture_at[SY_IMAGES_MAX], picture_size[SY_IMAGES_MAX], n_pictures;
-    char picture_type[SY_IMAGES_MAX][32]; /* each one's media type */
+    const char *picture_type[SY_IMAGES_MAX]; /* each one's media type (static storage) */
     size_t n_vectors, dim;
     struct sy_buf out;             /* stream bytes not yet taken by the client */
     size_t n_tokens;               /* TOKEN events seen */

@@ -29,11 +29,6 @@ static json_t *complete(struct call *c)
 
 static const struct call_encoder encoder = {.complete = complete};
 
-static bool present(const json_t *v)
-{
-    return v && !json_is_null(v);
-}
-
 static sy_code parse(const json_t *body, struct sy_request *req, struct sy_err *err)
 {
     sy_code rc = json_body_known_keys(body, keys, "", err);
@@ -41,30 +36,31 @@ static sy_code parse(const json_t *body, struct sy_request *req, struct sy_err *
         return rc;
     /* The older API wrapped the options in "parameters"; both are read. */
     const json_t *params = json_object_get(body, "parameters");
-    if (present(params) && !json_is_object(params))
+    if (json_body_present(params) && !json_is_object(params))
         return sy_errp(err, SY_EINVAL, "parameters", "'parameters' must be an object");
     const json_t *opts = json_object_get(body, "options");
-    if (present(opts) && !json_is_object(opts))
+    if (json_body_present(opts) && !json_is_object(opts))
         return sy_errp(err, SY_EINVAL, "options", "'options' must be an object");
     const json_t *v = json_object_get(body, "truncate");
-    if (!present(v))
+    if (!json_body_present(v))
         v = json_object_get(params, "truncate");
-    if (present(v) && !json_is_boolean(v))
+    if (json_body_present(v) && !json_is_boolean(v))
         return sy_errp(err, SY_EINVAL, "truncate", "'truncate' must be true or false");
     req->embed.truncate = json_is_true(v);
     v = json_object_get(body, "normalize");
-    if (!present(v))
+    if (!json_body_present(v))
         v = json_object_get(params, "normalize");
-    if (present(v) && !json_is_true(v))
+    if (json_body_present(v) && !json_is_true(v))
         return sy_errp(err, SY_EUNSUPPORTED, "normalize",
                        "vectors are always normalised here; remove 'normalize' or set it true");
     v = json_object_get(body, "prompt_name");
-    if (present(v))
+    if (json_body_present(v))
         return sy_errp(err, SY_EUNSUPPORTED, "prompt_name",
                        "'prompt_name' needs the model's sentence-transformers prompts, which a "
                        "GGUF file does not carry; put the prompt in the text instead");
     v = json_object_get(body, "truncation_direction");
-    if (present(v) && !(json_is_string(v) && strcasecmp(json_string_value(v), "right") == 0))
+    bool right = json_is_string(v) && strcasecmp(json_string_value(v), "right") == 0;
+    if (json_body_present(v) && !right)
         return sy_errp(err, SY_EUNSUPPORTED, "truncation_direction",
                        "inputs are cut at the end only: 'truncation_direction' must be "
                        "\"right\"");
@@ -74,18 +70,20 @@ static sy_code parse(const json_t *body, struct sy_request *req, struct sy_err *
     return request_set_inputs(req, json_object_get(body, "inputs"), "inputs", err);
 }
 
-bool hf_embed_serve(struct http_exchange *ex, struct api_ctx *api, struct sy_request *req)
+bool hf_embed_pipeline(struct sy_request *req)
 {
     size_t len = strlen(req->model), suffix = strlen(PIPELINE_SUFFIX);
     bool pipeline = len > suffix && strcmp(req->model + len - suffix, PIPELINE_SUFFIX) == 0;
-    if (pipeline) {
+    if (pipeline)
         req->model[len - suffix] = '\0';
-    } else {
-        struct sy_model_info model;
-        if (router_describe(api->router, req->model, &model, NULL) != SY_OK ||
-            model.caps.tasks != SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION))
-            return false;
-    }
+    return pipeline;
+}
+
+bool hf_embed_serve(struct http_exchange *ex, struct api_ctx *api, struct sy_request *req,
+                    bool pipeline, const struct sy_model_info *model)
+{
+    if (!pipeline && (!model || model->caps.tasks != SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION)))
+        return false;
     json_t *body = NULL;
     struct sy_err err;
     sy_code rc = json_body_parse(ex, &body, &err);

@@ -60,11 +60,7 @@ static const struct call_encoder hf_encoder = {.complete = hf_complete};
 /* text-to-image: the first picture's bytes, as the HF API answers. */
 static sy_code hf_picture(struct call *c, struct sy_buf *out, const char **content_type)
 {
-    static const char *const types[] = {"image/png", "image/jpeg", "image/webp"};
-    *content_type = "application/octet-stream";
-    for (size_t i = 0; c->n_pictures && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(c->picture_type[0], types[i]) == 0)
-            *content_type = types[i];
+    *content_type = c->n_pictures ? c->picture_type[0] : "application/octet-stream";
     return c->n_pictures ? buf_append(out, c->pictures.data, c->picture_size[0], NULL)
                          : SY_OK;
 }
@@ -148,12 +144,17 @@ void hf_models_post(struct http_exchange *ex, void *app)
     json_t *model = json_string(http_path_rest(ex));
     sy_code rc = request_set_model(&req, model, "model", &err);
     json_decref(model);
-    if (rc == SY_OK && (hf_embed_serve(ex, api, &req) || hf_speech_serve(ex, api, &req)))
+    /* What the model does decides how the body is read: described once. */
+    bool pipeline = rc == SY_OK && hf_embed_pipeline(&req);
+    struct sy_model_info info;
+    const struct sy_model_info *described =
+        rc == SY_OK && router_describe(api->router, req.model, &info, NULL) == SY_OK ? &info
+                                                                                   : NULL;
+    if (rc == SY_OK && (hf_embed_serve(ex, api, &req, pipeline, described) ||
+                        hf_speech_serve(ex, api, &req, described)))
         return;
     /* A model that only draws takes the prompt for a picture. */
-    struct sy_model_info info;
-    if (rc == SY_OK && router_describe(api->router, req.model, &info, NULL) == SY_OK &&
-        info.caps.tasks == SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE))
+    if (described && described->caps.tasks == SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE))
         req.task = SY_TASK_TEXT_TO_IMAGE;
     if (rc == SY_OK)
         rc = json_body_parse(ex, &body, &err);

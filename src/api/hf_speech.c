@@ -198,12 +198,12 @@ static void serve_asr(struct http_exchange *ex, struct api_ctx *api, struct sy_r
     call_start(api, &asr_encoder, "hf-", req, opts, ex);
 }
 
-bool hf_speech_serve(struct http_exchange *ex, struct api_ctx *api, struct sy_request *req)
+bool hf_speech_serve(struct http_exchange *ex, struct api_ctx *api, struct sy_request *req,
+                     const struct sy_model_info *model)
 {
-    struct sy_model_info model;
-    if (router_describe(api->router, req->model, &model, NULL) != SY_OK)
+    if (!model)
         return false; /* the text path reports it */
-    uint32_t tasks = model.caps.tasks;
+    uint32_t tasks = model->caps.tasks;
     if (tasks & SY_TASK_BIT(SY_TASK_TEXT_GENERATION))
         return false;
     if (tasks & SY_TASK_BIT(SY_TASK_TEXT_TO_SPEECH)) {

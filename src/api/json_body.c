@@ -88,6 +88,11 @@ static sy_code parse(struct http_exchange *ex, json_t **out, struct sy_err *err)
     return SY_OK;
 }
 
+bool json_body_present(const json_t *v)
+{
+    return v && !json_is_null(v);
+}
+
 sy_code json_body_known_keys(const json_t *obj, const char *const *known, const char *where,
                              struct sy_err *err)
 {

@@ -28,6 +28,10 @@ sy_code json_body_parse_any_type(struct http_exchange *ex, json_t **out, struct 
 sy_code json_body_known_keys(const json_t *obj, const char *const *known, const char *where,
                              struct sy_err *err);
 
+/* Returns: whether a member was given: present and not JSON null (clients
+ * send null for "not set"). */
+bool json_body_present(const json_t *v);
+
 /* Reads an optional boolean member. Returns SY_EINVAL naming it if not a bool. */
 sy_code json_body_bool(const json_t *obj, const char *key, bool *out, struct sy_err *err);
 

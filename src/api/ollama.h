@@ -16,6 +16,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "http/exchange.h"
 
@@ -35,6 +37,10 @@ void ollama_root(struct http_exchange *ex, void *app);     /* GET / and HEAD / *
  * num_thread, ...), which this server's configuration decides: accepted and
  * not applied. */
 bool ollama_run_option(const char *name);
+
+/* Returns: nanoseconds from a to b, Ollama's unit for durations; 0 if a
+ * never happened (all zero). */
+int64_t ollama_ns_between(const struct timespec *a, const struct timespec *b);
 
 /* Writes Ollama's timestamp for now (RFC 3339, UTC, nanoseconds) into out. */
 void ollama_now(char *out, size_t size);

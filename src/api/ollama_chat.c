@@ -100,11 +100,11 @@ static void set_text(const struct call *c, json_t *line, const char *text, size_
         json_object_set_new(line, "response", json_stringn(text, len));
 }
 
-static json_int_t ns_between(const struct timespec *a, const struct timespec *b)
+int64_t ollama_ns_between(const struct timespec *a, const struct timespec *b)
 {
     if (!a->tv_sec && !a->tv_nsec)
         return 0;
-    return (json_int_t)(b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
+    return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
 }
 
 /* done_reason and the statistics of the final line. load_duration is the time
@@ -115,8 +115,10 @@ static void set_totals(const struct call *c, json_t *line)
     json_object_set_new(line, "done", json_true());
     json_object_set_new(line, "done_reason",
                         json_string(c->finish == SY_FINISH_LENGTH ? "length" : "stop"));
-    json_object_set_new(line, "total_duration", json_integer(ns_between(&c->t_submit, &c->t_done)));
-    json_object_set_new(line, "load_duration", json_integer(ns_between(&c->t_submit, &c->t_start)));
+    json_object_set_new(line, "total_duration",
+                        json_integer(ollama_ns_between(&c->t_submit, &c->t_done)));
+    json_object_set_new(line, "load_duration",
+                        json_integer(ollama_ns_between(&c->t_submit, &c->t_start)));
     json_object_set_new(line, "prompt_eval_count", json_integer(c->usage.prompt_tokens));
     json_object_set_new(line, "prompt_eval_duration",
                         json_integer((json_int_t)(c->usage.prompt_ms * 1e6)));
@@ -182,11 +184,6 @@ static const struct call_encoder ollama_encoder = {
 
 /* ---- parsing ---------------------------------------------------------------------------- */
 
-static bool present(const json_t *v)
-{
-    return v && !json_is_null(v);
-}
-
 /* Ollama's option defaults, so the same request samples the same way here. */
 static void ollama_defaults(struct sy_settings *s)
 {
@@ -199,7 +196,7 @@ static void ollama_defaults(struct sy_settings *s)
 static sy_code read_options(const json_t *body, struct sy_request *req, struct sy_err *err)
 {
     const json_t *options = json_object_get(body, "options");
-    if (!present(options))
+    if (!json_body_present(options))
         return SY_OK;
     if (!json_is_object(options))
         return sy_errp(err, SY_EINVAL, "options", "'options' must be an object");
@@ -260,15 +257,15 @@ static sy_code read_common(const json_t *body, struct sy_request *req, struct ol
         return rc;
     snprintf(o->model, sizeof o->model, "%s", json_string_value(model));
     const json_t *stream = json_object_get(body, "stream");
-    if (present(stream) && !json_is_boolean(stream))
+    if (json_body_present(stream) && !json_is_boolean(stream))
         return sy_errp(err, SY_EINVAL, "stream", "stream must be true or false");
     req->stream = !json_is_false(stream);
     const json_t *v = json_object_get(body, "format");
-    if (present(v) && !(json_is_string(v) && json_string_length(v) == 0))
+    if (json_body_present(v) && !(json_is_string(v) && json_string_length(v) == 0))
         return sy_errp(err, SY_EUNSUPPORTED, "format",
                        "structured output ('format') is not supported yet; remove it");
     v = json_object_get(body, "think");
-    if (present(v) && !json_is_false(v))
+    if (json_body_present(v) && !json_is_false(v))
         return sy_errp(err, SY_EUNSUPPORTED, "think",
                        "separate thinking output ('think') is not supported yet");
     ollama_defaults(&req->settings);
@@ -282,10 +279,10 @@ static sy_code read_chat(const json_t *body, struct sy_request *req, bool *empty
                          struct sy_err *err)
 {
     const json_t *tools = json_object_get(body, "tools");
-    if (present(tools) && !(json_is_array(tools) && json_array_size(tools) == 0))
+    if (json_body_present(tools) && !(json_is_array(tools) && json_array_size(tools) == 0))
         return sy_errp(err, SY_EUNSUPPORTED, "tools", "tool calling is not supported yet");
     const json_t *messages = json_object_get(body, "messages");
-    if (present(messages) && !json_is_array(messages))
+    if (json_body_present(messages) && !json_is_array(messages))
         return sy_errp(err, SY_EINVAL, "messages", "messages must be an array");
     *empty = json_array_size(messages) == 0;
     if (*empty)
@@ -295,13 +292,13 @@ static sy_code read_chat(const json_t *body, struct sy_request *req, bool *empty
     json_array_foreach(messages, i, m) {
         char param[64];
         const json_t *images = json_object_get(m, "images");
-        if (present(images) && !(json_is_array(images) && json_array_size(images) == 0)) {
+        if (json_body_present(images) && !(json_is_array(images) && json_array_size(images) == 0)) {
             snprintf(param, sizeof param, "messages[%zu].images", i);
             return sy_errp(err, SY_EUNSUPPORTED, param,
                            "images are not supported by local models yet");
         }
         const json_t *calls = json_object_get(m, "tool_calls");
-        if (present(calls) && !(json_is_array(calls) && json_array_size(calls) == 0)) {
+        if (json_body_present(calls) && !(json_is_array(calls) && json_array_size(calls) == 0)) {
             snprintf(param, sizeof param, "messages[%zu].tool_calls", i);
             return sy_errp(err, SY_EUNSUPPORTED, param, "tool calling is not supported yet");
         }
@@ -317,7 +314,7 @@ static sy_code read_generate(struct api_ctx *api, const json_t *body, struct sy_
     static const char *const refused[] = {"suffix", "template", "context", "images"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         const json_t *v = json_object_get(body, refused[i]);
-        bool neutral = !present(v) || (json_is_string(v) && json_string_length(v) == 0) ||
+        bool neutral = !json_body_present(v) || (json_is_string(v) && json_string_length(v) == 0) ||
                        (json_is_array(v) && json_array_size(v) == 0);
         if (!neutral)
             return sy_errp(err, SY_EUNSUPPORTED, refused[i],
@@ -326,11 +323,11 @@ static sy_code read_generate(struct api_ctx *api, const json_t *body, struct sy_
     const json_t *prompt = json_object_get(body, "prompt");
     const json_t *system = json_object_get(body, "system");
     const json_t *raw = json_object_get(body, "raw");
-    if (present(prompt) && !json_is_string(prompt))
+    if (json_body_present(prompt) && !json_is_string(prompt))
         return sy_errp(err, SY_EINVAL, "prompt", "prompt must be a string");
-    if (present(system) && !json_is_string(system))
+    if (json_body_present(system) && !json_is_string(system))
         return sy_errp(err, SY_EINVAL, "system", "system must be a string");
-    if (present(raw) && !json_is_boolean(raw))
+    if (json_body_present(raw) && !json_is_boolean(raw))
         return sy_errp(err, SY_EINVAL, "raw", "raw must be true or false");
     *empty = json_string_length(prompt) == 0;
     if (*empty)
@@ -340,7 +337,7 @@ static sy_code read_generate(struct api_ctx *api, const json_t *body, struct sy_
     if (rc != SY_OK)
         return rc;
     if (json_is_true(raw) || !info.caps.chat) {
-        if (present(system) && json_string_length(system) > 0)
+        if (json_body_present(system) && json_string_length(system) > 0)
             return sy_errp(err, SY_EUNSUPPORTED, "system",
                            json_is_true(raw) ? "'system' has no place in a raw prompt"
                                              : "model '%s' has no chat template to put "
@@ -349,7 +346,7 @@ static sy_code read_generate(struct api_ctx *api, const json_t *body, struct sy_
         return request_set_prompt(req, prompt, "prompt", err);
     }
     json_t *messages = json_array();
-    if (present(system) && json_string_length(system) > 0)
+    if (json_body_present(system) && json_string_length(system) > 0)
         json_array_append_new(messages, json_pack("{s:s, s:O}", "role", "system", "content",
                                                   system));
     json_array_append_new(messages, json_pack("{s:s, s:O}", "role", "user", "content", prompt));

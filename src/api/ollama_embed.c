@@ -28,13 +28,6 @@ static const char *const embed_keys[] = {"model", "input", "truncate", "dimensio
                                          "keep_alive", NULL};
 static const char *const embeddings_keys[] = {"model", "prompt", "options", "keep_alive", NULL};
 
-static json_int_t ns_between(const struct timespec *a, const struct timespec *b)
-{
-    if (!a->tv_sec && !a->tv_nsec)
-        return 0;
-    return (json_int_t)(b->tv_sec - a->tv_sec) * 1000000000 + (b->tv_nsec - a->tv_nsec);
-}
-
 static json_t *complete(struct call *c)
 {
     const struct embed_opts *o = c->surface;
@@ -42,9 +35,10 @@ static json_t *complete(struct call *c)
         return json_pack("{s:o}", "embedding", c->n_vectors ? embeddings_vector(c, 0, false)
                                                             : json_array());
     return json_pack("{s:s, s:o, s:I, s:I, s:I}", "model", o->model, "embeddings",
-                     embeddings_all(c), "total_duration", ns_between(&c->t_submit, &c->t_done),
-                     "load_duration", ns_between(&c->t_submit, &c->t_start), "prompt_eval_count",
-                     (json_int_t)c->usage.prompt_tokens);
+                     embeddings_all(c), "total_duration",
+                     (json_int_t)ollama_ns_between(&c->t_submit, &c->t_done), "load_duration",
+                     (json_int_t)ollama_ns_between(&c->t_submit, &c->t_start),
+                     "prompt_eval_count", (json_int_t)c->usage.prompt_tokens);
 }
 
 static const struct call_encoder encoder = {
@@ -52,15 +46,10 @@ static const struct call_encoder encoder = {
     .respond_error = api_respond_error_ollama,
 };
 
-static bool present(const json_t *v)
-{
-    return v && !json_is_null(v);
-}
-
 static sy_code read_options(const json_t *body, struct sy_err *err)
 {
     const json_t *options = json_object_get(body, "options");
-    if (!present(options))
+    if (!json_body_present(options))
         return SY_OK;
     if (!json_is_object(options))
         return sy_errp(err, SY_EINVAL, "options", "'options' must be an object");
@@ -103,7 +92,7 @@ static sy_code parse(const json_t *body, struct sy_request *req, struct embed_op
     } else {
         rc = request_set_inputs(req, json_object_get(body, "input"), "input", err);
         const json_t *truncate = json_object_get(body, "truncate");
-        if (rc == SY_OK && present(truncate) && !json_is_boolean(truncate))
+        if (rc == SY_OK && json_body_present(truncate) && !json_is_boolean(truncate))
             rc = sy_errp(err, SY_EINVAL, "truncate", "truncate must be true or false");
         req->embed.truncate = !json_is_false(truncate);
         if (rc == SY_OK)

@@ -21,56 +21,51 @@ static const struct setting_alias openai_aliases[] = {
     {"repetition_penalty", SY_SETTING_REPETITION_PENALTY},
 };
 
-static bool is_absent(const json_t *v)
-{
-    return !v || json_is_null(v);
-}
-
 /* Fields OpenAI defines that would change the answer in ways we do not
  * implement. Sending their neutral value is fine; anything else is a 422, so
  * a client never gets an answer that silently ignored what it asked for. */
 static sy_code refuse_unsupported(const json_t *body, struct sy_err *err)
 {
     const json_t *v;
-    if (!is_absent(v = json_object_get(body, "n")) &&
+    if (json_body_present(v = json_object_get(body, "n")) &&
         !(json_is_integer(v) && json_integer_value(v) == 1))
         return sy_errp(err, SY_EUNSUPPORTED, "n",
                        "'n' other than 1 is not supported; send one request per choice");
-    if (!is_absent(v = json_object_get(body, "best_of")) &&
+    if (json_body_present(v = json_object_get(body, "best_of")) &&
         !(json_is_integer(v) && json_integer_value(v) == 1))
         return sy_errp(err, SY_EUNSUPPORTED, "best_of", "'best_of' other than 1 is not supported");
-    if (!is_absent(v = json_object_get(body, "logprobs")) && !json_is_false(v) &&
+    if (json_body_present(v = json_object_get(body, "logprobs")) && !json_is_false(v) &&
         !(json_is_integer(v) && json_integer_value(v) == 0))
         return sy_errp(err, SY_EUNSUPPORTED, "logprobs", "'logprobs' is not supported yet");
-    if (!is_absent(json_object_get(body, "top_logprobs")))
+    if (json_body_present(json_object_get(body, "top_logprobs")))
         return sy_errp(err, SY_EUNSUPPORTED, "top_logprobs", "'top_logprobs' is not supported yet");
-    if (!is_absent(v = json_object_get(body, "tools")) &&
+    if (json_body_present(v = json_object_get(body, "tools")) &&
         !(json_is_array(v) && json_array_size(v) == 0))
         return sy_errp(err, SY_EUNSUPPORTED, "tools", "tool calling is not supported yet");
-    if (!is_absent(v = json_object_get(body, "tool_choice")) && json_is_string(v) &&
+    if (json_body_present(v = json_object_get(body, "tool_choice")) && json_is_string(v) &&
         strcmp(json_string_value(v), "none") != 0 && strcmp(json_string_value(v), "auto") != 0)
         return sy_errp(err, SY_EUNSUPPORTED, "tool_choice", "tool calling is not supported yet");
-    if (!is_absent(v = json_object_get(body, "tool_choice")) && !json_is_string(v))
+    if (json_body_present(v = json_object_get(body, "tool_choice")) && !json_is_string(v))
         return sy_errp(err, SY_EUNSUPPORTED, "tool_choice", "tool calling is not supported yet");
-    if (!is_absent(v = json_object_get(body, "response_format"))) {
+    if (json_body_present(v = json_object_get(body, "response_format"))) {
         const char *type = json_string_value(json_object_get(v, "type"));
         if (!type || strcmp(type, "text") != 0)
             return sy_errp(err, SY_EUNSUPPORTED, "response_format",
                            "'response_format' other than {\"type\": \"text\"} is not supported yet");
     }
-    if (!is_absent(v = json_object_get(body, "logit_bias")) &&
+    if (json_body_present(v = json_object_get(body, "logit_bias")) &&
         !(json_is_object(v) && json_object_size(v) == 0))
         return sy_errp(err, SY_EUNSUPPORTED, "logit_bias", "'logit_bias' is not supported yet");
-    if (!is_absent(v = json_object_get(body, "modalities"))) {
+    if (json_body_present(v = json_object_get(body, "modalities"))) {
         if (!json_is_array(v) || json_array_size(v) != 1 ||
             !json_is_string(json_array_get(v, 0)) ||
             strcmp(json_string_value(json_array_get(v, 0)), "text") != 0)
             return sy_errp(err, SY_EUNSUPPORTED, "modalities", "only the \"text\" modality is supported");
     }
-    if (!is_absent(json_object_get(body, "reasoning_effort")))
+    if (json_body_present(json_object_get(body, "reasoning_effort")))
         return sy_errp(err, SY_EUNSUPPORTED, "reasoning_effort",
                        "'reasoning_effort' is not supported by local models");
-    if (!is_absent(v = json_object_get(body, "suffix")) &&
+    if (json_body_present(v = json_object_get(body, "suffix")) &&
         !(json_is_string(v) && json_string_length(v) == 0))
         return sy_errp(err, SY_EUNSUPPORTED, "suffix", "'suffix' (fill-in-the-middle) is not supported yet");
     return SY_OK;
@@ -92,7 +87,7 @@ sy_code openai_read_common(const json_t *body, struct sy_request *req, struct op
     if (rc != SY_OK)
         return rc;
     const json_t *so = json_object_get(body, "stream_options");
-    if (!is_absent(so)) {
+    if (json_body_present(so)) {
         if (!req->stream)
             return sy_errp(err, SY_EINVAL, "stream_options",
                            "'stream_options' is only allowed when 'stream' is true");
@@ -102,13 +97,13 @@ sy_code openai_read_common(const json_t *body, struct sy_request *req, struct op
         if ((rc = json_body_known_keys(so, known, "stream_options", err)) != SY_OK)
             return rc;
         const json_t *iu = json_object_get(so, "include_usage");
-        if (!is_absent(iu) && !json_is_boolean(iu))
+        if (json_body_present(iu) && !json_is_boolean(iu))
             return sy_errp(err, SY_EINVAL, "stream_options.include_usage",
                            "'stream_options.include_usage' must be true or false");
         opts->include_usage = json_is_true(iu);
     }
     const json_t *ov = json_object_get(body, "provider_overrides");
-    if (is_absent(ov))
+    if (!json_body_present(ov))
         ov = json_object_get(body, "providerOptions");
     return request_set_overrides(req, ov, "provider_overrides", err);
 }

@@ -38,14 +38,9 @@ static json_t *complete(struct call *c)
 
 static const struct call_encoder encoder = {.complete = complete};
 
-static bool present(const json_t *v)
-{
-    return v && !json_is_null(v);
-}
-
 static sy_code read_size(const json_t *v, struct sy_settings *s, struct sy_err *err)
 {
-    if (!present(v) || (json_is_string(v) && strcmp(json_string_value(v), "auto") == 0))
+    if (!json_body_present(v) || (json_is_string(v) && strcmp(json_string_value(v), "auto") == 0))
         return SY_OK;
     unsigned w, h;
     if (!json_is_string(v) || provider_parse_size(json_string_value(v), &w, &h) != 0)
@@ -65,7 +60,7 @@ static sy_code pass_on(const json_t *body, struct sy_request *req, struct sy_err
     static const char *const fields[] = {"quality", "style", NULL};
     for (size_t i = 0; fields[i]; i++) {
         const json_t *v = json_object_get(body, fields[i]);
-        if (!present(v))
+        if (!json_body_present(v))
             continue;
         if (!json_is_string(v))
             return sy_errp(err, SY_EINVAL, fields[i], "'%s' must be a string", fields[i]);
@@ -91,22 +86,22 @@ static sy_code parse(const json_t *body, struct sy_request *req, struct sy_err *
     if ((rc = request_set_prompt(req, prompt, "prompt", err)) != SY_OK)
         return rc;
     const json_t *n = json_object_get(body, "n");
-    if (present(n) && (!json_is_integer(n) || json_integer_value(n) < 1 ||
+    if (json_body_present(n) && (!json_is_integer(n) || json_integer_value(n) < 1 ||
                        json_integer_value(n) > SY_IMAGES_MAX))
         return sy_errp(err, SY_EINVAL, "n", "'n' must be an integer from 1 to %d",
                        SY_IMAGES_MAX);
-    req->images.n = present(n) ? (unsigned)json_integer_value(n) : 1;
+    req->images.n = json_body_present(n) ? (unsigned)json_integer_value(n) : 1;
     const json_t *format = json_object_get(body, "response_format");
-    if (present(format) && !(json_is_string(format) &&
+    if (json_body_present(format) && !(json_is_string(format) &&
                              strcmp(json_string_value(format), "b64_json") == 0))
         return sy_errp(err, SY_EUNSUPPORTED, "response_format",
                        "'response_format' must be \"b64_json\": pictures come back inline, and "
                        "this server keeps no files for a URL to point at");
     const json_t *user = json_object_get(body, "user");
-    if (present(user) && !json_is_string(user))
+    if (json_body_present(user) && !json_is_string(user))
         return sy_errp(err, SY_EINVAL, "user", "'user' must be a string");
     const json_t *ov = json_object_get(body, "provider_overrides");
-    if (!present(ov))
+    if (!json_body_present(ov))
         ov = json_object_get(body, "providerOptions");
     if ((rc = request_set_overrides(req, ov, "provider_overrides", err)) != SY_OK ||
         (rc = settings_read(body, aliases, sizeof aliases / sizeof aliases[0], &req->settings,

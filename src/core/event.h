@@ -51,7 +51,7 @@ struct sy_event {
     size_t index;             /* EMBEDDING: which input it belongs to */
     const void *image;        /* IMAGE: the encoded file, borrowed for the call */
     size_t image_size;
-    const char *image_type;   /* IMAGE: its media type ("image/png") */
+    const char *image_type;   /* IMAGE: its media type ("image/png"), static storage */
     enum sy_finish finish;    /* DONE */
     struct sy_usage usage;    /* START: prompt_tokens; DONE: all */
     const struct sy_err *err; /* ERROR: borrowed for the call */

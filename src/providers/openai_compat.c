@@ -659,9 +659,9 @@ static sy_code emit_vector(struct transfer *t, size_t index, const json_t *v, st
 /* A whole embeddings answer: OpenAI's {"data": [{"index", "embedding"}],
  * "usage"} or Ollama's {"embeddings": [[...]], "prompt_eval_count"}; one
  * vector per input, in order. */
-static sy_code on_embeddings(struct transfer *t, const json_t *j, size_t n_inputs,
-                             struct sy_err *err)
+static sy_code on_embeddings(struct transfer *t, const json_t *j, struct sy_err *err)
 {
+    size_t n_inputs = t->n_inputs;
     const json_t *list = json_object_get(j, t->p->ollama ? "embeddings" : "data");
     if (json_array_size(list) != n_inputs)
         return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent %zu embeddings for %zu inputs",
@@ -751,6 +751,21 @@ static sy_code on_images(struct transfer *t, const json_t *j, struct sy_err *err
     return rc;
 }
 
+/* Reads the whole answer t collected with read; an answer that is not JSON
+ * fails with "provider 'x' answered <what>". */
+static void read_whole(struct transfer *t,
+                       sy_code (*read)(struct transfer *t, const json_t *j, struct sy_err *err),
+                       const char *what)
+{
+    struct sy_err e;
+    json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, JSON_ALLOW_NUL, NULL);
+    if (!j)
+        sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered %s", t->p->cfg.name, what);
+    if (!j || read(t, j, &e) != SY_OK)
+        emit_error(t, &e);
+    json_decref(j);
+}
+
 /* The transfer ended (curl's result cc): the final event, then release. */
 static void transfer_finish(struct transfer *t, CURLcode cc)
 {
@@ -769,36 +784,14 @@ static void transfer_finish(struct transfer *t, CURLcode cc)
                                   t->whole.len, &e);
             emit_error(t, &e);
         } else if (t->image) {
-            json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, 0, NULL);
-            if (!j || on_images(t, j, &e) != SY_OK) {
-                if (!j)
-                    sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered images with something "
-                            "that is not JSON", t->p->cfg.name);
-                emit_error(t, &e);
-            }
-            json_decref(j);
+            read_whole(t, on_images, "images with something that is not JSON");
         } else if (t->embed) {
-            json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len, 0, NULL);
-            if (!j || on_embeddings(t, j, t->n_inputs, &e) != SY_OK) {
-                if (!j)
-                    sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered embeddings with something "
-                            "that is not JSON", t->p->cfg.name);
-                emit_error(t, &e);
-            }
-            json_decref(j);
+            read_whole(t, on_embeddings, "embeddings with something that is not JSON");
         } else if (t->p->ollama) {
             if (t->whole.len) /* a last line without its newline */
                 ndjson_push(t, "\n", 1);
         } else if (!t->sse) {
-            json_t *j = json_loadb(t->whole.data ? t->whole.data : "", t->whole.len,
-                                   JSON_ALLOW_NUL, NULL);
-            if (!j || on_chunk(t, j, &e) != SY_OK) {
-                if (!j)
-                    sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered with something that is "
-                            "neither JSON nor an event stream", t->p->cfg.name);
-                emit_error(t, &e);
-            }
-            json_decref(j);
+            read_whole(t, on_chunk, "with something that is neither JSON nor an event stream");
         }
         if (!t->failed && !t->finished) {
             sy_errf(&e, SY_EUPSTREAM, "provider '%s' ended the stream before the answer was "

@@ -1,13 +1,11 @@
 /* test_hub_main.c -- switchyard-test-hub ROOT: the loopback Hub of the tests
  * (tests/support/hub_server.h) as a process, for tests that are not written
  * in C (the playground's end-to-end tests). Prints "hub on http://..." once
- * serving, and serves until its standard input closes or it is signalled. */
-#include <pthread.h>
-#include <signal.h>
+ * serving, and serves until it is signalled. */
 #include <stdio.h>
-#include <unistd.h>
 
 #include "hub_server.h"
+#include "until_signalled.h"
 
 int main(int argc, char **argv)
 {
@@ -22,13 +20,7 @@ int main(int argc, char **argv)
     }
     printf("hub on http://127.0.0.1:%d\n", hub_server_port(hs));
     fflush(stdout);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    int sig = 0;
-    sigwait(&stop, &sig);
+    until_signalled();
     hub_server_stop(hs);
     return 0;
 }

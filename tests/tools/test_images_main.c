@@ -2,11 +2,10 @@
  * (tests/support/image_server.h) as a process, for the playground's
  * end-to-end tests. Prints "images on http://..." once serving, and serves
  * until it is signalled. */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 
 #include "image_server.h"
+#include "until_signalled.h"
 
 int main(void)
 {
@@ -17,13 +16,7 @@ int main(void)
     }
     printf("images on http://127.0.0.1:%d\n", image_server_port(is));
     fflush(stdout);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    int sig = 0;
-    sigwait(&stop, &sig);
+    until_signalled();
     image_server_stop(is);
     return 0;
 }
