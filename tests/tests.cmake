@@ -22,13 +22,13 @@ foreach(suffix "" "-asan")
     endif()
     add_executable(${name}${suffix} ${src})
     target_link_libraries(${name}${suffix} PRIVATE sy_util${suffix} sy_testsupport${suffix})
-    if(name STREQUAL "test_speech") # checks audio with the server's own codec module
+    if(name STREQUAL "test_speech" OR name STREQUAL "test_whisper") # the server's codec module
       target_link_libraries(${name}${suffix} PRIVATE sy_server${suffix})
     endif()
     add_test(NAME integration/${name}${suffix} COMMAND ${name}${suffix})
     set_tests_properties(integration/${name}${suffix} PROPERTIES
       TIMEOUT 600
-      ENVIRONMENT "SY_TEST_SERVER=$<TARGET_FILE:switchyard${suffix}>;SY_TEST_WORKER=$<TARGET_FILE:switchyard-llama${suffix}>;SY_TEST_MAKE_MODEL=$<TARGET_FILE:switchyard-make-model>;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0")
+      ENVIRONMENT "SY_TEST_SERVER=$<TARGET_FILE:switchyard${suffix}>;SY_TEST_WORKER=$<TARGET_FILE:switchyard-llama${suffix}>;SY_TEST_MAKE_MODEL=$<TARGET_FILE:switchyard-make-model>;SY_TEST_MAKE_WHISPER=$<TARGET_FILE:switchyard-make-whisper>;LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0")
   endforeach()
 endforeach()
 

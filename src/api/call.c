@@ -200,6 +200,8 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
         c->finished = true;
         c->finish = ev->finish;
         c->usage = ev->usage;
+        if (ev->language)
+            snprintf(c->language, sizeof c->language, "%s", ev->language);
         clock_gettime(CLOCK_MONOTONIC, &c->t_done);
         api_metrics_done(c->api->metrics, call_model(c), &c->usage, finish_name(c->finish));
         if (stream)

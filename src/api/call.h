@@ -92,6 +92,7 @@ struct call {
     size_t n_tokens;               /* TOKEN events seen */
     struct sy_usage usage;
     enum sy_finish finish;
+    char language[16];             /* speech recognition: the language heard, "" if not said */
     struct timespec t_submit, t_start, t_first_token, t_last_token, t_done;
     struct keepalive_item keepalive; /* on the api's ticker while streaming */
     bool on_keepalive;

@@ -113,6 +113,7 @@ struct form_fields {
     char response_format[32];
     json_t *options;   /* everything else, as JSON values for the request readers */
     json_t *phrases;   /* phrases[] fields */
+    bool translate;    /* /v1/audio/translations: fewer fields */
 };
 
 static sy_code copy_field(const struct http_form_field *f, char *out, size_t size,
@@ -144,6 +145,11 @@ static sy_code on_field(void *ctx, const struct http_form_field *f, struct sy_er
         return copy_field(f, ff->model, sizeof ff->model, err);
     if (strcmp(f->name, "response_format") == 0)
         return copy_field(f, ff->response_format, sizeof ff->response_format, err);
+    if (ff->translate && strcmp(f->name, "prompt") != 0 && strcmp(f->name, "temperature") != 0)
+        return sy_errp(err, SY_EINVAL, f->name,
+                       "unknown field '%s'; a translation takes file, model, prompt, "
+                       "response_format, temperature (the text is always English)",
+                       f->name);
     if (strcmp(f->name, "phrases[]") == 0) {
         char phrase[SY_PHRASE_LEN_MAX + 1];
         sy_code rc = copy_field(f, phrase, sizeof phrase, err);
@@ -257,9 +263,13 @@ static json_t *transcription_complete(struct call *c)
     const char *text = c->text.data ? c->text.data : "";
     if (opts->format != TRANSCRIPT_VERBOSE_JSON)
         return json_pack("{s:s, s:o}", "text", text, "usage", duration_usage(c));
-    const char *lang = c->req.speech.language[0] ? c->req.speech.language
-                                                  : c->model.caps.languages;
-    return json_pack("{s:s, s:s%, s:f, s:s, s:o, s:o}", "task", "transcribe", "language", lang,
+    const char *lang = c->language[0]               ? c->language
+                       : c->req.speech.language[0] ? c->req.speech.language
+                                                   : c->model.caps.languages;
+    if (c->req.speech.translate)
+        lang = "en";
+    return json_pack("{s:s, s:s%, s:f, s:s, s:o, s:o}", "task",
+                     c->req.speech.translate ? "translate" : "transcribe", "language", lang,
                      strcspn(lang, ","), "duration", c->usage.audio_seconds, "text", text,
                      "segments", transcript_segments(c), "usage", duration_usage(c));
 }
@@ -317,13 +327,15 @@ static const struct call_encoder transcription_encoder = {
     .complete_raw = transcription_raw,
 };
 
-void openai_audio_transcriptions(struct http_exchange *ex, void *app)
+/* Transcriptions, and translations into English (translate). */
+static void audio_to_text(struct http_exchange *ex, struct api_ctx *api, bool translate)
 {
-    struct api_ctx *api = app;
     struct sy_request req;
     request_init(&req);
     req.task = SY_TASK_AUTOMATIC_SPEECH_RECOGNITION;
-    struct form_fields ff = {.req = &req, .options = json_object(), .phrases = json_array()};
+    req.speech.translate = translate;
+    struct form_fields ff = {.req = &req, .options = json_object(), .phrases = json_array(),
+                             .translate = translate};
     struct transcription_opts *opts = calloc(1, sizeof *opts);
     struct sy_err err;
     sy_code rc = ff.options && ff.phrases && opts
@@ -351,5 +363,18 @@ void openai_audio_transcriptions(struct http_exchange *ex, void *app)
         api_respond_error(ex, &err);
         return;
     }
-    call_start(api, &transcription_encoder, "transcript-", &req, opts, ex);
+    call_start(api, &transcription_encoder, translate ? "translation-" : "transcript-", &req,
+               opts, ex);
+}
+
+void openai_audio_transcriptions(struct http_exchange *ex, void *app)
+{
+    audio_to_text(ex, app, false);
+}
+
+/* ---- POST /v1/audio/translations -------------------------------------------------------- */
+
+void openai_audio_translations(struct http_exchange *ex, void *app)
+{
+    audio_to_text(ex, app, true);
 }

@@ -27,6 +27,7 @@ static const struct http_route routes[] = {
     {"GET", "/v1/models/*", openai_models_get, 0, false},
     {"POST", "/v1/audio/speech", openai_audio_speech, 0, false},
     {"POST", "/v1/audio/transcriptions", openai_audio_transcriptions, SY_AUDIO_UPLOAD_MAX, false},
+    {"POST", "/v1/audio/translations", openai_audio_translations, SY_AUDIO_UPLOAD_MAX, false},
     {"POST", "/models/*", hf_models_post, SY_AUDIO_UPLOAD_MAX, false}, /* audio for ASR */
     {"POST", "/api/inference", task_inference, 0, false},
     {"POST", "/api/inference/stream", task_inference_stream, 0, false},

@@ -15,6 +15,9 @@ sy_code speech_take_upload(struct api_ctx *api, struct sy_request *req, const vo
     sy_code rc = router_describe(api->router, req->model, &model, err);
     if (rc != SY_OK)
         return rc;
+    if (model.problem[0]) /* as the router would say, before decoding the upload for nothing */
+        return sy_errp(err, SY_EUNSUPPORTED, "model", "model '%s' cannot run: %s", req->model,
+                       model.problem);
     if (!model.caps.sample_rate || !(model.caps.tasks & SY_TASK_BIT(req->task))) {
         char tasks[256];
         task_list(model.caps.tasks, tasks, sizeof tasks);

@@ -66,6 +66,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         struct supervisor_config sc = {
             .llama_worker = cfg->llama_worker,
             .speech_worker = cfg->speech_worker,
+            .whisper_worker = cfg->whisper_worker,
             .threads = cfg->threads,
             .ctx_size = cfg->context_size,
             .slots = cfg->slots,

@@ -65,6 +65,7 @@ static const struct config_key keys[] = {
     {"max_connections_per_client", KEY_UINT, C(max_connections_per_client), 0, 1024},
     {"llama_worker", KEY_STRING, C(llama_worker), 0, 0},
     {"speech_worker", KEY_STRING, C(speech_worker), 0, 0},
+    {"whisper_worker", KEY_STRING, C(whisper_worker), 0, 0},
     {"espeak_data", KEY_STRING, C(espeak_data), 0, 0},
     {"pocketsphinx_model", KEY_STRING, C(pocketsphinx_model), 0, 0},
     {"max_audio_seconds", KEY_UINT, C(max_audio_seconds), 1, 24 * 3600},
@@ -171,6 +172,7 @@ void config_defaults(struct sy_config *cfg)
     cfg->max_connections_per_client = 64;
     beside_binary("/switchyard-llama", true, cfg->llama_worker, sizeof cfg->llama_worker);
     beside_binary("/switchyard-speech", true, cfg->speech_worker, sizeof cfg->speech_worker);
+    beside_binary("/switchyard-whisper", true, cfg->whisper_worker, sizeof cfg->whisper_worker);
     /* Where Debian's packages put the built-in speech engines' data. */
     snprintf(cfg->espeak_data, sizeof cfg->espeak_data, "/usr/lib/%s/espeak-ng-data",
              SY_MULTIARCH);

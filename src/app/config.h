@@ -42,6 +42,7 @@ struct sy_config {
     size_t min_body_rate;        /* bytes per second a body must keep up: 500; 0 off */
     char llama_worker[PATH_MAX]; /* the switchyard-llama executable: beside this binary */
     char speech_worker[PATH_MAX]; /* the switchyard-speech executable: beside this binary */
+    char whisper_worker[PATH_MAX]; /* the switchyard-whisper executable: beside this binary */
     char espeak_data[PATH_MAX];  /* espeak-ng's data: Debian's /usr/lib/<arch>/espeak-ng-data */
     char pocketsphinx_model[PATH_MAX]; /* pocketsphinx-en-us: /usr/share/pocketsphinx/model/en-us */
     unsigned max_audio_seconds;  /* longest audio a transcription takes: 1800 (30 min) */

@@ -25,7 +25,7 @@ struct sy_capabilities {
     uint64_t embedding_length; /* floats in its embeddings; 0 if unknown or none */
     /* Speech. */
     char voices[4096];       /* voices it speaks with, comma-separated; "" none */
-    char languages[256];     /* languages it recognises, comma-separated; "" any/none */
+    char languages[512];     /* languages it recognises, comma-separated; "" any/none */
     double speed_min, speed_max; /* pace range of text-to-speech (both 0: fixed) */
     bool phrases;            /* recognition can be limited to a list of phrases */
     bool speech_prompt;      /* recognition takes a prompt (context, spellings) */

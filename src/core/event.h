@@ -53,6 +53,8 @@ struct sy_event {
     size_t image_size;
     const char *image_type;   /* IMAGE: its media type ("image/png"), static storage */
     enum sy_finish finish;    /* DONE */
+    const char *language;     /* DONE of speech recognition: the language heard, or NULL;
+                               * borrowed for the call */
     struct sy_usage usage;    /* START: prompt_tokens; DONE: all */
     const struct sy_err *err; /* ERROR: borrowed for the call */
 };

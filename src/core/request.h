@@ -27,6 +27,7 @@ struct sy_speech {
     char voice[64];          /* "" = the model's default voice */
     double speed;            /* 1 = normal pace; 0 = not given */
     char language[32];       /* "" = the model's (or detect) */
+    bool translate;          /* recognise into English text (OpenAI's translations) */
     char **phrases;          /* owned; recognition is limited to these, in any order */
     size_t n_phrases;
     int16_t *samples;        /* owned: mono audio to recognise */

@@ -7,6 +7,7 @@ const char *engine_kind_name(enum engine_kind kind)
     case ENGINE_LLAMA: return "llama.cpp";
     case ENGINE_ESPEAK: return "espeak-ng";
     case ENGINE_POCKETSPHINX: return "pocketsphinx";
+    case ENGINE_WHISPER: return "whisper.cpp";
     }
     return "unknown";
 }

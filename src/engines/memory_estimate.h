@@ -18,6 +18,7 @@ struct model_shape {
     uint64_t weights_bytes; /* tensor data */
     uint64_t n_layer, n_embd, n_head, n_head_kv, n_vocab;
     uint64_t n_ctx_train;
+    uint64_t state_bytes; /* engines other than llama.cpp: what they allocate besides weights */
 };
 
 /* Slots a model gets when none are configured, if they fit. */

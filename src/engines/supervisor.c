@@ -462,6 +462,8 @@ sy_code supervisor_create(const struct supervisor_config *cfg, struct supervisor
     snprintf(sup->worker, sizeof sup->worker, "%s", cfg->llama_worker);
     snprintf(sup->speech_worker, sizeof sup->speech_worker, "%s",
              cfg->speech_worker ? cfg->speech_worker : "");
+    snprintf(sup->whisper_worker, sizeof sup->whisper_worker, "%s",
+             cfg->whisper_worker ? cfg->whisper_worker : "");
     snprintf(sup->log_level, sizeof sup->log_level, "%s", cfg->log_level ? cfg->log_level : "warn");
     sup->threads = cfg->threads;
     sup->ctx_size = cfg->ctx_size;

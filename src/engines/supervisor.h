@@ -36,6 +36,7 @@ struct supervisor;
 struct supervisor_config {
     const char *llama_worker; /* path of the switchyard-llama executable (copied) */
     const char *speech_worker; /* path of the switchyard-speech executable (copied) */
+    const char *whisper_worker; /* path of the switchyard-whisper executable (copied) */
     unsigned threads;         /* threads each worker decodes with */
     unsigned ctx_size;        /* context tokens per slot */
     unsigned slots;           /* parallel sequences per worker */

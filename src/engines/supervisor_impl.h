@@ -92,6 +92,7 @@ struct supervisor {
     struct engine *engines;
     char worker[PATH_MAX];        /* switchyard-llama */
     char speech_worker[PATH_MAX]; /* switchyard-speech */
+    char whisper_worker[PATH_MAX]; /* switchyard-whisper */
     char log_level[16];
     unsigned threads, ctx_size, slots, batch, queue_max, restart_limit;
     int64_t stall_ms;             /* 0: never */

@@ -245,6 +245,7 @@ static bool event_from_frame(const struct run *run, const char *type, const json
         ev->usage.prompt_ms = json_number_value(json_object_get(msg, "prompt_ms"));
         ev->usage.decode_ms = json_number_value(json_object_get(msg, "decode_ms"));
         ev->usage.audio_seconds = json_number_value(json_object_get(msg, "audio_seconds"));
+        ev->language = json_string_value(json_object_get(msg, "language"));
         return true;
     }
     if (strcmp(type, "error") == 0) {
@@ -394,7 +395,11 @@ sy_code run_start(struct supervisor *sup, struct engine *eng, unsigned n_threads
     char *speech_argv[] = {sup->speech_worker, "--fd", "3", "--engine",
                            (char *)engine_kind_name(eng->kind), "--model", eng->path,
                            "--log-level", sup->log_level, NULL};
-    char **argv = eng->kind == ENGINE_LLAMA ? llama_argv : speech_argv;
+    char *whisper_argv[] = {sup->whisper_worker, "--fd", "3", "--model", eng->path,
+                            "--threads", threads, "--log-level", sup->log_level, NULL};
+    char **argv = eng->kind == ENGINE_LLAMA     ? llama_argv
+                  : eng->kind == ENGINE_WHISPER ? whisper_argv
+                                                : speech_argv;
 
     struct run *run = calloc(1, sizeof *run);
     if (!run)

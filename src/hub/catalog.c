@@ -385,7 +385,8 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
         json_array_append_new(notes, json_string(note));
     }
 
-    /* Local: the GGUF model files, and which one a pull would choose. */
+    /* Local: the model files (GGUF, or whisper.cpp's ggml-*.bin), and which one a pull
+     * would choose. */
     const char *paths[1024];
     uint64_t sizes[1024];
     size_t n = 0, i;
@@ -417,10 +418,21 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
                            why, "files", (int)n_chosen);
         if (known_task && task == SY_TASK_TEXT_GENERATION)
             caps.settings = SY_LLAMA_SETTINGS;
+        if (gguf_whisper_file(paths[chosen[0]])) {
+            /* whisper.cpp hears speech whatever the Hub's tag; the file's
+             * header tells its languages, once it is here. */
+            caps.tasks = SY_TASK_BIT(SY_TASK_AUTOMATIC_SPEECH_RECOGNITION);
+            caps.settings = SY_SPEECH_SETTINGS | SY_SETTING_BIT(SY_SETTING_TEMPERATURE);
+            caps.sample_rate = 16000;
+            caps.speech_prompt = true;
+            known_task = true;
+            if (strstr(label, ".en"))
+                snprintf(caps.languages, sizeof caps.languages, "en");
+        }
     } else {
-        json_array_append_new(notes, json_string("it has no GGUF model file, so it cannot run "
-                                                 "locally here (look for a '-GGUF' repository of "
-                                                 "it)"));
+        json_array_append_new(notes, json_string("it has no GGUF model file (nor a whisper "
+                                                 "ggml-*.bin), so it cannot run locally here "
+                                                 "(look for a '-GGUF' repository of it)"));
     }
     const json_t *gguf = json_object_get(info, "gguf");
     caps.context_length = (uint64_t)json_integer_value(json_object_get(gguf, "context_length"));

@@ -15,11 +15,21 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* Length of path without ".gguf" and a shard suffix; fills shard numbers. */
+bool gguf_whisper_file(const char *path)
+{
+    const char *base = base_name(path);
+    size_t n = strlen(base);
+    return n > 9 && strncmp(base, "ggml-", 5) == 0 && strcmp(base + n - 4, ".bin") == 0;
+}
+
+/* Length of path without ".gguf" and a shard suffix (or a whisper file's
+ * ".bin": never split); fills shard numbers. */
 static size_t stem_length(const char *path, int *shard, int *of)
 {
     size_t n = strlen(path);
     *shard = *of = 1;
+    if (gguf_whisper_file(path))
+        return n - 4;
     if (n < 5 || strcasecmp(path + n - 5, ".gguf") != 0)
         return 0;
     n -= 5;
@@ -61,6 +71,10 @@ void gguf_label_from_name(const char *path, char *out, size_t size)
     const char *base = base_name(path);
     int shard, of;
     size_t n = stem_length(base, &shard, &of);
+    if (gguf_whisper_file(base)) { /* "ggml-base.en-q5_1.bin": "base.en-q5_1" */
+        snprintf(out, size, "%.*s", (int)(n - 5), base + 5);
+        return;
+    }
     /* The last '-' or '.' separated segment that is a label. */
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
@@ -84,6 +98,11 @@ size_t gguf_pick_default(const char *const *labels, const uint64_t *sizes, size_
 {
     size_t best = n;
     for (size_t i = 0; i < n; i++)
+        if (strcmp(labels[i], "base") == 0) {
+            *why = "whisper base, the usual choice";
+            return i;
+        }
+    for (size_t i = 0; i < n; i++)
         if (strcmp(labels[i], "Q4_K_M") == 0 && (best == n || sizes[i] < sizes[best]))
             best = i;
     if (best < n) {
@@ -101,7 +120,7 @@ size_t gguf_pick_default(const char *const *labels, const uint64_t *sizes, size_
     for (size_t i = 0; i < n; i++)
         if (best == n || sizes[i] < sizes[best])
             best = i;
-    *why = "the smallest GGUF file (there is no Q4_K_M, Q8_0 or Q4 file)";
+    *why = "the smallest model file (there is no Q4_K_M, Q8_0 or Q4 file)";
     return best;
 }
 
@@ -169,8 +188,9 @@ sy_code gguf_choose(const char *const *paths, const uint64_t *sizes, size_t n, c
     size_t pick = n_groups;
     if (n_groups == 0) {
         rc = sy_errp(err, SY_ENOTFOUND, "model",
-                     "the repository has no GGUF model file; Switchyard runs GGUF models "
-                     "locally (look for a '-GGUF' repository of this model)");
+                     "the repository has no GGUF model file (nor a whisper ggml-*.bin); "
+                     "Switchyard runs GGUF and whisper.cpp models locally (look for a '-GGUF' "
+                     "repository of this model)");
     } else if (variant[0]) {
         for (size_t g = 0; g < n_groups && pick == n_groups; g++)
             if (group_matches(&groups[g], variant, paths, n))
@@ -185,7 +205,7 @@ sy_code gguf_choose(const char *const *paths, const uint64_t *sizes, size_t n, c
                 used += w > 0 ? (size_t)w : 0;
             }
             rc = sy_errp(err, SY_ENOTFOUND, "model",
-                         "the repository has no GGUF file for '%s'; it has: %s", variant, have);
+                         "the repository has no model file for '%s'; it has: %s", variant, have);
         }
     } else {
         const char *labels[GROUPS_MAX];

@@ -5,7 +5,10 @@
  * and sometimes a multimodal projector ("mmproj-...gguf") that is not a model
  * on its own. `org/name@Q8_0` names a quantisation, `org/name@file.gguf` a
  * file; `org/name` alone gets what a user would pick: Q4_K_M, else the
- * smallest Q8_0 or Q4 file, else the smallest file. Thread-safety: pure. */
+ * smallest Q8_0 or Q4 file, else the smallest file. Repositories of
+ * whisper.cpp models (ggerganov/whisper.cpp) hold "ggml-<size>.bin" files,
+ * labelled by their size name ("base.en", "large-v3-q5_0"); among them whisper
+ * base is the default. Thread-safety: pure. */
 #ifndef SY_GGUF_CHOICE_H
 #define SY_GGUF_CHOICE_H
 
@@ -19,9 +22,13 @@
  * "IQ2_XXS", "F16", "BF16"), or "" if the name has none. */
 void gguf_label_from_name(const char *path, char *out, size_t size);
 
-/* Whether path is a GGUF model file (not a projector). *shard / *of get its
- * shard numbers (1 / 1 when not split). */
+/* Whether path is a model file: GGUF (not a projector) or whisper.cpp's
+ * "ggml-*.bin". *shard / *of get its shard numbers (1 / 1 when not split). */
 bool gguf_model_file(const char *path, int *shard, int *of);
+
+/* Whether path is named as whisper.cpp's model files are ("ggml-base.en.bin");
+ * its label is the name between "ggml-" and ".bin" ("base.en"). */
+bool gguf_whisper_file(const char *path);
 
 /* Index of the default among n candidates (labels and total sizes), per the
  * rule above; *why gets a static phrase saying which rule chose it. */

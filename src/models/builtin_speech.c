@@ -184,7 +184,7 @@ static void describe_pocketsphinx(const json_t *d, struct registry_entry *e)
              "Built-in English speech-to-text: pocketsphinx with the en-us model from Debian, "
              "no download needed. Its accuracy on open speech is modest; list the phrases you "
              "expect in 'phrases' and it recognises those accurately. 'whisper-1' is an alias "
-             "of this model until a whisper model is pulled.");
+             "of this model while no whisper model is here; then it names the largest one.");
     snprintf(e->info.architecture, sizeof e->info.architecture, "hmm + n-gram");
 }
 

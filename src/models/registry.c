@@ -14,6 +14,7 @@
 
 #include "hub/gguf_choice.h"
 #include "models/gguf_reader.h"
+#include "models/whisper_file.h"
 #include "util/log.h"
 #include "util/units.h"
 
@@ -84,12 +85,53 @@ static void describe(const struct gguf_info *g, struct sy_model_info *info)
              caps->chat ? " with a chat template" : "");
 }
 
+/* Whether a file's name says it may be a whisper.cpp model (its magic decides). */
+static bool is_whisper_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcmp(name + n - 4, ".bin") == 0;
+}
+
+/* Fills info for a whisper.cpp model file. */
+static void describe_whisper(const struct whisper_file_info *w, struct sy_model_info *info)
+{
+    snprintf(info->architecture, sizeof info->architecture, "whisper");
+    snprintf(info->quantization, sizeof info->quantization, "%s", w->quantization);
+    snprintf(info->backend, sizeof info->backend, "whisper.cpp");
+    struct sy_capabilities *caps = &info->caps;
+    caps->tasks = SY_TASK_BIT(SY_TASK_AUTOMATIC_SPEECH_RECOGNITION);
+    caps->settings = SY_SPEECH_SETTINGS | SY_SETTING_BIT(SY_SETTING_TEMPERATURE);
+    caps->sample_rate = 16000;
+    caps->speech_prompt = true;
+    whisper_file_languages(w, caps->languages, sizeof caps->languages);
+    char heard[96];
+    if (w->multilingual)
+        snprintf(heard, sizeof heard,
+                 "in %d languages (detected when not given) and translation into English",
+                 w->n_languages);
+    else
+        snprintf(heard, sizeof heard, "in English only");
+    snprintf(info->description, sizeof info->description,
+             "whisper%s%s model, %s, local ggml file for whisper.cpp: speech to text %s, with "
+             "segments and timestamps",
+             w->size_name[0] ? " " : "", w->size_name, w->quantization, heard);
+}
+
 /* Model id from a path relative to the models dir: strip ".gguf" and a
  * "-00001-of-0000N" shard suffix. Returns false for files that are not
  * models (later shards). */
 static bool id_from_relpath(const char *rel, char *id, size_t size)
 {
-    size_t n = strlen(rel) - strlen(".gguf");
+    size_t n = strlen(rel);
+    if (is_whisper_name(rel)) { /* whisper files are never split */
+        n -= strlen(".bin");
+        if (n + 1 > size)
+            return false;
+        memcpy(id, rel, n);
+        id[n] = '\0';
+        return true;
+    }
+    n -= strlen(".gguf");
     const char *shard = n >= 15 ? rel + n - 15 : NULL; /* "-00001-of-00003" */
     if (shard && shard[0] == '-' && strncmp(shard + 6, "-of-", 4) == 0) {
         if (strncmp(shard + 1, "00001", 5) != 0)
@@ -118,8 +160,23 @@ static void entry_load(struct cached *c, const char *path, const char *id, const
     c->size = st->st_size;
     c->mtime = st->st_mtim;
 
-    struct gguf_info g;
     struct sy_err err;
+    if (is_whisper_name(path)) {
+        struct whisper_file_info w;
+        c->entry.engine = ENGINE_WHISPER;
+        snprintf(info->backend, sizeof info->backend, "whisper.cpp");
+        if (whisper_file_read(path, &w, &err) != SY_OK) {
+            snprintf(info->status, sizeof info->status, "unusable");
+            snprintf(info->problem, sizeof info->problem, "%s", err.msg);
+            log_warn("model %s is unusable: %s", id, err.msg);
+            return;
+        }
+        describe_whisper(&w, info);
+        c->entry.shape = (struct model_shape){.weights_bytes = w.file_size,
+                                              .state_bytes = whisper_file_state_bytes(&w)};
+        return;
+    }
+    struct gguf_info g;
     if (gguf_info_read_file(path, &g, &err) != SY_OK) {
         snprintf(info->status, sizeof info->status, "unusable");
         snprintf(info->problem, sizeof info->problem, "%s", err.msg);
@@ -149,6 +206,17 @@ static struct cached *find_by_path(struct registry *reg, const char *path)
     return NULL;
 }
 
+static bool has_whisper_magic(const char *path)
+{
+    unsigned char head[4];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return whisper_file_magic(head, n);
+}
+
 /* Adds or refreshes the entry for the file at path. repo and variant are ""
  * for the models directory. */
 static sy_code consider(struct registry *reg, const char *path, const char *id, const char *repo,
@@ -160,6 +228,8 @@ static sy_code consider(struct registry *reg, const char *path, const char *id, 
         c->seen = true;
         return SY_OK;
     }
+    if (!c && is_whisper_name(path) && !has_whisper_magic(path))
+        return SY_OK; /* a .bin that is not a whisper model (PyTorch weights, say) */
     if (!c) {
         if (reg->n >= SY_MODELS_MAX) {
             log_warn("more than %d models; ignoring %s", SY_MODELS_MAX, path);
@@ -193,14 +263,16 @@ static sy_code consider_file(struct registry *reg, const char *path, const char 
 }
 
 /* A file of a Hub snapshot: a model (or a split model's first shard) is named
- * repo@label, or repo@path-without-.gguf when its name has no label. */
+ * repo@label, or repo@path-without-its-extension when its name has no label
+ * (gguf_choice.h: a whisper file's label is its name between "ggml-" and ".bin"). */
 static sy_code consider_hub_file(struct registry *reg, const char *repo, const char *path,
                                  const char *rel, const struct stat *st, struct sy_err *err)
 {
-    int shard, of;
-    if (!gguf_model_file(rel, &shard, &of) || shard != 1)
-        return SY_OK;
+    int shard = 1, of = 1;
     char variant[SY_HUB_PATH_MAX + 1], id[SY_MODEL_ID_MAX + 1];
+    /* Any .bin may be a whisper model (its magic decides); a "ggml-" one is labelled. */
+    if (!is_whisper_name(rel) && (!gguf_model_file(rel, &shard, &of) || shard != 1))
+        return SY_OK;
     gguf_label_from_name(rel, variant, sizeof variant);
     if (!variant[0] && !id_from_relpath(rel, variant, sizeof variant))
         return SY_OK;
@@ -241,7 +313,8 @@ static sy_code scan_dir(struct registry *reg, const char *dir, const char *rel, 
             continue;
         }
         size_t len = strlen(de->d_name);
-        if (!S_ISREG(st.st_mode) || len <= 5 || strcmp(de->d_name + len - 5, ".gguf") != 0)
+        bool gguf = len > 5 && strcmp(de->d_name + len - 5, ".gguf") == 0;
+        if (!S_ISREG(st.st_mode) || (!gguf && !is_whisper_name(de->d_name)))
             continue;
         rc = repo[0] ? consider_hub_file(reg, repo, path, sub, &st, err)
                      : consider_file(reg, path, sub, &st, err);

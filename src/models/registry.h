@@ -1,8 +1,11 @@
 /* registry.h -- the local models: every *.gguf under the models directory,
- * and every GGUF model pulled into the Hugging Face Hub cache.
+ * and every GGUF model pulled into the Hugging Face Hub cache; likewise every
+ * whisper.cpp model (a ggml "*.bin" file, whisper_file.h) in either place.
  *
  * A file in the models directory is named by its path there without ".gguf"
- * (a file "tiny.gguf" is "tiny"; "org/name.gguf" is "org/name"). A model in
+ * or ".bin" (a file "tiny.gguf" is "tiny"; "org/name.gguf" is "org/name";
+ * "ggml-base.en.bin" is "ggml-base.en"). A whisper file in a Hub snapshot is
+ * labelled by its name without "ggml-" and ".bin" ("org/name@base.en"). A model in
  * the Hub cache is named by its repository, "org/name" when the snapshot that
  * refs/main points at holds one GGUF model, else "org/name@<quantisation>" per
  * file; "org/name" alone then means the default pick (gguf_choice.h). Metadata and
@@ -28,8 +31,8 @@ struct registry;
 
 struct registry_entry {
     struct sy_model_info info;
-    enum engine_kind engine; /* ENGINE_LLAMA for every GGUF file */
-    char path[PATH_MAX]; /* absolute path of the GGUF file (built-ins: the engine's data) */
+    enum engine_kind engine; /* ENGINE_LLAMA for GGUF files, ENGINE_WHISPER for whisper files */
+    char path[PATH_MAX]; /* absolute path of the model file (built-ins: the engine's data) */
     struct model_shape shape; /* all zero when the header is unreadable */
     char repo[SY_HUB_REPO_MAX + 1]; /* the Hub repository, "" for the models directory */
     char variant[SY_HUB_PATH_MAX + 1]; /* its quantisation label, else its path in the repo */

@@ -29,18 +29,42 @@ static void estimate(struct local *lp, const struct registry_entry *e,
 {
     if (e->engine != ENGINE_LLAMA) {
         /* A speech engine's memory does not depend on context or slots. */
-        *out = (struct sy_memory_estimate){.weights_bytes = e->shape.weights_bytes,
-                                           .total_bytes = e->shape.weights_bytes, .slots = 1};
+        *out = (struct sy_memory_estimate){
+            .weights_bytes = e->shape.weights_bytes, .compute_bytes = e->shape.state_bytes,
+            .total_bytes = e->shape.weights_bytes + e->shape.state_bytes, .slots = 1};
         return;
     }
     struct engine_sizing sizing = supervisor_sizing(lp->sup);
     memory_estimate(&e->shape, &sizing, out);
 }
 
-/* A model by name: a built-in speech model, else a GGUF model. */
+/* OpenAI's "whisper-1" names the largest usable whisper model there is, so
+ * OpenAI clients get the best local recogniser; the built-in one only when
+ * there is none. Returns false if there is none. */
+static bool largest_whisper(struct local *lp, struct registry_entry *out)
+{
+    struct registry_entry *entries;
+    size_t n;
+    struct sy_err ignored;
+    if (registry_list(lp->reg, &entries, &n, &ignored) != SY_OK)
+        return false;
+    const struct registry_entry *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (entries[i].engine == ENGINE_WHISPER && !entries[i].info.problem[0] &&
+            (!best || entries[i].info.size_bytes > best->info.size_bytes))
+            best = &entries[i];
+    if (best)
+        *out = *best;
+    free(entries);
+    return best != NULL;
+}
+
+/* A model by name: a built-in speech model, else a GGUF or whisper model. */
 static sy_code lookup(struct local *lp, const char *name, const char *variant,
                       struct registry_entry *out, struct sy_err *err)
 {
+    if (strcmp(name, "whisper-1") == 0 && !variant[0] && largest_whisper(lp, out))
+        return SY_OK;
     sy_code rc = builtin_speech_lookup(lp->speech, name, variant, out, err);
     if (rc == SY_ENOTFOUND)
         rc = registry_lookup(lp->reg, name, variant, out, err);
@@ -200,6 +224,12 @@ static sy_code transcribe_frames(const struct sy_request *req, unsigned rate, js
     json_t *chunks = json_array();
     if (f && sp->language[0])
         json_object_set_new(f, "language", json_string(sp->language));
+    if (f && req->prompt && req->prompt[0])
+        json_object_set_new(f, "prompt", json_string(req->prompt));
+    if (f && (req->settings.given & SY_SETTING_BIT(SY_SETTING_TEMPERATURE)))
+        json_object_set_new(f, "temperature", json_real(req->settings.temperature));
+    if (f && sp->translate)
+        json_object_set_new(f, "translate", json_true());
     if (f && sp->n_phrases) {
         json_t *phrases = json_array();
         for (size_t i = 0; i < sp->n_phrases; i++)
@@ -253,6 +283,7 @@ static sy_code local_submit(void *self, const struct sy_request *req,
         frame = synthesize_frame(req);
         break;
     case ENGINE_POCKETSPHINX:
+    case ENGINE_WHISPER:
         rc = transcribe_frames(req, e.info.caps.sample_rate, &frame, &follow, err);
         break;
     }

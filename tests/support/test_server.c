@@ -230,6 +230,18 @@ int test_make_model(const char *dir, const char *name, const char *const *args)
     return test_run(argv) == 0 ? 0 : -1;
 }
 
+int test_make_whisper(const char *dir, const char *name, const char *const *args)
+{
+    char out[PATH_MAX];
+    snprintf(out, sizeof out, "%s/%s.bin", dir, name);
+    const char *argv[32] = {test_env("SY_TEST_MAKE_WHISPER"), "--out", out};
+    int n = 3;
+    for (int i = 0; args && args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return test_run(argv) == 0 ? 0 : -1;
+}
+
 int test_server_log_contains(const struct test_server *s, const char *needle)
 {
     FILE *f = fopen(s->log, "r");

@@ -52,6 +52,10 @@ int test_run_logged(const char *const *argv, const char *log);
  * NULL), e.g. {"--preset", "tiny", "--no-chat-template", NULL}. Returns 0 or -1. */
 int test_make_model(const char *dir, const char *name, const char *const *args);
 
+/* Writes a generated whisper model to <dir>/<name>.bin with
+ * switchyard-make-whisper (SY_TEST_MAKE_WHISPER); args as above. */
+int test_make_whisper(const char *dir, const char *name, const char *const *args);
+
 /* GET /api/runs/{id} at s. Returns: its status (200 once the run's row is
  * written, which follows the run's answer). */
 int test_run_status(const struct test_server *s, const char *id);

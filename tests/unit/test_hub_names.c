@@ -58,6 +58,9 @@ static void test_labels(void)
         {"sub/model-f16-00001-of-00002.gguf", "F16"},
         {"model.gguf", ""},
         {"Q4-notes.txt", ""},
+        {"ggml-base.en.bin", "base.en"}, /* whisper.cpp: the size name, not a quantisation */
+        {"ggml-large-v3-turbo-q5_0.bin", "large-v3-turbo-q5_0"},
+        {"pytorch_model.bin", ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char label[32];
@@ -70,6 +73,10 @@ static void test_labels(void)
     T_EQ_INT(of, 3);
     T_ASSERT(!gguf_model_file("mmproj-model-f16.gguf", &shard, &of));
     T_ASSERT(!gguf_model_file("README.md", &shard, &of));
+    T_ASSERT(gguf_model_file("ggml-tiny.en.bin", &shard, &of) && shard == 1 && of == 1);
+    T_ASSERT(gguf_whisper_file("sub/ggml-tiny.en.bin"));
+    T_ASSERT(!gguf_whisper_file("pytorch_model.bin"));
+    T_ASSERT(!gguf_model_file("pytorch_model.bin", &shard, &of));
 }
 
 static const char *const repo_files[] = {
@@ -122,6 +129,30 @@ static void test_choose(void)
     T_CONTAINS(err.msg, "no GGUF model file");
 }
 
+/* ggerganov/whisper.cpp: whisper base unless asked; a size name picks its file. */
+static void test_choose_whisper(void)
+{
+    const char *files[] = {"README.md", "ggml-tiny.en.bin", "ggml-base.bin", "ggml-base.en.bin",
+                           "ggml-base.en-q5_1.bin", "ggml-tiny-encoder.mlmodelc.zip"};
+    uint64_t sizes[] = {1, 77, 147, 147, 60, 15};
+    size_t chosen[8], n;
+    char label[32];
+    const char *why;
+    struct sy_err err;
+    T_EQ_INT(gguf_choose(files, sizes, 6, "", chosen, 8, &n, label, sizeof label, &why, NULL),
+             SY_OK);
+    T_EQ_STR(files[chosen[0]], "ggml-base.bin");
+    T_CONTAINS(why, "whisper base");
+    T_EQ_INT(gguf_choose(files, sizes, 6, "base.en-q5_1", chosen, 8, &n, label, sizeof label, &why,
+                         NULL),
+             SY_OK);
+    T_EQ_STR(files[chosen[0]], "ggml-base.en-q5_1.bin");
+    T_EQ_STR(label, "base.en-q5_1");
+    T_EQ_INT(gguf_choose(files, sizes, 6, "small", chosen, 8, &n, label, sizeof label, &why, &err),
+             SY_ENOTFOUND);
+    T_CONTAINS(err.msg, "tiny.en, base, base.en, base.en-q5_1");
+}
+
 static void test_missing_shard(void)
 {
     const char *files[] = {"m-Q8_0-00001-of-00003.gguf", "m-Q8_0-00003-of-00003.gguf"};
@@ -142,6 +173,7 @@ int main(void)
     T_RUN(test_folders);
     T_RUN(test_labels);
     T_RUN(test_choose);
+    T_RUN(test_choose_whisper);
     T_RUN(test_missing_shard);
     return t_done();
 }

@@ -29,7 +29,10 @@ static void take(struct link *l, json_t *msg)
                 json_object_set_new(q, "cancelled", json_true());
         json_decref(msg);
     } else if (strcmp(type, "threads") == 0) {
-        json_decref(msg); /* one thread per engine: nothing to share */
+        json_int_t n = json_integer_value(json_object_get(msg, "n"));
+        if (n >= 1 && n <= 1024)
+            l->threads = (int)n; /* espeak-ng and pocketsphinx use one; whisper.cpp more */
+        json_decref(msg);
     } else {
         json_array_append_new(l->queue, msg);
     }
@@ -101,4 +104,31 @@ bool link_audio(struct link *l, uint64_t id, const int16_t *pcm, size_t n)
                                      "pcm", b64.data ? b64.data : "", b64.len));
     buf_cleanup(&b64);
     return ok;
+}
+
+bool link_read_audio(struct link *l, uint64_t id, size_t want, struct sy_buf *pcm, bool *bad)
+{
+    while (pcm->len < want * 2) {
+        json_t *msg = link_next(l);
+        if (!msg)
+            return false;
+        const char *type = json_string_value(json_object_get(msg, "type"));
+        uint64_t mid = (uint64_t)json_integer_value(json_object_get(msg, "id"));
+        const json_t *b64 = json_object_get(msg, "pcm");
+        bool mine = type && strcmp(type, "audio") == 0 && mid == id;
+        if (!mine || !json_is_string(b64) ||
+            base64_decode(json_string_value(b64), json_string_length(b64), pcm, NULL) != SY_OK) {
+            json_decref(msg);
+            *bad = true;
+            return link_error(l, id, "invalid_request",
+                              "expected %zu samples of audio for this request", want);
+        }
+        json_decref(msg);
+    }
+    if (pcm->len != want * 2) {
+        *bad = true;
+        return link_error(l, id, "invalid_request", "the audio frames held %zu samples, not %zu",
+                          pcm->len / 2, want);
+    }
+    return true;
 }

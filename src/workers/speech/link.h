@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
 #include "util/err.h"
 
 struct link {
@@ -21,6 +22,7 @@ struct link {
     bool cancelled;      /* it was asked to stop */
     bool shutdown;       /* the supervisor asked the worker to exit */
     bool broken;         /* the socket failed or the peer broke the protocol */
+    int threads;         /* the last `threads` frame's n (engines that use more than one) */
     json_t *queue;       /* frames for later, in order */
 };
 
@@ -35,6 +37,11 @@ bool link_send(struct link *l, json_t *frame);
 
 bool link_error(struct link *l, uint64_t id, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Reads the `audio` frames of request id (want samples in all) into pcm.
+ * Returns false if the link broke; *bad is set (and an error sent) if the
+ * frames are not the audio promised. */
+bool link_read_audio(struct link *l, uint64_t id, size_t want, struct sy_buf *pcm, bool *bad);
 
 /* One `audio` frame of n samples (n <= 65,536). */
 bool link_audio(struct link *l, uint64_t id, const int16_t *pcm, size_t n);

@@ -172,35 +172,6 @@ static bool send_segments(struct link *l, uint64_t id)
     return ok;
 }
 
-/* Reads the request's audio frames into pcm. Returns false on a broken link;
- * *bad is set (and an error sent) if the audio frames are malformed. */
-static bool read_audio(struct link *l, uint64_t id, size_t want, struct sy_buf *pcm, bool *bad)
-{
-    while (pcm->len < want * 2) {
-        json_t *msg = link_next(l);
-        if (!msg)
-            return false;
-        const char *type = json_string_value(json_object_get(msg, "type"));
-        uint64_t mid = (uint64_t)json_integer_value(json_object_get(msg, "id"));
-        const json_t *b64 = json_object_get(msg, "pcm");
-        bool mine = type && strcmp(type, "audio") == 0 && mid == id;
-        if (!mine || !json_is_string(b64) ||
-            base64_decode(json_string_value(b64), json_string_length(b64), pcm, NULL) != SY_OK) {
-            json_decref(msg);
-            *bad = true;
-            return link_error(l, id, "invalid_request",
-                              "expected %zu samples of audio for this request", want);
-        }
-        json_decref(msg);
-    }
-    if (pcm->len != want * 2) {
-        *bad = true;
-        return link_error(l, id, "invalid_request", "the audio frames held %zu samples, not %zu",
-                          pcm->len / 2, want);
-    }
-    return true;
-}
-
 bool stt_run(struct link *l, const json_t *req)
 {
     uint64_t id = (uint64_t)json_integer_value(json_object_get(req, "id"));
@@ -215,7 +186,7 @@ bool stt_run(struct link *l, const json_t *req)
     struct sy_buf pcm;
     buf_init(&pcm, SAMPLES_MAX * 2);
     bool bad = false;
-    if (!read_audio(l, id, want, &pcm, &bad) || bad) {
+    if (!link_read_audio(l, id, want, &pcm, &bad) || bad) {
         buf_cleanup(&pcm);
         return !l->broken;
     }
