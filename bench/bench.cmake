@@ -17,5 +17,7 @@ target_compile_definitions(bench_speech PRIVATE
   SY_BENCH_SERVER="$<TARGET_FILE:switchyard>"
   SY_BENCH_WORKER="$<TARGET_FILE:switchyard-llama>"
   SY_BENCH_SPEECH_WORKER="$<TARGET_FILE:switchyard-speech>"
+  SY_BENCH_WHISPER_WORKER="$<TARGET_FILE:switchyard-whisper>"
+  SY_BENCH_MAKE_WHISPER="$<TARGET_FILE:switchyard-make-whisper>"
   SY_BENCH_ESPEAK_DATA="/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/espeak-ng-data"
   SY_BENCH_POCKETSPHINX_MODEL="/usr/share/pocketsphinx/model/en-us")

@@ -1,9 +1,11 @@
 /* bench_speech.c -- the speech engines called directly versus through the API.
  *
  * Real-time factor (wall time / audio time; below 1 is faster than real
- * time) of text-to-speech (espeak-ng) and speech-to-text (pocketsphinx),
- * measured two ways one after the other on the same text and audio:
- *   direct: the speech worker driven over its own protocol (what the engine
+ * time) of text-to-speech (espeak-ng) and speech-to-text (pocketsphinx, and
+ * whisper.cpp on a generated model of whisper base's shape: random weights,
+ * real compute), measured two ways one after the other on the same text and
+ * audio:
+ *   direct: the worker driven over its own protocol (what the engine
  *           costs, with nothing of the server in the way);
  *   http:   POST /v1/audio/speech (wav) and POST /v1/audio/transcriptions
  *           to a real `switchyard serve`, the way an OpenAI client calls it.
@@ -31,6 +33,11 @@ struct rtf {
     double wall_ms, audio_s;
 };
 
+/* whisper at a fixed temperature: one decoding pass per window. At 0 its
+ * random weights would fail every quality check and retry at five
+ * temperatures with five decoders each, which a trained model rarely does. */
+#define WHISPER_T 0.2
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -40,11 +47,15 @@ static double now_ms(void)
 
 /* ---- direct: the worker over its protocol ----------------------------------------------- */
 
+/* The built-in engines' worker, or (engine NULL) the whisper worker on the
+ * model at data with the server's two threads. */
 static int start_worker(const char *engine, const char *data, struct worker_proc *w)
 {
     char *argv[] = {(char *)SY_BENCH_SPEECH_WORKER, "--fd", "3", "--engine", (char *)engine,
                     "--model", (char *)data, "--log-level", "warn", NULL};
-    if (worker_proc_spawn(argv, w, NULL) != SY_OK)
+    char *whisper[] = {(char *)SY_BENCH_WHISPER_WORKER, "--fd", "3", "--model", (char *)data,
+                       "--threads", "2", "--log-level", "warn", NULL};
+    if (worker_proc_spawn(engine ? argv : whisper, w, NULL) != SY_OK)
         return -1;
     json_t *ready = NULL;
     int rc = frame_read_json(w->fd, &ready, NULL) == SY_OK &&
@@ -104,12 +115,15 @@ static int direct_tts(struct worker_proc *w, int id, struct rtf *out)
     return rc;
 }
 
+/* temperature: sent when above 0 (whisper only). */
 static int direct_stt(struct worker_proc *w, int id, const struct audio_pcm *pcm,
-                      struct rtf *out)
+                      double temperature, struct rtf *out)
 {
     double t0 = now_ms();
     json_t *req = json_pack("{s:s, s:i, s:I, s:i}", "type", "transcribe", "id", id, "samples",
                             (json_int_t)pcm->n, "sample_rate", 16000);
+    if (temperature > 0)
+        json_object_set_new(req, "temperature", json_real(temperature));
     int rc = frame_write_json(w->fd, req, NULL) == SY_OK ? 0 : -1;
     json_decref(req);
     for (size_t at = 0; rc == 0 && at < pcm->n; at += 65536) {
@@ -166,16 +180,22 @@ static int http_tts(int port, struct sy_buf *wav, struct rtf *out)
     return 0;
 }
 
-static int http_stt(int port, const struct sy_buf *wav, double audio_s, struct rtf *out)
+static int http_stt(int port, const char *model, const struct sy_buf *wav, double audio_s,
+                    double temperature, struct rtf *out)
 {
     struct sy_buf body;
     buf_init(&body, 1u << 26);
-    buf_append_str(&body,
-                   "--bench-boundary\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n"
-                   "whisper-1\r\n--bench-boundary\r\nContent-Disposition: form-data; "
-                   "name=\"file\"; filename=\"a.wav\"\r\n"
-                   "Content-Type: audio/wav\r\n\r\n",
-                   NULL);
+    if (temperature > 0)
+        buf_printf(&body, NULL,
+                   "--bench-boundary\r\nContent-Disposition: form-data; "
+                   "name=\"temperature\"\r\n\r\n%g\r\n",
+                   temperature);
+    buf_printf(&body, NULL,
+               "--bench-boundary\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n"
+               "%s\r\n--bench-boundary\r\nContent-Disposition: form-data; "
+               "name=\"file\"; filename=\"a.wav\"\r\n"
+               "Content-Type: audio/wav\r\n\r\n",
+               model);
     buf_append(&body, wav->data, wav->len, NULL);
     buf_append_str(&body, "\r\n--bench-boundary--\r\n", NULL);
     struct http_conn c;
@@ -223,7 +243,17 @@ int main(int argc, char **argv)
     setenv("SY_TEST_SERVER", SY_BENCH_SERVER, 0);
     setenv("SY_TEST_WORKER", SY_BENCH_WORKER, 0);
     struct test_server srv;
-    if (test_env_init(&srv) != 0 || test_server_start(&srv, NULL) != 0) {
+    char whisper[8192];
+    if (test_env_init(&srv) != 0)
+        return 1;
+    snprintf(whisper, sizeof whisper, "%s/ggml-base.en.bin", srv.models);
+    const char *make[] = {SY_BENCH_MAKE_WHISPER, "--out", whisper, "--preset", "base",
+                          "--english", NULL};
+    if (test_run(make) != 0) {
+        fprintf(stderr, "bench_speech: switchyard-make-whisper failed\n");
+        return 1;
+    }
+    if (test_server_start(&srv, NULL) != 0) {
         fprintf(stderr, "bench_speech: the server did not start\n");
         return 1;
     }
@@ -235,24 +265,31 @@ int main(int argc, char **argv)
     struct audio_pcm pcm = {0};
     if (rc == 0)
         rc = audio_decode(wav.data, wav.len, 16000, 600, &pcm, NULL) == SY_OK ? 0 : -1;
+    /* The first request to each loads it. */
     if (rc == 0)
-        rc = http_stt(srv.port, &wav, pcm.source_seconds, &warm); /* loads pocketsphinx */
+        rc = http_stt(srv.port, "pocketsphinx-en-us", &wav, pcm.source_seconds, 0, &warm);
+    if (rc == 0)
+        rc = http_stt(srv.port, "ggml-base.en", &wav, pcm.source_seconds, WHISPER_T, &warm);
     if (rc != 0)
         fprintf(stderr, "bench_speech: warming up the engines through the API failed\n");
-    struct worker_proc tts = {0}, stt = {0};
+    struct worker_proc tts = {0}, stt = {0}, wsp = {0};
     if (rc == 0 && (start_worker("espeak-ng", SY_BENCH_ESPEAK_DATA, &tts) != 0 ||
-                    start_worker("pocketsphinx", SY_BENCH_POCKETSPHINX_MODEL, &stt) != 0)) {
-        fprintf(stderr, "bench_speech: cannot start %s\n", SY_BENCH_SPEECH_WORKER);
+                    start_worker("pocketsphinx", SY_BENCH_POCKETSPHINX_MODEL, &stt) != 0 ||
+                    start_worker(NULL, whisper, &wsp) != 0)) {
+        fprintf(stderr, "bench_speech: cannot start a speech worker\n");
         rc = -1;
     }
     for (int run = 0; rc == 0 && run < runs; run++) {
-        struct rtf d_tts, h_tts, d_stt, h_stt;
-        const char *failed = direct_tts(&tts, run + 1, &d_tts) != 0       ? "direct tts"
-                             : http_tts(srv.port, NULL, &h_tts) != 0          ? "http tts"
-                             : direct_stt(&stt, run + 1, &pcm, &d_stt) != 0   ? "direct stt"
-                             : http_stt(srv.port, &wav, pcm.source_seconds, &h_stt) != 0
-                                 ? "http stt"
-                                 : NULL;
+        struct rtf d_tts, h_tts, d_stt, h_stt, d_wsp, h_wsp;
+        double secs = pcm.source_seconds;
+        const char *failed =
+            direct_tts(&tts, run + 1, &d_tts) != 0                            ? "direct tts"
+            : http_tts(srv.port, NULL, &h_tts) != 0                           ? "http tts"
+            : direct_stt(&stt, run + 1, &pcm, 0, &d_stt) != 0                    ? "direct stt"
+            : http_stt(srv.port, "pocketsphinx-en-us", &wav, secs, 0, &h_stt) != 0 ? "http stt"
+            : direct_stt(&wsp, run + 1, &pcm, WHISPER_T, &d_wsp) != 0                    ? "direct whisper"
+            : http_stt(srv.port, "ggml-base.en", &wav, secs, WHISPER_T, &h_wsp) != 0     ? "http whisper"
+                                                                              : NULL;
         if (failed) {
             fprintf(stderr, "bench_speech: %s failed\n", failed);
             rc = -1;
@@ -261,6 +298,7 @@ int main(int argc, char **argv)
         printf("run %d\n", run + 1);
         print_row("  tts espeak-ng", &d_tts, &h_tts);
         print_row("  stt pocketsphinx", &d_stt, &h_stt);
+        print_row("  stt whisper base.en", &d_wsp, &h_wsp);
     }
     if (rc != 0)
         test_server_dump_log(&srv);
@@ -268,6 +306,8 @@ int main(int argc, char **argv)
         stop_worker(&tts);
     if (stt.pid)
         stop_worker(&stt);
+    if (wsp.pid)
+        stop_worker(&wsp);
     audio_pcm_cleanup(&pcm);
     if (wav.data)
         buf_cleanup(&wav);

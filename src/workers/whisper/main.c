@@ -20,7 +20,6 @@
 struct args {
     int fd, threads;
     const char *model, *log_level;
-    bool describe;
 };
 
 static bool parse_int(const char *v, int max, int *out)
@@ -39,10 +38,6 @@ static int parse_args(int argc, char **argv, struct args *a)
     *a = (struct args){.fd = -1, .threads = 4, .log_level = "warn"};
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i];
-        if (strcmp(k, "--describe") == 0) {
-            a->describe = true;
-            continue;
-        }
         if (i + 1 >= argc)
             return -1;
         const char *v = argv[++i];
@@ -100,7 +95,7 @@ int main(int argc, char **argv)
     struct args a;
     if (parse_args(argc, argv, &a) != 0) {
         fprintf(stderr, "usage: switchyard-whisper --fd N --model PATH [--threads N] "
-                        "[--log-level L] [--describe]\n");
+                        "[--log-level L]\n");
         return 2;
     }
     sy_log_set_level(a.log_level);
@@ -120,15 +115,6 @@ int main(int argc, char **argv)
         return fatal(&l, why);
     }
     int status = 0;
-    if (a.describe) {
-        status = link_send(&l, json_pack("{s:s, s:s, s:i, s:b, s:o}", "type", "description",
-                                         "engine", "whisper.cpp", "sample_rate", WHISPER_RATE,
-                                         "multilingual", whisper_is_multilingual(ctx),
-                                         "languages", whisper_languages(ctx)))
-                     ? 0
-                     : 1;
-        goto out;
-    }
     if (!link_send(&l, json_pack("{s:s, s:i, s:i, s:i, s:f}", "type", "ready", "protocol", 1,
                                  "n_slots", 1, "sample_rate", WHISPER_RATE, "load_ms",
                                  now_ms() - t0))) {

@@ -61,17 +61,6 @@ static int num_languages(struct whisper_context *ctx)
     return n < 1 ? 1 : n > max ? max : n;
 }
 
-json_t *whisper_languages(struct whisper_context *ctx)
-{
-    json_t *list = json_array();
-    if (!whisper_is_multilingual(ctx))
-        json_array_append_new(list, json_string("en"));
-    else
-        for (int i = 0; i < num_languages(ctx); i++)
-            json_array_append_new(list, json_string(whisper_lang_str(i)));
-    return list;
-}
-
 /* ---- while whisper_full() runs ---------------------------------------------------------- */
 
 static void *watch(void *arg)

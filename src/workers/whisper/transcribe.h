@@ -20,7 +20,4 @@ struct whisper_context;
 bool whisper_transcribe(struct whisper_context *ctx, int n_threads, struct link *l,
                         const json_t *req);
 
-/* The languages the model knows, as whisper codes ("en", "de", ...). */
-json_t *whisper_languages(struct whisper_context *ctx);
-
 #endif
