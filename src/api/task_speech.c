@@ -11,7 +11,8 @@
 #include "util/base64.h"
 
 static const char *const tts_input_keys[] = {"text", "voice", "speed", "format", NULL};
-static const char *const asr_input_keys[] = {"audio", "language", "phrases", NULL};
+static const char *const asr_input_keys[] = {"audio", "language", "phrases", "prompt",
+                                             "translate", NULL};
 
 sy_code task_speech_inputs(struct api_ctx *api, const json_t *inputs, struct sy_request *req,
                            enum audio_format *format, struct sy_err *err)
@@ -53,6 +54,16 @@ sy_code task_speech_inputs(struct api_ctx *api, const json_t *inputs, struct sy_
         (rc = request_set_phrases(req, json_object_get(inputs, "phrases"), "inputs.phrases",
                                   err)) != SY_OK)
         return rc;
+    /* whisper's: context for the recogniser, and English text whatever was said. */
+    const json_t *prompt = json_object_get(inputs, "prompt");
+    if (prompt && !json_is_null(prompt) &&
+        (rc = request_set_prompt(req, prompt, "inputs.prompt", err)) != SY_OK)
+        return rc;
+    const json_t *translate = json_object_get(inputs, "translate");
+    if (translate && !json_is_null(translate) && !json_is_boolean(translate))
+        return sy_errp(err, SY_EINVAL, "inputs.translate", "'inputs.translate' must be true or "
+                                                           "false");
+    req->speech.translate = json_is_true(translate);
     struct sy_buf bytes;
     buf_init(&bytes, SY_AUDIO_UPLOAD_MAX);
     rc = base64_decode(json_string_value(audio), json_string_length(audio), &bytes, err);

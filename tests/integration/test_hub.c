@@ -679,7 +679,7 @@ static void test_errors_and_traversal(void)
     T_EQ_INT(pull("test-org/no-such-model"), 1);
     T_ASSERT(log_contains("not found on the Hub"));
     T_EQ_INT(pull(REPO "@Q5_K_M"), 1);
-    T_ASSERT(log_contains("no GGUF file for 'Q5_K_M'"));
+    T_ASSERT(log_contains("no model file for 'Q5_K_M'"));
     T_ASSERT(log_contains("F16"));
     static const char *const hostile[] = {"../../etc", "test-org/..", "a/b/c", "test-org/x%2f..",
                                           "/abs/path", REPO "@../../../escape.gguf"};

@@ -333,8 +333,9 @@ static void test_hf_and_task(void)
     struct sy_buf b64;
     buf_init(&b64, 64u << 20);
     base64_encode(speech_wav.data, speech_wav.len, &b64, NULL);
-    json_t *body = json_pack("{s:s, s:{s:s, s:s}}", "model_id", "ggml-tiny", "inputs", "audio",
-                             b64.data, "language", "en");
+    json_t *body = json_pack("{s:s, s:{s:s, s:s, s:s, s:b}}", "model_id", "ggml-tiny", "inputs",
+                             "audio", b64.data, "language", "en", "prompt", "Harvard sentences.",
+                             "translate", 0);
     json_t *events = NULL;
     bool complete = false;
     T_EQ_INT(http_stream_collect(srv.port, "/api/inference/stream", body, &events, &complete),
@@ -365,6 +366,14 @@ static void test_hf_and_task(void)
     T_EQ_STR(last, "done");
     T_ASSERT(segments >= 1);
     json_decref(events);
+
+    /* Not a boolean: refused by name before any work. */
+    json_t *resp = NULL;
+    body = json_pack("{s:s, s:{s:s, s:s}}", "model_id", "ggml-tiny", "inputs", "audio", b64.data,
+                     "translate", "yes");
+    T_EQ_INT(http_post_json(srv.port, "/api/inference", body, &resp), 400);
+    T_EQ_STR(jstr(json_object_get(json_object_get(resp, "error"), "param")), "inputs.translate");
+    json_decref(resp);
     buf_cleanup(&b64);
 }
 

@@ -106,7 +106,10 @@ bool link_audio(struct link *l, uint64_t id, const int16_t *pcm, size_t n)
     return ok;
 }
 
-bool link_read_audio(struct link *l, uint64_t id, size_t want, struct sy_buf *pcm, bool *bad)
+/* Reads the `audio` frames of request id (want samples in all) into pcm.
+ * Returns false if the link broke; *bad is set (and an error sent) if the
+ * frames are not the audio promised. */
+static bool read_audio(struct link *l, uint64_t id, size_t want, struct sy_buf *pcm, bool *bad)
 {
     while (pcm->len < want * 2) {
         json_t *msg = link_next(l);
@@ -131,4 +134,28 @@ bool link_read_audio(struct link *l, uint64_t id, size_t want, struct sy_buf *pc
                           pcm->len / 2, want);
     }
     return true;
+}
+
+int link_transcribe_audio(struct link *l, const json_t *req, size_t max, struct sy_buf *pcm,
+                          size_t *n)
+{
+    buf_init(pcm, max * 2);
+    uint64_t id = (uint64_t)json_integer_value(json_object_get(req, "id"));
+    const json_t *samples = json_object_get(req, "samples");
+    if (!json_is_integer(samples) || json_integer_value(samples) < 1 ||
+        (size_t)json_integer_value(samples) > max)
+        return link_error(l, id, "invalid_request", "'samples' must be 1 to %zu", max) ? 0 : -1;
+    *n = (size_t)json_integer_value(samples);
+    bool bad = false;
+    if (!read_audio(l, id, *n, pcm, &bad))
+        return -1;
+    return bad ? 0 : 1;
+}
+
+int link_fatal(struct link *l, const char *why)
+{
+    log_error("%s", why);
+    link_send(l, json_pack("{s:s, s:s}", "type", "fatal", "message", why));
+    json_decref(l->queue);
+    return 1;
 }

@@ -38,10 +38,17 @@ bool link_send(struct link *l, json_t *frame);
 bool link_error(struct link *l, uint64_t id, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Reads the `audio` frames of request id (want samples in all) into pcm.
- * Returns false if the link broke; *bad is set (and an error sent) if the
- * frames are not the audio promised. */
-bool link_read_audio(struct link *l, uint64_t id, size_t want, struct sy_buf *pcm, bool *bad);
+/* Reads the audio of a `transcribe` request: checks its `samples` (1..max)
+ * and reads that many from the `audio` frames that follow into *pcm (made
+ * here, limited to max samples; buf_cleanup() it whatever the result).
+ * Returns 1 when the audio is here (*n samples); 0 when the request was
+ * answered with an error instead (go on with the next); -1 if the link broke. */
+int link_transcribe_audio(struct link *l, const json_t *req, size_t max, struct sy_buf *pcm,
+                          size_t *n);
+
+/* Sends `fatal` with why (also logged) and frees the queue. Returns 1, the
+ * worker's exit status. */
+int link_fatal(struct link *l, const char *why);
 
 /* One `audio` frame of n samples (n <= 65,536). */
 bool link_audio(struct link *l, uint64_t id, const int16_t *pcm, size_t n);

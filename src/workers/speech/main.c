@@ -66,14 +66,6 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int fatal(struct link *l, const char *why)
-{
-    log_error("%s", why);
-    link_send(l, json_pack("{s:s, s:s}", "type", "fatal", "message", why));
-    json_decref(l->queue);
-    return 1;
-}
-
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -93,11 +85,11 @@ int main(int argc, char **argv)
     if (tts) {
         rate = tts_espeak_init(a.model, why, sizeof why);
         if (!rate)
-            return fatal(&l, why);
+            return link_fatal(&l, why);
     } else {
         bool verbose = strcmp(a.log_level, "debug") == 0;
         if (!stt_init(a.model, a.describe, verbose, why, sizeof why))
-            return fatal(&l, why);
+            return link_fatal(&l, why);
         rate = STT_RATE;
     }
     int status = 0;

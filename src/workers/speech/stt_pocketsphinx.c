@@ -175,20 +175,15 @@ static bool send_segments(struct link *l, uint64_t id)
 bool stt_run(struct link *l, const json_t *req)
 {
     uint64_t id = (uint64_t)json_integer_value(json_object_get(req, "id"));
-    const json_t *samples = json_object_get(req, "samples");
     json_int_t rate = json_integer_value(json_object_get(req, "sample_rate"));
     const char *lang = json_string_value(json_object_get(req, "language"));
     const json_t *phrases = json_object_get(req, "phrases");
-    if (!json_is_integer(samples) || json_integer_value(samples) < 1 ||
-        (size_t)json_integer_value(samples) > SAMPLES_MAX)
-        return link_error(l, id, "invalid_request", "'samples' must be 1 to %zu", SAMPLES_MAX);
-    size_t want = (size_t)json_integer_value(samples);
     struct sy_buf pcm;
-    buf_init(&pcm, SAMPLES_MAX * 2);
-    bool bad = false;
-    if (!link_read_audio(l, id, want, &pcm, &bad) || bad) {
+    size_t want = 0;
+    int got = link_transcribe_audio(l, req, SAMPLES_MAX, &pcm, &want);
+    if (got != 1) {
         buf_cleanup(&pcm);
-        return !l->broken;
+        return got == 0;
     }
     bool ok = true;
     if (json_is_true(json_object_get(req, "cancelled")))

@@ -81,14 +81,6 @@ static void engine_log(enum wsp_ggml_log_level level, const char *text, void *us
         log_debug("whisper.cpp: %.*s", (int)n, text);
 }
 
-static int fatal(struct link *l, const char *why)
-{
-    log_error("%s", why);
-    link_send(l, json_pack("{s:s, s:s}", "type", "fatal", "message", why));
-    json_decref(l->queue);
-    return 1;
-}
-
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -112,7 +104,7 @@ int main(int argc, char **argv)
                  "whisper.cpp cannot load %s: it is not a whisper model in ggml format, or it "
                  "is damaged (run the server with log_level debug for whisper.cpp's reason)",
                  a.model);
-        return fatal(&l, why);
+        return link_fatal(&l, why);
     }
     int status = 0;
     if (!link_send(&l, json_pack("{s:s, s:i, s:i, s:i, s:f}", "type", "ready", "protocol", 1,
