@@ -216,6 +216,36 @@ static sy_code read_image_inputs(const json_t *inputs, struct sy_request *req, s
     return rc == SY_OK ? request_set_prompt(req, text, "inputs.text", err) : rc;
 }
 
+/* Video and music (seed 000's VideoRequest and MusicRequest): a prompt, and
+ * optionally how long and how good. */
+static sy_code read_media_inputs(const json_t *inputs, struct sy_request *req, struct sy_err *err)
+{
+    static const char *const known[] = {"text", "duration", "quality", NULL};
+    sy_code rc = json_body_known_keys(inputs, known, "inputs", err);
+    const json_t *text = json_object_get(inputs, "text");
+    const json_t *duration = json_object_get(inputs, "duration");
+    const json_t *quality = json_object_get(inputs, "quality");
+    if (rc == SY_OK && (!json_is_string(text) || json_string_length(text) == 0))
+        rc = sy_errp(err, SY_EINVAL, "inputs.text", "'inputs.text' is required: what to make");
+    if (rc == SY_OK && duration && !json_is_null(duration)) {
+        double s = json_number_value(duration);
+        if (!json_is_number(duration) || !(s > 0 && s <= SY_MEDIA_SECONDS_MAX))
+            return sy_errp(err, SY_EINVAL, "inputs.duration",
+                           "'inputs.duration' must be seconds, above 0 and at most %d",
+                           SY_MEDIA_SECONDS_MAX);
+        req->media.duration_s = s;
+    }
+    if (rc == SY_OK && quality && !json_is_null(quality)) {
+        const char *q = json_string_value(quality);
+        if (!q || !q[0] || json_string_length(quality) >= sizeof req->media.quality)
+            return sy_errp(err, SY_EINVAL, "inputs.quality",
+                           "'inputs.quality' must be a name of 1 to %zu characters",
+                           sizeof req->media.quality - 1);
+        snprintf(req->media.quality, sizeof req->media.quality, "%s", q);
+    }
+    return rc == SY_OK ? request_set_prompt(req, text, "inputs.text", err) : rc;
+}
+
 /* Without "task", a model that does one thing other than text generation
  * (a speech model) does that. */
 static void infer_task(struct api_ctx *api, struct sy_request *req)
@@ -281,6 +311,8 @@ static sy_code inference_parse(struct api_ctx *api, const json_t *body, struct s
         rc = read_embed_inputs(inputs, req, err);
     else if (req->task == SY_TASK_TEXT_TO_IMAGE)
         rc = read_image_inputs(inputs, req, err);
+    else if (req->task == SY_TASK_TEXT_TO_VIDEO || req->task == SY_TASK_TEXT_TO_AUDIO)
+        rc = read_media_inputs(inputs, req, err);
     if (rc != SY_OK)
         return rc;
     const json_t *ov = json_object_get(body, "provider_overrides");

@@ -18,6 +18,10 @@ static const struct sy_intent table[] = {
     {"draw", "Draw", "Make an image from a description.", SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE)},
     {"search", "Search by meaning", "Turn texts into vectors to find similar ones.",
      SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION)},
+    {"video", "Make a video", "Make a short clip from a description.",
+     SY_TASK_BIT(SY_TASK_TEXT_TO_VIDEO)},
+    {"music", "Make music", "Make music or sound from a description.",
+     SY_TASK_BIT(SY_TASK_TEXT_TO_AUDIO)},
 };
 
 const struct sy_intent *intents(size_t *n)

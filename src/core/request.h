@@ -43,6 +43,13 @@ struct sy_embed {
     unsigned dimensions;     /* 0: the model's own; fewer: cut to these and renormalised */
 };
 
+/* What video and music requests carry besides the prompt (seed 000's
+ * VideoRequest and MusicRequest). */
+struct sy_media {
+    double duration_s;       /* 0: the model's choice */
+    char quality[16];        /* "" = the model's default */
+};
+
 /* What image requests carry besides the prompt and the image settings
  * (width, height, seed, ...). */
 struct sy_images {
@@ -63,6 +70,7 @@ struct sy_request {
     struct sy_speech speech;
     struct sy_embed embed;
     struct sy_images images;
+    struct sy_media media;
 };
 
 /* Initialises caller storage: text-generation, no input, default settings,

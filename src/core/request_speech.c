@@ -121,6 +121,12 @@ sy_code request_check_inputs(const struct sy_request *req, struct sy_err *err)
             return sy_errp(err, SY_EINVAL, "prompt",
                            "text-to-image needs a prompt: what to draw");
         return SY_OK;
+    case SY_TASK_TEXT_TO_VIDEO:
+    case SY_TASK_TEXT_TO_AUDIO:
+        if (!req->prompt || !req->prompt[0])
+            return sy_errp(err, SY_EINVAL, "prompt", "%s needs a prompt: what to make",
+                           task_name(req->task));
+        return SY_OK;
     case SY_TASK_FEATURE_EXTRACTION:
         if (req->embed.n_inputs == 0)
             return sy_errp(err, SY_EINVAL, "input",

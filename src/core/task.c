@@ -11,6 +11,8 @@ static const char *const names[SY_TASK_COUNT] = {
     [SY_TASK_TEXT_TO_IMAGE] = "text-to-image",
     [SY_TASK_AUTOMATIC_SPEECH_RECOGNITION] = "automatic-speech-recognition",
     [SY_TASK_TEXT_TO_SPEECH] = "text-to-speech",
+    [SY_TASK_TEXT_TO_VIDEO] = "text-to-video",
+    [SY_TASK_TEXT_TO_AUDIO] = "text-to-audio",
 };
 
 const char *task_name(enum sy_task task)

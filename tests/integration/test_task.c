@@ -129,6 +129,29 @@ static void test_task_validation(void)
     expect_status(json_pack("{s:s, s:{s:s}, s:{s:i}}", "model_id", "tiny", "inputs", "text", "a",
                             "settings", "max_tokens", 3),
                   "/api/inference", 400, "settings.max_tokens");
+    /* Video and music: checked like any request, then refused by name, since
+     * nothing here (local or remote) makes them; never an empty success. */
+    static const char *const media[] = {"text-to-video", "text-to-audio"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *resp = NULL;
+        T_EQ_INT(http_post_json(srv.port, "/api/inference",
+                                json_pack("{s:s, s:s, s:{s:s, s:f, s:s}}", "model_id", "tiny",
+                                          "task", media[i], "inputs", "text", "waves at dusk",
+                                          "duration", 8.0, "quality", "draft"),
+                                &resp),
+                 422);
+        json_t *err = json_object_get(resp, "error");
+        T_EQ_STR(json_string_value(json_object_get(err, "param")), "task");
+        T_CONTAINS(json_string_value(json_object_get(err, "message")), media[i]);
+        T_CONTAINS(json_string_value(json_object_get(err, "message")), "text-generation");
+        json_decref(resp);
+        expect_status(json_pack("{s:s, s:s, s:{s:s, s:f}}", "model_id", "tiny", "task", media[i],
+                                "inputs", "text", "waves", "duration", -1.0),
+                      "/api/inference", 400, "inputs.duration");
+        expect_status(json_pack("{s:s, s:s, s:{s:s}}", "model_id", "tiny", "task", media[i],
+                                "inputs", "fps", "24"),
+                      "/api/inference", 400, "inputs.fps");
+    }
     expect_status(json_pack("{s:s, s:{s:s}}", "model_id", "missing", "inputs", "text", "a"),
                   "/api/inference", 404, "model");
     /* A stream that fails before it starts is a plain HTTP error, not SSE. */
@@ -256,6 +279,12 @@ static void test_intents(void)
     T_ASSERT(lists(transcribe, "models", "pocketsphinx-en-us"));
     T_ASSERT(lists(draw, "tasks", "text-to-image"));
     T_EQ_INT(json_array_size(json_object_get(draw, "models")), 0); /* nothing here draws yet */
+    /* Video and music are goals a person has; nothing serves them yet. */
+    const json_t *video = intent(list, "video"), *music = intent(list, "music");
+    T_REQUIRE(video && music);
+    T_ASSERT(lists(video, "tasks", "text-to-video"));
+    T_ASSERT(lists(music, "tasks", "text-to-audio"));
+    T_EQ_INT(json_array_size(json_object_get(video, "models")), 0);
     T_ASSERT(json_is_string(json_object_get(chat, "label")));
     T_ASSERT(json_is_string(json_object_get(chat, "description")));
     json_decref(resp);
