@@ -202,8 +202,9 @@ static sy_code read_options(struct form_fields *ff, struct transcription_opts *o
         char *end;
         errno = 0;
         double t = strtod(option(ff, "temperature"), &end);
-        if (errno || *end || end == option(ff, "temperature"))
-            return sy_errp(err, SY_EINVAL, "temperature", "'temperature' must be a number");
+        if (errno || *end || end == option(ff, "temperature") || !(t >= 0 && t <= 1))
+            return sy_errp(err, SY_EINVAL, "temperature",
+                           "'temperature' must be a number from 0 to 1");
         json_t *s = json_pack("{s:f}", "temperature", t);
         static const struct setting_alias alias[] = {{"temperature", SY_SETTING_TEMPERATURE}};
         rc = settings_read(s, alias, 1, &req->settings, err);

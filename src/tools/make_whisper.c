@@ -227,6 +227,8 @@ static void block(struct writer *w, const struct shape *s, const char *prefix, i
         matrix(w, ANAME(".key.weight"), s->type, n, n, 1.0f);
         matrix(w, ANAME(".value.weight"), s->type, n, n, 1.0f);
         bias(w, ANAME(".value.bias"), n);
+        /* Small: cross-attention averages over audio that looks alike at
+         * every step, and a large share of it would pick one token forever. */
         matrix(w, ANAME(".out.weight"), s->type, n, n, 0.25f);
         bias(w, ANAME(".out.bias"), n);
 #undef ANAME
@@ -259,6 +261,9 @@ static void model(struct writer *w, const struct shape *s)
     for (int i = 0; i < s->n_audio_layer; i++)
         block(w, s, "encoder", i, false);
 
+    /* Positions outweigh the previous token's embedding in the decoder's
+     * input: with the embedding tied to the output, that token would
+     * otherwise score highest again at every step. */
     tensor(w, "decoder.positional_embedding", TYPE_F32, 2, (int32_t[]){n, s->n_text_ctx}, 3.0f,
            0.0f);
     /* The token embedding is also the output projection: large enough that

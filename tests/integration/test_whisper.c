@@ -277,6 +277,10 @@ static void test_languages(void)
     post_form("/v1/audio/transcriptions", &speech_wav, unknown, &r);
     expect_error(&r, 422, "language");
     http_response_cleanup(&r);
+    const char *hot[] = {"model", "ggml-tiny", "temperature", "1.5", NULL};
+    post_form("/v1/audio/transcriptions", &speech_wav, hot, &r);
+    expect_error(&r, 400, "temperature");
+    http_response_cleanup(&r);
     /* Phrase lists are pocketsphinx's; whisper takes a prompt instead. */
     const char *phrases[] = {"model", "ggml-tiny", "phrases[]", "hello world", NULL};
     post_form("/v1/audio/transcriptions", &speech_wav, phrases, &r);
