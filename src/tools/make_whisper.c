@@ -264,11 +264,13 @@ static void model(struct writer *w, const struct shape *s)
     /* Positions outweigh the previous token's embedding in the decoder's
      * input: with the embedding tied to the output, that token would
      * otherwise score highest again at every step. */
-    tensor(w, "decoder.positional_embedding", TYPE_F32, 2, (int32_t[]){n, s->n_text_ctx}, 3.0f,
+    tensor(w, "decoder.positional_embedding", TYPE_F32, 2, (int32_t[]){n, s->n_text_ctx}, 9.0f,
            0.0f);
     /* The token embedding is also the output projection: large enough that
-     * the decoder is sure of its picks, as a trained one is. */
-    tensor(w, "decoder.token_embedding.weight", s->type, 2, (int32_t[]){n, s->n_vocab}, 1.0f,
+     * the decoder is sure of its picks, as a trained one is. Unsure, every
+     * window fails whisper's log-probability check and is decoded again at
+     * five temperatures by five decoders each: minutes per request. */
+    tensor(w, "decoder.token_embedding.weight", s->type, 2, (int32_t[]){n, s->n_vocab}, 3.0f,
            0.0f);
     vec(w, "decoder.ln.weight", n, 1.0f);
     vec(w, "decoder.ln.bias", n, 0.0f);

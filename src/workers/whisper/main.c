@@ -75,7 +75,7 @@ static void engine_log(enum wsp_ggml_log_level level, const char *text, void *us
         n--;
     if (!n)
         return;
-    if (level == WSP_GGML_LOG_LEVEL_ERROR)
+    if (level == WSP_GGML_LOG_LEVEL_ERROR && !whisper_transcribe_stopping())
         log_warn("whisper.cpp: %.*s", (int)n, text);
     else
         log_debug("whisper.cpp: %.*s", (int)n, text);

@@ -45,6 +45,13 @@ struct job {
     atomic_bool finished;    /* whisper_full() returned: the watcher ends */
 };
 
+static atomic_bool stopping; /* should_abort() said yes during this request */
+
+bool whisper_transcribe_stopping(void)
+{
+    return atomic_load(&stopping);
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -82,7 +89,10 @@ static void *watch(void *arg)
 static bool should_abort(void *arg)
 {
     struct job *j = arg;
-    return atomic_load(&j->stop) || atomic_load(&j->send_failed);
+    bool stop = atomic_load(&j->stop) || atomic_load(&j->send_failed);
+    if (stop)
+        atomic_store(&stopping, true);
+    return stop;
 }
 
 static void trim(struct sy_buf *b, const char **start, size_t *len)
@@ -256,6 +266,7 @@ decode:;
     buf_init(&j.text, 1u << 20);
     l->current = id;
     l->cancelled = false;
+    atomic_store(&stopping, false);
     ok = link_send(l, json_pack("{s:s, s:I}", "type", "started", "id", (json_int_t)id));
     double t0 = now_ms();
     int rc = ok ? run(ctx, n_threads, &j, req, language, x, want) : 0;

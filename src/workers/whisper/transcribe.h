@@ -20,4 +20,8 @@ struct whisper_context;
 bool whisper_transcribe(struct whisper_context *ctx, int n_threads, struct link *l,
                         const json_t *req);
 
+/* Whether the running request is being stopped on purpose (a cancel, or
+ * the supervisor gone): whisper.cpp then reports the abort as a failure. */
+bool whisper_transcribe_stopping(void);
+
 #endif
