@@ -218,11 +218,13 @@ int test_run_logged(const char *const *argv, const char *log)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int test_make_model(const char *dir, const char *name, const char *const *args)
+/* Runs the generator named by env with --out <dir>/<name><ext> and args. */
+static int run_generator(const char *env, const char *dir, const char *name, const char *ext,
+                         const char *const *args)
 {
     char out[PATH_MAX];
-    snprintf(out, sizeof out, "%s/%s.gguf", dir, name);
-    const char *argv[32] = {test_env("SY_TEST_MAKE_MODEL"), "--out", out};
+    snprintf(out, sizeof out, "%s/%s%s", dir, name, ext);
+    const char *argv[32] = {test_env(env), "--out", out};
     int n = 3;
     for (int i = 0; args && args[i] && n < 31; i++)
         argv[n++] = args[i];
@@ -230,16 +232,14 @@ int test_make_model(const char *dir, const char *name, const char *const *args)
     return test_run(argv) == 0 ? 0 : -1;
 }
 
+int test_make_model(const char *dir, const char *name, const char *const *args)
+{
+    return run_generator("SY_TEST_MAKE_MODEL", dir, name, ".gguf", args);
+}
+
 int test_make_whisper(const char *dir, const char *name, const char *const *args)
 {
-    char out[PATH_MAX];
-    snprintf(out, sizeof out, "%s/%s.bin", dir, name);
-    const char *argv[32] = {test_env("SY_TEST_MAKE_WHISPER"), "--out", out};
-    int n = 3;
-    for (int i = 0; args && args[i] && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    return test_run(argv) == 0 ? 0 : -1;
+    return run_generator("SY_TEST_MAKE_WHISPER", dir, name, ".bin", args);
 }
 
 int test_server_log_contains(const struct test_server *s, const char *needle)
