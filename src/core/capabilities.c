@@ -116,8 +116,9 @@ static json_t *list_json(const char *list)
 
 static json_t *speech_json(const struct sy_capabilities *caps)
 {
-    json_t *sp = json_pack("{s:o, s:o, s:b}", "voices", list_json(caps->voices), "languages",
-                           list_json(caps->languages), "phrases", caps->phrases);
+    json_t *sp = json_pack("{s:o, s:o, s:b, s:b, s:b}", "voices", list_json(caps->voices),
+                           "languages", list_json(caps->languages), "phrases", caps->phrases,
+                           "prompt", caps->speech_prompt, "translate", caps->speech_translate);
     if (sp && caps->speed_max > 0)
         json_object_set_new(sp, "speed", json_pack("{s:f, s:f}", "min", caps->speed_min, "max",
                                                    caps->speed_max));
@@ -140,7 +141,8 @@ json_t *capabilities_to_json(const struct sy_capabilities *caps)
     if (out && caps->embedding_length && (caps->tasks & SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION)))
         json_object_set_new(out, "embedding_length",
                             json_integer((json_int_t)caps->embedding_length));
-    if (out && (caps->voices[0] || caps->languages[0] || caps->speed_max > 0 || caps->phrases))
+    if (out && (caps->voices[0] || caps->languages[0] || caps->speed_max > 0 || caps->phrases ||
+                caps->speech_prompt))
         json_object_set_new(out, "speech", speech_json(caps));
     return out;
 }

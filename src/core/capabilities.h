@@ -29,6 +29,7 @@ struct sy_capabilities {
     double speed_min, speed_max; /* pace range of text-to-speech (both 0: fixed) */
     bool phrases;            /* recognition can be limited to a list of phrases */
     bool speech_prompt;      /* recognition takes a prompt (context, spellings) */
+    bool speech_translate;   /* recognises other languages into English text */
     unsigned sample_rate;    /* the rate its engine takes or makes audio at; 0 not speech */
 };
 

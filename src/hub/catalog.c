@@ -426,7 +426,8 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
             caps.sample_rate = 16000;
             caps.speech_prompt = true;
             known_task = true;
-            if (strstr(label, ".en"))
+            caps.speech_translate = !strstr(label, ".en");
+            if (!caps.speech_translate)
                 snprintf(caps.languages, sizeof caps.languages, "en");
         }
     } else {

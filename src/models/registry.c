@@ -103,6 +103,7 @@ static void describe_whisper(const struct whisper_file_info *w, struct sy_model_
     caps->settings = SY_SPEECH_SETTINGS | SY_SETTING_BIT(SY_SETTING_TEMPERATURE);
     caps->sample_rate = 16000;
     caps->speech_prompt = true;
+    caps->speech_translate = w->multilingual;
     whisper_file_languages(w, caps->languages, sizeof caps->languages);
     char heard[96];
     if (w->multilingual)

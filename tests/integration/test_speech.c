@@ -146,6 +146,7 @@ static void test_listed(void)
             stt = true;
             T_EQ_STR(jstr(json_array_get(json_object_get(speech, "languages"), 0)), "en");
             T_ASSERT(json_is_true(json_object_get(speech, "phrases")));
+            T_ASSERT(json_is_false(json_object_get(speech, "prompt")));
         }
     }
     T_ASSERT(tts);

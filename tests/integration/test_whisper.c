@@ -174,6 +174,9 @@ static void test_listed(void)
             char *tasks = json_dumps(json_object_get(caps, "tasks"), JSON_COMPACT);
             T_EQ_STR(tasks, "[\"automatic-speech-recognition\"]");
             free(tasks);
+            json_t *speech = json_object_get(caps, "speech");
+            T_ASSERT(json_is_true(json_object_get(speech, "prompt")));
+            T_ASSERT(json_is_true(json_object_get(speech, "translate")));
             /* The estimate holds the caches and buffers besides the weights. */
             json_t *mem = json_object_get(m, "memory");
             T_ASSERT(json_integer_value(json_object_get(mem, "estimate_bytes")) >
@@ -182,6 +185,7 @@ static void test_listed(void)
         if (strcmp(id, "ggml-tiny.en") == 0) {
             english = true;
             T_EQ_STR(langs, "[\"en\"]");
+            T_ASSERT(json_is_false(json_object_get(json_object_get(caps, "speech"), "translate")));
         }
         if (strcmp(id, "ggml-broken") == 0) {
             broken = true;
