@@ -108,7 +108,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         rc = router_add(app->router, &local, err);
     for (size_t i = 0; rc == SY_OK && i < cfg->n_providers; i++) {
         struct sy_provider remote;
-        rc = openai_provider_create(&cfg->providers[i], &remote, err);
+        rc = openai_provider_create(&cfg->providers[i], app->catalog, &remote, err);
         if (rc == SY_OK)
             rc = router_add(app->router, &remote, err);
         if (rc == SY_OK)

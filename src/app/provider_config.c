@@ -134,9 +134,9 @@ static sy_code read_images(const json_t *v, struct sy_provider_config *p, const 
     if (!json_is_object(v))
         return sy_errf(err, SY_EINVAL, "%s: 'images' must be an object of model: {\"sizes\": "
                        "[\"WxH\", ...]}", at);
-    if (strcmp(p->kind, "openai") != 0)
-        return sy_errf(err, SY_EINVAL, "%s: 'images' needs kind \"openai\" (an Ollama server "
-                       "makes no images)", at);
+    if (strcmp(p->kind, "ollama") == 0)
+        return sy_errf(err, SY_EINVAL, "%s: 'images' needs kind \"openai\" or \"hf\" (an "
+                       "Ollama server makes no images)", at);
     const char *model;
     const json_t *opts;
     json_object_foreach((json_t *)v, model, opts) {
@@ -184,7 +184,7 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
     sy_code rc;
     if ((rc = string_field(entry, "name", true, p->name, sizeof p->name, at, err)) != SY_OK ||
         (rc = string_field(entry, "kind", true, p->kind, sizeof p->kind, at, err)) != SY_OK ||
-        (rc = string_field(entry, "base_url", true, p->base_url, sizeof p->base_url, at, err)) !=
+        (rc = string_field(entry, "base_url", false, p->base_url, sizeof p->base_url, at, err)) !=
             SY_OK ||
         (rc = string_field(entry, "api_key_env", false, p->api_key_env, sizeof p->api_key_env,
                            at, err)) != SY_OK ||
@@ -196,10 +196,16 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
         return sy_errf(err, SY_EINVAL,
                        "%s: 'name' is the model-id prefix and must be [a-z0-9_-]+, not '%s'", at,
                        p->name);
-    if (strcmp(p->kind, "openai") != 0 && strcmp(p->kind, "ollama") != 0)
+    if (strcmp(p->kind, "openai") != 0 && strcmp(p->kind, "ollama") != 0 &&
+        strcmp(p->kind, "hf") != 0)
         return sy_errf(err, SY_EINVAL,
-                       "%s: 'kind' must be \"openai\" (any OpenAI-compatible API) or \"ollama\" "
-                       "(an Ollama server's own API), not '%s'", at, p->kind);
+                       "%s: 'kind' must be \"openai\" (any OpenAI-compatible API), \"ollama\" "
+                       "(an Ollama server's own API) or \"hf\" (Hugging Face Inference "
+                       "Providers), not '%s'", at, p->kind);
+    if (!p->base_url[0] && strcmp(p->kind, "hf") != 0)
+        return sy_errf(err, SY_EINVAL, "%s: 'base_url' is required", at);
+    if (!p->base_url[0])
+        snprintf(p->base_url, sizeof p->base_url, "%s", SY_HF_ROUTER_URL);
     if ((rc = url_check(p->base_url, at, err)) != SY_OK)
         return rc;
     rc = read_aliases(json_object_get(entry, "aliases"), p, at, err);

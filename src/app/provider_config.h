@@ -1,15 +1,17 @@
 /* provider_config.h -- the `providers` key of the configuration: the remote
  * upstreams a model-id prefix routes to.
  *
- *   "providers": [{"name": "work", "kind": "openai",   (or "ollama")
+ *   "providers": [{"name": "work", "kind": "openai",   (or "ollama", or "hf")
  *                  "base_url": "https://llm.example/v1", "api_key_env": "WORK_KEY",
  *                  "timeout": 600, "connect_timeout": 10,
  *                  "aliases": {"fast": "llama-3.1-8b-instruct"},
  *                  "images": {"dall-e-3": {"sizes": ["1024x1024", "1792x1024"]}}}]
  *
  * `images` names the upstream's image-generation models (model lists do not
- * say which those are) and, optionally, the sizes each can make. Only an
- * OpenAI-compatible upstream relays images (/images/generations).
+ * say which those are) and, optionally, the sizes each can make. An
+ * OpenAI-compatible upstream relays images (/images/generations), and so does
+ * kind "hf" (hf-inference's text-to-image), whose base_url defaults to the
+ * Hugging Face router and whose other task models come from the Hub.
  *
  * URLs come from here only, never from a request; keys come from the named
  * environment variable only, read once at start. */
@@ -23,6 +25,7 @@
 #include "util/limits.h"
 
 #define SY_PROVIDERS_MAX 16 /* configured upstreams */
+#define SY_HF_ROUTER_URL "https://router.huggingface.co" /* kind "hf" without a base_url */
 #define SY_PROVIDER_ALIASES_MAX 32
 #define SY_PROVIDER_IMAGE_MODELS_MAX 16
 #define SY_PROVIDER_IMAGE_SIZES_MAX 16
@@ -40,7 +43,7 @@ struct sy_provider_image_model {
 
 struct sy_provider_config {
     char name[32];          /* the model-id prefix: [a-z0-9_-]+ */
-    char kind[16];          /* "openai" (any OpenAI-compatible API) or "ollama" */
+    char kind[16];          /* "openai" (any OpenAI-compatible API), "ollama" or "hf" */
     char base_url[512];     /* http(s)://host[:port]/path, without a trailing '/' */
     char api_key_env[64];   /* the variable holding the key; "" none */
     unsigned timeout_s;     /* one request, start to end: 600 */

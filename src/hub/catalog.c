@@ -332,10 +332,7 @@ static void add_provider(json_t *out, const char *provider, const json_t *entry)
                                              "provider_id", id, "task", task, "status", status));
 }
 
-/* The Hub's inferenceProviderMapping -- a list of entries naming their
- * provider, or (older answers) an object keyed by provider -- as one list of
- * {provider, provider_id, task, status}. */
-static json_t *inference_providers(const json_t *mapping)
+json_t *catalog_inference_providers(const json_t *mapping)
 {
     json_t *out = json_array();
     size_t i;
@@ -449,7 +446,8 @@ json_t *catalog_capabilities(const json_t *info, bool has_token)
         json_array_append_new(notes, json_string(note));
     }
 
-    json_t *providers = inference_providers(json_object_get(info, "inferenceProviderMapping"));
+    json_t *providers =
+        catalog_inference_providers(json_object_get(info, "inferenceProviderMapping"));
     char live[256];
     live_providers(providers, live, sizeof live);
     if (live[0] && !runnable) {

@@ -54,6 +54,12 @@ sy_code catalog_search(struct catalog *cat, const struct catalog_query *q, json_
 sy_code catalog_model(struct catalog *cat, const char *repo, json_t **out, bool *cached,
                       struct sy_err *err);
 
+/* The Hub's inferenceProviderMapping -- a list of entries naming their
+ * provider, or (older answers) an object keyed by provider -- as one list of
+ * {provider, provider_id, task, status}. Entries without a provider or task
+ * are left out. Returns: a new array; NULL if out of memory. */
+json_t *catalog_inference_providers(const json_t *mapping);
+
 /* What the catalog last heard of repo (any age: the Hub is not asked), as
  * catalog_model gives it. Returns: a new object; NULL if nothing is kept. */
 json_t *catalog_model_stored(struct catalog *cat, const char *repo);

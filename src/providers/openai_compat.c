@@ -12,9 +12,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "hub/catalog.h"
+#include "providers/hf_mapping.h"
 #include "providers/sse_reader.h"
-#include "providers/upstream_options.h"
 #include "providers/upstream_http.h"
+#include "providers/upstream_options.h"
+#include "providers/upstream_request.h"
 #include "util/base64.h"
 #include "util/buf.h"
 #include "util/fault.h"
@@ -34,7 +37,8 @@ struct transfer;
 
 struct openai_provider {
     struct sy_provider_config cfg;
-    bool ollama;             /* speaks Ollama's own API (kind "ollama"), not OpenAI's */
+    enum upstream_dialect dialect;
+    struct catalog *catalog; /* the Hub's model info (the hf dialect's task models); may be NULL */
     struct curl_slist *auth; /* the Authorization header, or NULL; never logged */
 
     pthread_mutex_t lock;        /* models, health, transfers, stopping */
@@ -113,7 +117,17 @@ static uint64_t context_of(const json_t *m)
         if (v > 0)
             return (uint64_t)v;
     }
-    return 0;
+    /* The HF router: each provider serving the model says its own; the
+     * router picks one, so the smallest is what a request can count on. */
+    uint64_t least = 0;
+    size_t i;
+    const json_t *provider;
+    json_array_foreach(json_object_get(m, "providers"), i, provider) {
+        json_int_t v = json_integer_value(json_object_get(provider, "context_length"));
+        if (v > 0 && (!least || (uint64_t)v < least))
+            least = (uint64_t)v;
+    }
+    return least;
 }
 
 /* What an OpenAI /models entry says beyond its id: when it was made, and,
@@ -143,16 +157,17 @@ static void read_openai_entry(const json_t *m, struct upstream_model *out)
 
 /* A model list: OpenAI's /models ({"data": [{"id"}]}) or Ollama's /api/tags
  * ({"models": [{"name"}]}, every one generating text). */
-static sy_code parse_list(bool ollama, const char *body, size_t len, struct upstream_model **out,
-                          size_t *n, struct sy_err *err)
+static sy_code parse_list(enum upstream_dialect d, const char *body, size_t len,
+                          struct upstream_model **out, size_t *n, struct sy_err *err)
 {
+    bool ollama = d == UPSTREAM_OLLAMA;
     const char *array = ollama ? "models" : "data", *key = ollama ? "name" : "id";
     json_t *j = json_loadb(body ? body : "", len, 0, NULL);
     const json_t *list = json_object_get(j, array);
     if (!json_is_array(list)) {
         json_decref(j);
         return sy_errf(err, SY_EUPSTREAM, "its %s answer has no \"%s\" array",
-                       ollama ? "/api/tags" : "/models", array);
+                       upstream_list_path(d), array);
     }
     struct upstream_model *models = calloc(json_array_size(list) + 1, sizeof *models);
     size_t count = 0, i;
@@ -164,8 +179,10 @@ static sy_code parse_list(bool ollama, const char *body, size_t len, struct upst
         snprintf(models[count].id, sizeof models[count].id, "%s", id);
         models[count].context_length = context_of(m);
         models[count].text = models[count].embeds = true; /* unless it says otherwise */
-        if (!ollama)
+        if (d == UPSTREAM_OPENAI)
             read_openai_entry(m, &models[count]);
+        if (d == UPSTREAM_HF) /* the router lists what it chats with */
+            models[count].embeds = false;
         count++;
     }
     json_decref(j);
@@ -180,7 +197,7 @@ static sy_code parse_list(bool ollama, const char *body, size_t len, struct upst
 static sy_code refresh_list(struct openai_provider *p, struct sy_err *err)
 {
     char url[600];
-    snprintf(url, sizeof url, "%s%s", p->cfg.base_url, p->ollama ? "/api/tags" : "/models");
+    snprintf(url, sizeof url, "%s%s", p->cfg.base_url, upstream_list_path(p->dialect));
     CURL *c = curl_easy_init();
     if (!c)
         return sy_errf(err, SY_ENOMEM, "out of memory asking provider '%s'", p->cfg.name);
@@ -212,7 +229,7 @@ static sy_code refresh_list(struct openai_provider *p, struct sy_err *err)
         rc = upstream_curl_error(&p->cfg, cc, errbuf, timeout_s, &e);
     else if (status != 200)
         rc = upstream_status_error(&p->cfg, p->auth != NULL, status, body.data, body.len, &e);
-    else if ((rc = parse_list(p->ollama, body.data, body.len, &models, &n, &e)) != SY_OK &&
+    else if ((rc = parse_list(p->dialect, body.data, body.len, &models, &n, &e)) != SY_OK &&
              rc != SY_ENOMEM)
         rc = sy_errf(&e, SY_EUPSTREAM, "provider '%s' (%s): %s", p->cfg.name, p->cfg.base_url,
                      e.msg);
@@ -299,14 +316,14 @@ static const char *upstream_id(const struct openai_provider *p, const char *name
      SY_SETTING_BIT(SY_SETTING_SCHEDULER) | SY_SETTING_BIT(SY_SETTING_USE_CACHE) |                \
      SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL))
 
-/* The configured image model with the upstream id `id`, or NULL. */
-static const struct sy_provider_image_model *image_model(const struct openai_provider *p,
-                                                         const char *id)
+/* The backend a model of this provider is listed with. */
+static const char *backend_name(const struct openai_provider *p, bool task_endpoint)
 {
-    for (size_t i = 0; i < p->cfg.n_images; i++)
-        if (strcmp(p->cfg.images[i].model, id) == 0)
-            return &p->cfg.images[i];
-    return NULL;
+    switch (p->dialect) {
+    case UPSTREAM_OLLAMA: return "ollama";
+    case UPSTREAM_HF: return task_endpoint ? "hf-inference" : "hf-router";
+    default: return "openai-compatible";
+    }
 }
 
 static void fill_image_info(const struct openai_provider *p, const char *name,
@@ -318,10 +335,58 @@ static void fill_image_info(const struct openai_provider *p, const char *name,
     snprintf(out->description, sizeof out->description, "%.200s (images) at %.280s", im->model,
              p->cfg.base_url);
     snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
-    snprintf(out->backend, sizeof out->backend, "openai-compatible");
+    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
     snprintf(out->status, sizeof out->status, "remote");
     out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE);
     out->caps.settings = IMAGE_SETTINGS;
+}
+
+/* A Hub model the router does not chat with: what hf-inference's task
+ * endpoints do with it, from the Hub's inferenceProviderMapping. */
+static sy_code describe_hf_task(struct openai_provider *p, const char *name, const char *want,
+                                struct sy_model_info *out, struct sy_err *err)
+{
+    if (!p->catalog)
+        return sy_errp(err, SY_ENOTFOUND, "model", "provider '%s' has no chat model '%s', and "
+                       "without the Hub its task models are unknown", p->cfg.name, want);
+    json_t *info = NULL;
+    bool cached = false;
+    sy_code rc = catalog_model(p->catalog, want, &info, &cached, err);
+    if (rc != SY_OK) {
+        if (rc == SY_ENOTFOUND && err)
+            sy_errp(err, rc, "model", "provider '%s' has no model '%s': its router does not "
+                    "chat with it, and the Hub does not know it", p->cfg.name, want);
+        return rc;
+    }
+    struct hf_mapping m;
+    hf_mapping_read(info, &m);
+    json_decref(info);
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", name);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->description, sizeof out->description,
+             "%.200s (%.40s) through hf-inference at %.240s", want,
+             m.pipeline_tag[0] ? m.pipeline_tag : "no task on the Hub", p->cfg.base_url);
+    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
+    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
+    snprintf(out->status, sizeof out->status, "remote");
+    out->caps.tasks = m.tasks;
+    out->caps.settings = SY_SETTING_BIT(SY_SETTING_USE_CACHE) |
+                         SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL) |
+                         (m.tasks & SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE) ? IMAGE_SETTINGS : 0);
+    if (m.tasks)
+        return SY_OK;
+    if (m.elsewhere[0])
+        snprintf(out->problem, sizeof out->problem,
+                 "Inference Providers serve it as %.300s; Switchyard relays only hf-inference's "
+                 "text-to-image and feature-extraction so far", m.elsewhere);
+    else
+        snprintf(out->problem, sizeof out->problem,
+                 "no Inference Provider serves it live (the Hub's inferenceProviderMapping "
+                 "lists none that is)%s",
+                 m.pipeline_tag[0] ? "; pull it to run it here, if it has GGUF files" : "");
+    snprintf(out->status, sizeof out->status, "unusable");
+    return SY_OK;
 }
 
 static void fill_info(const struct openai_provider *p, const char *name,
@@ -337,12 +402,12 @@ static void fill_info(const struct openai_provider *p, const char *name,
         snprintf(out->description, sizeof out->description, "%.200s at %.280s", m->id,
                  p->cfg.base_url);
     snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
-    snprintf(out->backend, sizeof out->backend, "%s", p->ollama ? "ollama" : "openai-compatible");
+    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, false));
     snprintf(out->status, sizeof out->status, "remote");
     out->created = m->created;
     out->caps.tasks = (m->text ? SY_TASK_BIT(SY_TASK_TEXT_GENERATION) : 0) |
                       (m->embeds ? SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION) : 0);
-    out->caps.settings = p->ollama ? OLLAMA_SETTINGS : OPENAI_SETTINGS;
+    out->caps.settings = p->dialect == UPSTREAM_OLLAMA ? OLLAMA_SETTINGS : OPENAI_SETTINGS;
     out->caps.chat = m->text;
     out->caps.context_length = m->context_length;
     out->caps.embedding_length = m->embedding_length;
@@ -366,21 +431,39 @@ static sy_code openai_describe(void *self, const char *model, const char *varian
     if (w < 0 || (size_t)w >= sizeof name)
         return sy_errp(err, SY_EINVAL, "model", "model id '%s@%s' is too long", model, variant);
     const char *want = upstream_id(p, name);
-    const struct sy_provider_image_model *im = image_model(p, want);
+    const struct sy_provider_image_model *im = upstream_image_model(&p->cfg, want);
     if (im) { /* configured, so known without asking the upstream */
         fill_image_info(p, name, im, out);
         return SY_OK;
     }
-    sy_code rc = ensure_list(p, err);
-    if (rc != SY_OK)
+    struct sy_err list_err;
+    sy_code rc = ensure_list(p, &list_err);
+    if (rc != SY_OK && p->dialect == UPSTREAM_HF) { /* task models need no router list */
+        sy_code task_rc = describe_hf_task(p, name, want, out, err);
+        if (task_rc != SY_ENOTFOUND)
+            return task_rc;
+    }
+    if (rc != SY_OK) {
+        if (err)
+            *err = list_err;
         return rc;
+    }
     char some[256] = "";
     size_t used = 0;
+    /* The HF router takes "org/model:provider" (or ":fastest", ":cheapest")
+     * for a model it lists as "org/model". */
+    const char *suffix = p->dialect == UPSTREAM_HF ? strrchr(want, ':') : NULL;
+    size_t base_len = suffix ? (size_t)(suffix - want) : strlen(want);
     pthread_mutex_lock(&p->lock);
     for (size_t i = 0; i < p->n_models; i++) {
-        if (strcmp(p->models[i].id, want) == 0) {
+        const char *id = p->models[i].id;
+        if (strncmp(id, want, base_len) == 0 && id[base_len] == '\0') {
             fill_info(p, name, &p->models[i], out);
             pthread_mutex_unlock(&p->lock);
+            if (suffix)
+                snprintf(out->description, sizeof out->description,
+                         "%.200s through the router's choice '%.40s' at %.200s", id, suffix + 1,
+                         p->cfg.base_url);
             return SY_OK;
         }
         int k = used < sizeof some ? snprintf(some + used, sizeof some - used, "%s%s",
@@ -390,6 +473,8 @@ static sy_code openai_describe(void *self, const char *model, const char *varian
             used += (size_t)k;
     }
     pthread_mutex_unlock(&p->lock);
+    if (p->dialect == UPSTREAM_HF)
+        return describe_hf_task(p, name, want, out, err);
     if (used >= sizeof some)
         memcpy(some + sizeof some - 4, "...", 4);
     return sy_errp(err, SY_ENOTFOUND, "model", "provider '%s' has no model '%s'%s%s%s",
@@ -408,12 +493,14 @@ static sy_code openai_list(void *self, struct sy_model_info **out, size_t *n, st
     struct sy_model_info *all = calloc(total ? total : 1, sizeof *all);
     size_t count = 0;
     for (size_t i = 0; all && i < p->n_models; i++)
-        if ((p->models[i].text || p->models[i].embeds) && !image_model(p, p->models[i].id))
+        if ((p->models[i].text || p->models[i].embeds) &&
+            !upstream_image_model(&p->cfg, p->models[i].id))
             fill_info(p, p->models[i].id, &p->models[i], &all[count++]);
     for (size_t i = 0; all && i < p->cfg.n_images; i++)
         fill_image_info(p, p->cfg.images[i].model, &p->cfg.images[i], &all[count++]);
     for (size_t a = 0; all && a < p->cfg.n_aliases; a++) {
-        const struct sy_provider_image_model *im = image_model(p, p->cfg.aliases[a].model);
+        const struct sy_provider_image_model *im =
+            upstream_image_model(&p->cfg, p->cfg.aliases[a].model);
         if (im) {
             fill_image_info(p, p->cfg.aliases[a].alias, im, &all[count++]);
             continue;
@@ -616,7 +703,7 @@ static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
         emit_error(t, &e);
         return 0;
     }
-    if (t->p->ollama && t->status == 200 && !t->embed && !t->image) /* NDJSON lines */
+    if (t->p->dialect == UPSTREAM_OLLAMA && t->status == 200 && !t->embed && !t->image)
         return ndjson_push(t, ptr, len) == SY_OK ? len : 0;
     if (t->sse) {
         struct sy_err e;
@@ -657,23 +744,27 @@ static sy_code emit_vector(struct transfer *t, size_t index, const json_t *v, st
 }
 
 /* A whole embeddings answer: OpenAI's {"data": [{"index", "embedding"}],
- * "usage"} or Ollama's {"embeddings": [[...]], "prompt_eval_count"}; one
- * vector per input, in order. */
+ * "usage"}, Ollama's {"embeddings": [[...]], "prompt_eval_count"} or
+ * hf-inference's [[...]]; one vector per input, in order. */
 static sy_code on_embeddings(struct transfer *t, const json_t *j, struct sy_err *err)
 {
     size_t n_inputs = t->n_inputs;
-    const json_t *list = json_object_get(j, t->p->ollama ? "embeddings" : "data");
-    if (json_array_size(list) != n_inputs)
+    enum upstream_dialect d = t->p->dialect;
+    bool by_order = d != UPSTREAM_OPENAI; /* a bare list of vectors */
+    const json_t *list = d == UPSTREAM_HF       ? j
+                         : d == UPSTREAM_OLLAMA ? json_object_get(j, "embeddings")
+                                                : json_object_get(j, "data");
+    if (!json_is_array(list) || json_array_size(list) != n_inputs)
         return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent %zu embeddings for %zu inputs",
                        t->p->cfg.name, json_array_size(list), n_inputs);
     t->usage.prompt_tokens =
-        t->p->ollama ? (long)json_integer_value(json_object_get(j, "prompt_eval_count"))
-                     : (long)json_integer_value(
-                           json_object_get(json_object_get(j, "usage"), "prompt_tokens"));
+        d == UPSTREAM_OLLAMA ? (long)json_integer_value(json_object_get(j, "prompt_eval_count"))
+                             : (long)json_integer_value(
+                                   json_object_get(json_object_get(j, "usage"), "prompt_tokens"));
     for (size_t i = 0; i < n_inputs; i++) {
-        const json_t *v = t->p->ollama ? json_array_get(list, i) : NULL;
+        const json_t *v = by_order ? json_array_get(list, i) : NULL;
         /* OpenAI's entries name their input by index; find input i's. */
-        for (size_t k = 0; !t->p->ollama && k < n_inputs; k++) {
+        for (size_t k = 0; !by_order && k < n_inputs; k++) {
             const json_t *item = json_array_get(list, k);
             const json_t *index = json_object_get(item, "index");
             if (json_is_integer(index) && json_integer_value(index) == (json_int_t)i)
@@ -766,6 +857,32 @@ static void read_whole(struct transfer *t,
     json_decref(j);
 }
 
+/* hf-inference's text-to-image answer: the picture's own bytes (or, from
+ * some deployments, OpenAI's JSON shape). */
+static void on_picture_bytes(struct transfer *t)
+{
+    const char *type = NULL;
+    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &type);
+    if (type && strncmp(type, "application/json", 16) == 0) {
+        read_whole(t, on_images, "JSON that does not parse");
+        return;
+    }
+    const char *kind = picture_type((const unsigned char *)t->whole.data, t->whole.len);
+    if (!kind) {
+        struct sy_err e;
+        sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered with %s, not a PNG, JPEG or WebP "
+                "picture", t->p->cfg.name, type ? type : "something without a type");
+        emit_error(t, &e);
+        return;
+    }
+    emit_start(t);
+    struct sy_event ev = {.type = SY_EVENT_IMAGE, .image = t->whole.data,
+                          .image_size = t->whole.len, .image_type = kind};
+    t->sink.emit(t->sink.ctx, &ev);
+    t->finished = true;
+    t->finish = SY_FINISH_STOP;
+}
+
 /* The transfer ended (curl's result cc): the final event, then release. */
 static void transfer_finish(struct transfer *t, CURLcode cc)
 {
@@ -783,11 +900,13 @@ static void transfer_finish(struct transfer *t, CURLcode cc)
             upstream_status_error(&t->p->cfg, t->p->auth != NULL, t->status, t->whole.data,
                                   t->whole.len, &e);
             emit_error(t, &e);
+        } else if (t->image && t->p->dialect == UPSTREAM_HF) {
+            on_picture_bytes(t);
         } else if (t->image) {
             read_whole(t, on_images, "images with something that is not JSON");
         } else if (t->embed) {
             read_whole(t, on_embeddings, "embeddings with something that is not JSON");
-        } else if (t->p->ollama) {
+        } else if (t->p->dialect == UPSTREAM_OLLAMA) {
             if (t->whole.len) /* a last line without its newline */
                 ndjson_push(t, "\n", 1);
         } else if (!t->sse) {
@@ -897,183 +1016,6 @@ static void *loop_main(void *arg)
     return NULL;
 }
 
-/* Where each setting goes in the upstream's request: OpenAI's field or
- * Ollama's option (NULL: that dialect has none, and the capability check has
- * already refused it). */
-static const struct {
-    enum sy_setting setting;
-    const char *openai, *ollama;
-} setting_names[] = {
-    {SY_SETTING_TEMPERATURE, "temperature", "temperature"},
-    {SY_SETTING_TOP_P, "top_p", "top_p"},
-    {SY_SETTING_TOP_K, NULL, "top_k"},
-    {SY_SETTING_MAX_NEW_TOKENS, "max_tokens", "num_predict"},
-    {SY_SETTING_REPETITION_PENALTY, NULL, "repeat_penalty"},
-    {SY_SETTING_PRESENCE_PENALTY, "presence_penalty", "presence_penalty"},
-    {SY_SETTING_FREQUENCY_PENALTY, "frequency_penalty", "frequency_penalty"},
-    {SY_SETTING_SEED, "seed", "seed"},
-    {SY_SETTING_STOP, "stop", "stop"},
-};
-
-/* A given setting's value as JSON; NULL when it says nothing to send. */
-static json_t *setting_value(const struct sy_settings *s, enum sy_setting which)
-{
-    switch (which) {
-    case SY_SETTING_TEMPERATURE: return json_real(s->temperature);
-    case SY_SETTING_TOP_P: return json_real(s->top_p);
-    case SY_SETTING_TOP_K: return json_integer(s->top_k);
-    case SY_SETTING_MAX_NEW_TOKENS:
-        return s->max_new_tokens > 0 ? json_integer(s->max_new_tokens) : NULL;
-    case SY_SETTING_REPETITION_PENALTY: return json_real(s->repetition_penalty);
-    case SY_SETTING_PRESENCE_PENALTY: return json_real(s->presence_penalty);
-    case SY_SETTING_FREQUENCY_PENALTY: return json_real(s->frequency_penalty);
-    case SY_SETTING_SEED: return json_integer(s->seed);
-    case SY_SETTING_STOP: {
-        json_t *stop = s->n_stop ? json_array() : NULL;
-        for (size_t i = 0; i < s->n_stop; i++)
-            json_array_append_new(stop, json_string(s->stop[i]));
-        return stop;
-    }
-    default: return NULL;
-    }
-}
-
-/* The upstream's request body. OpenAI: /chat/completions or /completions
- * with the settings as fields. Ollama: /api/chat or /api/generate with the
- * settings as its options, and a raw prompt sent raw (no template), as
- * /v1/completions means it. Provider-specific fields go in untouched and win
- * (for Ollama, merged into "options" too). */
-static sy_code build_body(const struct openai_provider *p, const struct sy_request *req,
-                          const char *model, bool chat, char **out, struct sy_err *err)
-{
-    json_t *b = json_pack("{s:s, s:b}", "model", model, "stream", 1);
-    json_t *opt = p->ollama ? json_object() : NULL;
-    if (!b || (p->ollama && !opt)) {
-        json_decref(b);
-        json_decref(opt);
-        return sy_errf(err, SY_ENOMEM, "out of memory building a request for '%s'", p->cfg.name);
-    }
-    if (!p->ollama)
-        json_object_set_new(b, "stream_options", json_pack("{s:b}", "include_usage", 1));
-    if (chat) {
-        json_t *msgs = json_array();
-        for (size_t i = 0; i < req->n_messages; i++)
-            json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", req->messages[i].role,
-                                                  "content", req->messages[i].content));
-        json_object_set_new(b, "messages", msgs);
-    } else {
-        json_object_set_new(b, "prompt", json_string(req->prompt ? req->prompt : ""));
-        if (p->ollama)
-            json_object_set_new(b, "raw", json_true());
-    }
-    const struct sy_settings *s = &req->settings;
-    json_t *into = p->ollama ? opt : b;
-    for (size_t i = 0; i < sizeof setting_names / sizeof setting_names[0]; i++) {
-        const char *name = p->ollama ? setting_names[i].ollama : setting_names[i].openai;
-        json_t *v = name && (s->given & SY_SETTING_BIT(setting_names[i].setting))
-                        ? setting_value(s, setting_names[i].setting)
-                        : NULL;
-        if (v)
-            json_object_set_new(into, name, v);
-    }
-    /* Greedy, asked for by name, is temperature 0 in both dialects. */
-    if (!(s->given & SY_SETTING_BIT(SY_SETTING_TEMPERATURE)) &&
-        (s->given & SY_SETTING_BIT(SY_SETTING_DO_SAMPLE)) && !s->do_sample)
-        json_object_set_new(into, "temperature", json_real(0));
-    if (opt)
-        json_object_set_new(b, "options", opt);
-    if (json_is_object(req->provider_overrides)) {
-        if (p->ollama)
-            json_object_update_recursive(b, req->provider_overrides);
-        else
-            json_object_update(b, req->provider_overrides);
-    }
-    *out = json_dumps(b, JSON_COMPACT);
-    json_decref(b);
-    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
-}
-
-/* The upstream's embeddings request: OpenAI's /embeddings ({"model",
- * "input", "encoding_format": "float", "dimensions"?}) or Ollama's /api/embed
- * ({"model", "input", "truncate", "dimensions"?}); provider_overrides win. */
-static sy_code build_embed_body(const struct openai_provider *p, const struct sy_request *req,
-                                const char *model, char **out, struct sy_err *err)
-{
-    json_t *input = json_array();
-    for (size_t i = 0; input && i < req->embed.n_inputs; i++)
-        if (json_array_append_new(input, json_string(req->embed.inputs[i])) != 0) {
-            json_decref(input);
-            input = NULL;
-        }
-    json_t *b = input ? json_pack("{s:s, s:o}", "model", model, "input", input) : NULL;
-    if (b && p->ollama)
-        json_object_set_new(b, "truncate", json_boolean(req->embed.truncate));
-    else if (b)
-        json_object_set_new(b, "encoding_format", json_string("float"));
-    if (b && req->embed.dimensions)
-        json_object_set_new(b, "dimensions", json_integer(req->embed.dimensions));
-    if (b && json_is_object(req->provider_overrides))
-        json_object_update(b, req->provider_overrides);
-    *out = b ? json_dumps(b, JSON_COMPACT) : NULL;
-    json_decref(b);
-    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
-}
-
-/* The upstream's images request, OpenAI's /images/generations: {"model",
- * "prompt", "n", "size"?, "response_format": "b64_json"} and the diffusion
- * settings given, under their own names; provider_overrides win. A size the
- * model is configured not to make is refused first, listing those it makes. */
-static sy_code build_image_body(const struct openai_provider *p, const struct sy_request *req,
-                                const char *model, char **out, struct sy_err *err)
-{
-    const struct sy_settings *s = &req->settings;
-    bool sized = s->given & (SY_SETTING_BIT(SY_SETTING_WIDTH) | SY_SETTING_BIT(SY_SETTING_HEIGHT));
-    const struct sy_provider_image_model *im = image_model(p, model);
-    if (sized && (!(s->given & SY_SETTING_BIT(SY_SETTING_WIDTH)) ||
-                  !(s->given & SY_SETTING_BIT(SY_SETTING_HEIGHT))))
-        return sy_errp(err, SY_EINVAL, settings_param(s, SY_SETTING_WIDTH),
-                       "give both width and height, or neither");
-    if (sized && im && im->n_sizes) {
-        bool ok = false;
-        char list[SY_PROVIDER_IMAGE_SIZES_MAX * 12] = "";
-        size_t used = 0;
-        for (size_t i = 0; i < im->n_sizes; i++) {
-            ok = ok || (im->width[i] == (unsigned)s->width && im->height[i] == (unsigned)s->height);
-            int k = snprintf(list + used, sizeof list - used, "%s%ux%u", i ? ", " : "",
-                             im->width[i], im->height[i]);
-            if (k > 0 && (size_t)k < sizeof list - used)
-                used += (size_t)k;
-        }
-        if (!ok)
-            return sy_errp(err, SY_EUNSUPPORTED, settings_param(s, SY_SETTING_WIDTH),
-                           "model '%s:%s' makes pictures of %s only; %lldx%lld is not one of them",
-                           p->cfg.name, model, list, (long long)s->width, (long long)s->height);
-    }
-    json_t *b = json_pack("{s:s, s:s, s:i, s:s}", "model", model, "prompt",
-                          req->prompt ? req->prompt : "", "n", (int)req->images.n,
-                          "response_format", "b64_json");
-    if (b && sized) {
-        char size[32];
-        snprintf(size, sizeof size, "%lldx%lld", (long long)s->width, (long long)s->height);
-        json_object_set_new(b, "size", json_string(size));
-    }
-    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_SEED)))
-        json_object_set_new(b, "seed", json_integer(s->seed));
-    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_NEGATIVE_PROMPT)))
-        json_object_set_new(b, "negative_prompt", json_string(s->negative_prompt));
-    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_NUM_INFERENCE_STEPS)))
-        json_object_set_new(b, "num_inference_steps", json_integer(s->num_inference_steps));
-    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_GUIDANCE_SCALE)))
-        json_object_set_new(b, "guidance_scale", json_real(s->guidance_scale));
-    if (b && (s->given & SY_SETTING_BIT(SY_SETTING_SCHEDULER)))
-        json_object_set_new(b, "scheduler", json_string(s->scheduler));
-    if (b && json_is_object(req->provider_overrides))
-        json_object_update(b, req->provider_overrides);
-    *out = b ? json_dumps(b, JSON_COMPACT) : NULL;
-    json_decref(b);
-    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
-}
-
 static sy_code openai_submit(void *self, const struct sy_request *req,
                              const struct sy_model_info *model, struct sy_sink sink,
                              uint64_t *job, struct sy_err *err)
@@ -1083,7 +1025,7 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
     size_t plen = strlen(p->cfg.name);
     if (strncmp(name, p->cfg.name, plen) == 0 && name[plen] == ':')
         name += plen + 1;
-    bool chat = req->messages && req->n_messages;
+    char url[SY_UPSTREAM_URL_MAX];
     struct transfer *t = calloc(1, sizeof *t);
     sy_code rc = t ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory starting a request");
     if (rc == SY_OK) {
@@ -1096,10 +1038,9 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         t->n_inputs = req->embed.n_inputs;
         t->image = req->task == SY_TASK_TEXT_TO_IMAGE;
         t->n_images = req->images.n;
-        const char *id = upstream_id(p, name);
-        rc = t->image   ? build_image_body(p, req, id, &t->body, err)
-             : t->embed ? build_embed_body(p, req, id, &t->body, err)
-                        : build_body(p, req, id, chat, &t->body, err);
+        rc = upstream_url(&p->cfg, p->dialect, req, upstream_id(p, name), url, sizeof url, err);
+        if (rc == SY_OK)
+            rc = upstream_body(&p->cfg, p->dialect, req, upstream_id(p, name), &t->body, err);
     }
     if (rc == SY_OK && fault_hit("upstream.connect"))
         rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' (%s) cannot be reached: Connection "
@@ -1107,19 +1048,10 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
     if (rc == SY_OK && !(t->easy = curl_easy_init()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory starting a request");
     if (rc == SY_OK) {
-        char url[600];
-        snprintf(url, sizeof url, "%s/%s", p->cfg.base_url,
-                 t->image    ? "images/generations"
-                 : t->embed  ? (p->ollama ? "api/embed" : "embeddings")
-                 : p->ollama ? (chat ? "api/chat" : "api/generate")
-                             : (chat ? "chat/completions" : "completions"));
         for (const struct curl_slist *h = p->auth; h; h = h->next)
             t->headers = curl_slist_append(t->headers, h->data);
         t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
-        const char *accept = t->embed || t->image ? "Accept: application/json"
-                             : p->ollama          ? "Accept: application/x-ndjson"
-                                                  : "Accept: text/event-stream";
-        t->headers = curl_slist_append(t->headers, accept);
+        t->headers = curl_slist_append(t->headers, upstream_accept(p->dialect, req));
         upstream_http_options(&p->cfg, t->easy, url, t->errbuf);
         curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)p->cfg.timeout_s);
         curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
@@ -1158,13 +1090,13 @@ static void openai_cancel(void *self, uint64_t job)
 static sy_code remote_check_options(void *self, const json_t *overrides, struct sy_err *err)
 {
     struct openai_provider *p = self;
-    return upstream_options_check(p->ollama, p->cfg.name, overrides, err);
+    return upstream_options_check(p->dialect == UPSTREAM_OLLAMA, p->cfg.name, overrides, err);
 }
 
 static json_t *remote_options_schema(void *self)
 {
     struct openai_provider *p = self;
-    return upstream_options_schema(p->ollama, p->cfg.name);
+    return upstream_options_schema(p->dialect == UPSTREAM_OLLAMA, p->cfg.name);
 }
 
 /* ---- life cycle ------------------------------------------------------------------------ */
@@ -1221,7 +1153,7 @@ static void openai_destroy(void *self)
     free(p);
 }
 
-/* Both dialects share every operation; only the kind they report differs. */
+/* The dialects share every operation; only the kind they report differs. */
 #define REMOTE_OPS(kind_name)                                                                   \
     {                                                                                           \
         .abi = SY_PROVIDER_ABI, .kind = kind_name, .describe = openai_describe,                 \
@@ -1232,9 +1164,10 @@ static void openai_destroy(void *self)
 
 static const struct sy_provider_ops openai_ops = REMOTE_OPS("openai");
 static const struct sy_provider_ops ollama_ops = REMOTE_OPS("ollama");
+static const struct sy_provider_ops hf_ops = REMOTE_OPS("hf");
 
-sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_provider *out,
-                               struct sy_err *err)
+sy_code openai_provider_create(const struct sy_provider_config *cfg, struct catalog *catalog,
+                               struct sy_provider *out, struct sy_err *err)
 {
     const char *key = NULL;
     if (cfg->api_key_env[0]) {
@@ -1252,7 +1185,8 @@ sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_p
     if (!p)
         return sy_errf(err, SY_ENOMEM, "out of memory creating provider '%s'", cfg->name);
     p->cfg = *cfg;
-    p->ollama = strcmp(cfg->kind, "ollama") == 0;
+    p->dialect = upstream_dialect_of(cfg->kind);
+    p->catalog = catalog;
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->list_lock, NULL);
     pthread_cond_init(&p->stop_cond, NULL);
@@ -1285,7 +1219,9 @@ sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_p
         return rc;
     }
     snprintf(out->name, sizeof out->name, "%s", cfg->name);
-    out->ops = p->ollama ? &ollama_ops : &openai_ops;
+    out->ops = p->dialect == UPSTREAM_OLLAMA ? &ollama_ops
+               : p->dialect == UPSTREAM_HF   ? &hf_ops
+                                             : &openai_ops;
     out->self = p;
     return SY_OK;
 }

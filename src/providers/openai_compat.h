@@ -1,6 +1,9 @@
-/* openai_compat.h -- a provider for any upstream that speaks the OpenAI API:
- * Hugging Face Inference Providers' router, vLLM, llama-server, OpenAI, or
- * another Switchyard.
+/* openai_compat.h -- a provider for any upstream that speaks the OpenAI API
+ * (vLLM, llama-server, OpenAI, another Switchyard), an Ollama server's own
+ * API, or Hugging Face Inference Providers (kind "hf": chat through the
+ * router's OpenAI-compatible /v1, other tasks through hf-inference's task
+ * endpoints, for the Hub models whose inferenceProviderMapping says so; see
+ * upstream_request.h and hf_mapping.h).
  *
  * Models are the upstream's GET /models (cached for a minute) plus the
  * configured aliases. Text generation goes to /chat/completions (messages) or
@@ -27,11 +30,16 @@
 #define SY_UPSTREAM_ANSWER_MAX (64u << 20)   /* decoded bytes of one answer */
 #define SY_UPSTREAM_LIST_MAX (8u << 20)      /* decoded bytes of a model list */
 #define SY_UPSTREAM_EVENT_MAX (1u << 20)     /* bytes of one streamed event */
+#define SY_UPSTREAM_URL_MAX 1024             /* base URL, path and model id */
+
+struct catalog;
 
 /* Fills *out as the provider cfg describes (copied). Reads the key from the
- * variable cfg->api_key_env names. Returns: SY_OK; SY_EINVAL when that
- * variable is not set; SY_ENOMEM; SY_EIO if its threads cannot start. */
-sy_code openai_provider_create(const struct sy_provider_config *cfg, struct sy_provider *out,
-                               struct sy_err *err);
+ * variable cfg->api_key_env names. catalog (borrowed, may be NULL) is where
+ * kind "hf" learns what the Hub's models do; the key is never sent to the Hub.
+ * Returns: SY_OK; SY_EINVAL when that variable is not set; SY_ENOMEM; SY_EIO
+ * if its threads cannot start. */
+sy_code openai_provider_create(const struct sy_provider_config *cfg, struct catalog *catalog,
+                               struct sy_provider *out, struct sy_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect_error.h"
 #include "http_client.h"
 #include "t.h"
 #include "test_server.h"
@@ -235,14 +236,7 @@ static void test_task_and_hf(void)
 static void expect_error(const char *path, json_t *body, int status, const char *param,
                          const char *words)
 {
-    json_t *resp = NULL;
-    T_EQ_INT(http_post_json(srv.port, path, body, &resp), status);
-    const json_t *e = json_object_get(resp, "error");
-    const char *msg = json_is_string(e) ? jstr(e) : jstr(json_object_get(e, "message"));
-    T_CONTAINS(msg, words);
-    if (param)
-        T_EQ_STR(jstr(json_object_get(e, "param")), param);
-    json_decref(resp);
+    expect_post_error(srv.port, path, body, status, param, words);
 }
 
 static void test_errors(void)

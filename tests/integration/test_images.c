@@ -13,30 +13,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "expect_error.h"
 #include "http_client.h"
 #include "image_server.h"
+#include "picture_check.h"
 #include "t.h"
 #include "test_server.h"
-#include "util/base64.h"
-#include "util/buf.h"
 
 static struct test_server srv;
 static struct image_server *art;
-
-/* Decodes base64 PNG text and checks its size. */
-static void expect_png(const json_t *b64, unsigned width, unsigned height)
-{
-    struct sy_buf png;
-    buf_init(&png, 64u << 20);
-    T_ASSERT(json_is_string(b64) &&
-             base64_decode(json_string_value(b64), json_string_length(b64), &png, NULL) ==
-                 SY_OK);
-    unsigned w = 0, h = 0;
-    T_EQ_INT(png_size(png.data, png.len, &w, &h), 0);
-    T_EQ_INT(w, width);
-    T_EQ_INT(h, height);
-    buf_cleanup(&png);
-}
 
 static json_t *draw(const char *model, const char *prompt)
 {
@@ -46,17 +31,7 @@ static json_t *draw(const char *model, const char *prompt)
 static void expect_error(const char *path, json_t *body, int status, const char *param,
                          const char *words)
 {
-    json_t *resp = NULL;
-    int got = http_post_json(srv.port, path, body, &resp);
-    const json_t *e = json_object_get(resp, "error");
-    const char *msg = jstr(json_object_get(e, "message"));
-    if (got != status)
-        printf("#   %s -> %d: %s\n", path, got, msg ? msg : "(none)");
-    T_EQ_INT(got, status);
-    T_CONTAINS(msg, words);
-    if (param)
-        T_EQ_STR(jstr(json_object_get(e, "param")), param);
-    json_decref(resp);
+    expect_post_error(srv.port, path, body, status, param, words);
 }
 
 static void test_listing(void)
@@ -91,7 +66,7 @@ static void test_openai_images(void)
     json_t *data = json_object_get(resp, "data");
     T_EQ_INT(json_array_size(data), 2);
     for (size_t i = 0; i < json_array_size(data); i++)
-        expect_png(json_object_get(json_array_get(data, i), "b64_json"), 96, 48);
+        expect_png_b64(json_object_get(json_array_get(data, i), "b64_json"), 96, 48);
     json_decref(resp);
 
     /* What the upstream was sent. */
@@ -111,7 +86,7 @@ static void test_openai_images(void)
     b = draw("art:sketch", "a cat");
     json_object_set_new(b, "size", json_string("40x30"));
     T_EQ_INT(http_post_json(srv.port, "/v1/images/generations", b, &resp), 200);
-    expect_png(json_object_get(json_array_get(json_object_get(resp, "data"), 0), "b64_json"), 40,
+    expect_png_b64(json_object_get(json_array_get(json_object_get(resp, "data"), 0), "b64_json"), 40,
                30);
     json_decref(resp);
 }
@@ -176,7 +151,7 @@ static void test_task_and_hf(void)
         json_object_get(json_object_get(resp, "result"), "task_output"), "images");
     T_EQ_INT(json_array_size(images), 1);
     T_EQ_STR(jstr(json_object_get(json_array_get(images, 0), "content_type")), "image/png");
-    expect_png(json_object_get(json_array_get(images, 0), "b64"), 64, 64);
+    expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 64, 64);
     char path[128];
     snprintf(path, sizeof path, "/api/runs/%s", jstr(json_object_get(resp, "id")));
     json_decref(resp);
@@ -196,22 +171,7 @@ static void test_task_and_hf(void)
     json_decref(resp);
 
     /* Hugging Face: the picture's bytes. */
-    json_t *hf = json_pack("{s:s, s:{s:i, s:i}}", "inputs", "a boat", "parameters", "width", 96,
-                           "height", 48);
-    char *body = json_dumps(hf, JSON_COMPACT);
-    json_decref(hf);
-    struct http_response r;
-    T_REQUIRE(http_request(srv.port, "POST", "/models/art:painter",
-                           "Content-Type: application/json\r\n", body, &r) == 0);
-    free(body);
-    T_EQ_INT(r.status, 200);
-    char type[64];
-    T_EQ_STR(http_response_header(&r, "Content-Type", type, sizeof type), "image/png");
-    unsigned w = 0, h = 0;
-    T_EQ_INT(png_size(r.body.data, r.body.len, &w, &h), 0);
-    T_EQ_INT(w, 96);
-    T_EQ_INT(h, 48);
-    http_response_cleanup(&r);
+    expect_hf_picture(srv.port, "art:painter", "a boat", 96, 48);
 }
 
 int main(void)

@@ -87,6 +87,19 @@ static void test_listing(void)
     json_decref(resp);
 }
 
+/* Greedy: through the gateway as `model`, the upstream's own text for tiny. */
+static void expect_upstream_reply(const char *model)
+{
+    json_t *direct = NULL, *relayed = NULL;
+    T_EQ_INT(post_up("/v1/chat/completions", chat_body("tiny", "Hello there", 12), &direct), 200);
+    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions", chat_body(model, "Hello there", 12),
+                            &relayed),
+             200);
+    T_EQ_STR(reply(relayed), reply(direct));
+    json_decref(direct);
+    json_decref(relayed);
+}
+
 static void test_same_answer(void)
 {
     /* Greedy: the same text through the gateway as from the upstream itself. */
@@ -103,14 +116,7 @@ static void test_same_answer(void)
     json_decref(direct);
     json_decref(relayed);
 
-    /* The alias reaches the same model. */
-    T_EQ_INT(http_post_json(gw.port, "/v1/chat/completions",
-                            chat_body("up:fast", "Hello there", 12), &relayed),
-             200);
-    T_EQ_INT(post_up("/v1/chat/completions", chat_body("tiny", "Hello there", 12), &direct), 200);
-    T_EQ_STR(reply(relayed), reply(direct));
-    json_decref(direct);
-    json_decref(relayed);
+    expect_upstream_reply("up:fast"); /* the alias reaches the same model */
 
     /* A raw prompt goes to /completions. */
     json_t *a = json_pack("{s:s, s:s, s:i, s:i}", "model", "tiny", "prompt", "Once upon",
@@ -255,6 +261,21 @@ static void test_provider_health(void)
     json_decref(resp);
     T_EQ_INT(http_json(gw.port, "GET", "/api/providers?check=maybe", NULL, &resp), 400);
     json_decref(resp);
+}
+
+/* Kind "hf" chats through the router's OpenAI-compatible /v1 (here the
+ * upstream's own /v1, which is what the router speaks). */
+static void test_hf_kind_chats_through_v1(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(gw.port, "GET", "/v1/models/hfr:tiny", NULL, &resp), 200);
+    T_EQ_STR(jstr(json_object_get(resp, "backend")), "hf-router");
+    char *tasks = json_dumps(json_object_get(json_object_get(resp, "capabilities"), "tasks"),
+                             JSON_COMPACT);
+    T_EQ_STR(tasks, "[\"text-generation\"]"); /* the router lists chat models */
+    free(tasks);
+    json_decref(resp);
+    expect_upstream_reply("hfr:tiny");
 }
 
 static void test_ollama_kind(void)
@@ -504,8 +525,10 @@ int main(void)
              "{\"name\":\"down\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:1/v1\","
              "\"connect_timeout\":2},"
              "{\"name\":\"ol\",\"kind\":\"ollama\",\"base_url\":\"http://127.0.0.1:%d\","
+             "\"api_key_env\":\"SY_TEST_UP_KEY\"},"
+             "{\"name\":\"hfr\",\"kind\":\"hf\",\"base_url\":\"http://127.0.0.1:%d\","
              "\"api_key_env\":\"SY_TEST_UP_KEY\"}]",
-             up.port, up.port, up.port);
+             up.port, up.port, up.port, up.port);
     const char *args[] = {"--providers", providers, "--log-level", "debug", NULL};
     if (test_server_start(&gw, args) != 0) {
         printf("Bail out! the gateway did not start\n");
@@ -517,6 +540,7 @@ int main(void)
     T_RUN(test_errors_keep_their_meaning);
     T_RUN(test_provider_health);
     T_RUN(test_ollama_kind);
+    T_RUN(test_hf_kind_chats_through_v1);
     T_RUN(test_options_schemas);
     T_RUN(test_nul_in_generated_text);
     T_RUN(test_embeddings_relayed);

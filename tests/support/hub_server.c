@@ -25,6 +25,7 @@ struct hub_server {
     atomic_uint downloads;
     atomic_uint_fast64_t bytes_sent;
     atomic_bool cdn_saw_token;
+    char last_auth[256];     /* the Authorization of the last Hub request; under lock */
     atomic_uint api_requests, not_modified;
     pthread_mutex_t lock;
     char last_if_range[128]; /* under lock */
@@ -477,6 +478,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *state = (void *)1;
         return MHD_YES;
     }
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    pthread_mutex_lock(&hs->lock);
+    snprintf(hs->last_auth, sizeof hs->last_auth, "%s", auth ? auth : "");
+    pthread_mutex_unlock(&hs->lock);
     bool get = strcmp(method, "GET") == 0, head = strcmp(method, "HEAD") == 0;
     if (get && strncmp(url, "/api/", 5) == 0 && (atomic_load(&hs->faults) & HUB_FAULT_DOWN))
         return answer(c, 503, NULL, "{\"error\":\"the Hub is down for a test\"}");
@@ -564,6 +569,13 @@ uint64_t hub_server_last_start(struct hub_server *hs)
 uint64_t hub_server_bytes_sent(const struct hub_server *hs)
 {
     return atomic_load(&hs->bytes_sent);
+}
+
+void hub_server_last_authorization(struct hub_server *hs, char *out, size_t size)
+{
+    pthread_mutex_lock(&hs->lock);
+    snprintf(out, size, "%s", hs->last_auth);
+    pthread_mutex_unlock(&hs->lock);
 }
 
 bool hub_server_cdn_saw_token(const struct hub_server *hs)

@@ -48,6 +48,9 @@ unsigned hub_server_downloads(const struct hub_server *hs);
 uint64_t hub_server_bytes_sent(const struct hub_server *hs);
 bool hub_server_cdn_saw_token(const struct hub_server *hs);
 
+/* The Authorization header of the last request to the Hub itself ("" if none). */
+void hub_server_last_authorization(struct hub_server *hs, char *out, size_t size);
+
 /* Where the last CDN answer began: the Range honoured, 0 for a whole file. */
 uint64_t hub_server_last_start(struct hub_server *hs);
 

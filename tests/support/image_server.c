@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <png.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ struct image_server {
     pthread_mutex_t lock;
     unsigned requests;
     json_t *last;
+    char last_path[256];
+    char last_auth[256];
 };
 
 struct upload {
@@ -123,15 +126,26 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, json_t 
     return rc;
 }
 
-static enum MHD_Result generate(struct image_server *is, struct MHD_Connection *c,
-                                const struct sy_buf *body)
+/* Keeps what a request brought: its body (parsed), path and credentials. */
+static json_t *record(struct image_server *is, struct MHD_Connection *c, const char *url,
+                      const struct sy_buf *body)
 {
     json_t *req = json_loadb(body->data ? body->data : "", body->len, 0, NULL);
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     pthread_mutex_lock(&is->lock);
     is->requests++;
     json_decref(is->last);
     is->last = json_incref(req);
+    snprintf(is->last_path, sizeof is->last_path, "%s", url);
+    snprintf(is->last_auth, sizeof is->last_auth, "%s", auth ? auth : "");
     pthread_mutex_unlock(&is->lock);
+    return req;
+}
+
+static enum MHD_Result generate(struct image_server *is, struct MHD_Connection *c,
+                                const char *url, const struct sy_buf *body)
+{
+    json_t *req = record(is, c, url, body);
     const char *prompt = json_string_value(json_object_get(req, "prompt"));
     if (!prompt) {
         json_decref(req);
@@ -144,11 +158,12 @@ static enum MHD_Result generate(struct image_server *is, struct MHD_Connection *
     }
     const char *url_at = strstr(prompt, "as-url:");
     if (url_at) {
-        char url[64];
-        snprintf(url, sizeof url, "http://127.0.0.1:%d/picture.png", atoi(url_at + 7));
+        char elsewhere[64];
+        snprintf(elsewhere, sizeof elsewhere, "http://127.0.0.1:%d/picture.png",
+                 atoi(url_at + 7));
         json_decref(req);
         return answer(c, 200, json_pack("{s:I, s:[{s:s}]}", "created", (json_int_t)time(NULL),
-                                        "data", "url", url));
+                                        "data", "url", elsewhere));
     }
     unsigned w = 64, h = 64;
     const char *size = json_string_value(json_object_get(req, "size"));
@@ -176,6 +191,77 @@ static enum MHD_Result generate(struct image_server *is, struct MHD_Connection *
                                     data));
 }
 
+/* hf-inference's text-to-image: {"inputs", "parameters": {width, height,
+ * seed, ...}} answered with the PNG's own bytes; errors as {"error": "..."}. */
+static enum MHD_Result hf_picture(struct image_server *is, struct MHD_Connection *c,
+                                  const char *url, const struct sy_buf *body)
+{
+    json_t *req = record(is, c, url, body);
+    const char *prompt = json_string_value(json_object_get(req, "inputs"));
+    const json_t *params = json_object_get(req, "parameters");
+    unsigned w = (unsigned)json_integer_value(json_object_get(params, "width"));
+    unsigned h = (unsigned)json_integer_value(json_object_get(params, "height"));
+    unsigned seed = (unsigned)json_integer_value(json_object_get(params, "seed"));
+    if (!w || !h || w > 4096 || h > 4096)
+        w = h = 64;
+    bool refused = !prompt || strstr(prompt, "refuse");
+    bool garbled = prompt && strstr(prompt, "garble");
+    json_decref(req);
+    if (refused)
+        return answer(c, 400, json_pack("{s:s}", "error", "Input validation error: `inputs` "
+                                        "is refused by the test upstream"));
+    struct sy_buf png;
+    buf_init(&png, 64u << 20);
+    if (garbled) /* the right type, the wrong bytes */
+        buf_append(&png, "not a picture at all", 20, NULL);
+    else if (make_png(w, h, seed, &png) != 0) {
+        buf_cleanup(&png);
+        return answer(c, 500, json_pack("{s:s}", "error", "libpng failed"));
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer(png.len, png.data,
+                                                             MHD_RESPMEM_MUST_COPY);
+    buf_cleanup(&png);
+    MHD_add_response_header(r, "Content-Type", "image/png");
+    enum MHD_Result rc = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+/* hf-inference's feature-extraction: {"inputs": [texts]} answered with one
+ * vector per text, [[...], ...]: how often each letter a..h occurs in it. */
+static enum MHD_Result hf_features(struct image_server *is, struct MHD_Connection *c,
+                                   const char *url, const struct sy_buf *body)
+{
+    json_t *req = record(is, c, url, body);
+    const json_t *inputs = json_object_get(req, "inputs");
+    json_t *out = json_array();
+    size_t i;
+    const json_t *text;
+    json_array_foreach(inputs, i, text) {
+        double counts[8] = {0};
+        for (const char *p = json_string_value(text); p && *p; p++)
+            if (*p >= 'a' && *p <= 'h')
+                counts[*p - 'a'] += 1;
+        json_t *v = json_array();
+        for (int k = 0; k < 8; k++)
+            json_array_append_new(v, json_real(counts[k]));
+        json_array_append_new(out, v);
+    }
+    bool ok = json_is_array(inputs);
+    json_decref(req);
+    if (!ok) {
+        json_decref(out);
+        return answer(c, 400, json_pack("{s:s}", "error", "inputs must be a list"));
+    }
+    return answer(c, 200, out);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *data,
                                   size_t *size, void **state)
@@ -200,7 +286,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rc = answer(c, 200, json_pack("{s:s, s:[{s:s, s:s}]}", "object", "list", "data", "id",
                                       "chat-model", "object", "model"));
     else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/images/generations") == 0)
-        rc = generate(is, c, &up->body);
+        rc = generate(is, c, url, &up->body);
+    else if (strcmp(method, "POST") == 0 && strncmp(url, "/hf-inference/models/", 21) == 0 &&
+             ends_with(url, "/pipeline/feature-extraction"))
+        rc = hf_features(is, c, url, &up->body);
+    else if (strcmp(method, "POST") == 0 && strncmp(url, "/hf-inference/models/", 21) == 0)
+        rc = hf_picture(is, c, url, &up->body);
     else
         rc = answer(c, 404, json_pack("{s:{s:s}}", "error", "message", "no such route"));
     return rc;
@@ -269,4 +360,13 @@ json_t *image_server_last(struct image_server *is)
     json_t *last = json_incref(is->last);
     pthread_mutex_unlock(&is->lock);
     return last;
+}
+
+void image_server_last_request(struct image_server *is, char *path, size_t path_size,
+                               char *auth, size_t auth_size)
+{
+    pthread_mutex_lock(&is->lock);
+    snprintf(path, path_size, "%s", is->last_path);
+    snprintf(auth, auth_size, "%s", is->last_auth);
+    pthread_mutex_unlock(&is->lock);
 }

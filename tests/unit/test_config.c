@@ -150,6 +150,15 @@ static void test_providers(void)
     T_EQ_INT(cfg.providers[0].images[0].height[1], 1024);
     T_EQ_INT(cfg.providers[0].images[1].n_sizes, 0);
 
+    /* Hugging Face Inference Providers: the router unless told otherwise. */
+    T_EQ_INT(config_set(&cfg, "providers",
+                        "[{\"name\":\"hf\",\"kind\":\"hf\",\"api_key_env\":\"HF_TOKEN\","
+                        "\"images\":{\"black-forest-labs/FLUX.1-schnell\":{}}}]",
+                        &err),
+             SY_OK);
+    T_EQ_STR(cfg.providers[0].base_url, "https://router.huggingface.co");
+    T_EQ_INT(cfg.providers[0].n_images, 1);
+
     static const struct {
         const char *json, *needle;
     } bad[] = {
@@ -176,7 +185,8 @@ static void test_providers(void)
          "images.m must be"},
         {"[{\"name\":\"w\",\"kind\":\"ollama\",\"base_url\":\"http://h\","
          "\"images\":{\"m\":{}}}]",
-         "kind \"openai\""},
+         "kind \"openai\" or \"hf\""},
+        {"[{\"name\":\"w\",\"kind\":\"openai\"}]", "'base_url' is required"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         T_EQ_INT(config_set(&cfg, "providers", bad[i].json, &err), SY_EINVAL);

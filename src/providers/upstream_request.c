@@ -1,0 +1,306 @@
+/* upstream_request.c -- paths and bodies of upstream requests, per dialect. */
+#include "providers/upstream_request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+enum upstream_dialect upstream_dialect_of(const char *kind)
+{
+    return strcmp(kind, "ollama") == 0 ? UPSTREAM_OLLAMA
+           : strcmp(kind, "hf") == 0   ? UPSTREAM_HF
+                                       : UPSTREAM_OPENAI;
+}
+
+const char *upstream_list_path(enum upstream_dialect d)
+{
+    return d == UPSTREAM_OLLAMA ? "/api/tags" : d == UPSTREAM_HF ? "/v1/models" : "/models";
+}
+
+sy_code upstream_url(const struct sy_provider_config *cfg, enum upstream_dialect d,
+                     const struct sy_request *req, const char *model, char *url, size_t size,
+                     struct sy_err *err)
+{
+    bool chat = req->messages && req->n_messages;
+    int w;
+    if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
+        w = snprintf(url, size, "%s/hf-inference/models/%s", cfg->base_url, model);
+    else if (d == UPSTREAM_HF && req->task == SY_TASK_FEATURE_EXTRACTION)
+        w = snprintf(url, size, "%s/hf-inference/models/%s/pipeline/feature-extraction",
+                     cfg->base_url, model);
+    else if (d == UPSTREAM_OLLAMA)
+        w = snprintf(url, size, "%s/%s", cfg->base_url,
+                     req->task == SY_TASK_FEATURE_EXTRACTION ? "api/embed"
+                     : chat                                  ? "api/chat"
+                                                             : "api/generate");
+    else
+        w = snprintf(url, size, "%s%s/%s", cfg->base_url, d == UPSTREAM_HF ? "/v1" : "",
+                     req->task == SY_TASK_TEXT_TO_IMAGE       ? "images/generations"
+                     : req->task == SY_TASK_FEATURE_EXTRACTION ? "embeddings"
+                     : chat                                    ? "chat/completions"
+                                                               : "completions");
+    if (w < 0 || (size_t)w >= size)
+        return sy_errp(err, SY_EINVAL, "model", "model id '%s' makes a URL too long for '%s'",
+                       model, cfg->name);
+    return SY_OK;
+}
+
+const char *upstream_accept(enum upstream_dialect d, const struct sy_request *req)
+{
+    if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
+        return "Accept: image/png"; /* hf-inference answers with the picture's bytes */
+    if (req->task == SY_TASK_TEXT_TO_IMAGE || req->task == SY_TASK_FEATURE_EXTRACTION)
+        return "Accept: application/json";
+    return d == UPSTREAM_OLLAMA ? "Accept: application/x-ndjson" : "Accept: text/event-stream";
+}
+
+const struct sy_provider_image_model *upstream_image_model(const struct sy_provider_config *cfg,
+                                                           const char *id)
+{
+    for (size_t i = 0; i < cfg->n_images; i++)
+        if (strcmp(cfg->images[i].model, id) == 0)
+            return &cfg->images[i];
+    return NULL;
+}
+
+/* ---- text generation ------------------------------------------------------------------- */
+
+/* Where each setting goes in the upstream's request: OpenAI's field or
+ * Ollama's option (NULL: that dialect has none, and the capability check has
+ * already refused it). */
+static const struct {
+    enum sy_setting setting;
+    const char *openai, *ollama;
+} setting_names[] = {
+    {SY_SETTING_TEMPERATURE, "temperature", "temperature"},
+    {SY_SETTING_TOP_P, "top_p", "top_p"},
+    {SY_SETTING_TOP_K, NULL, "top_k"},
+    {SY_SETTING_MAX_NEW_TOKENS, "max_tokens", "num_predict"},
+    {SY_SETTING_REPETITION_PENALTY, NULL, "repeat_penalty"},
+    {SY_SETTING_PRESENCE_PENALTY, "presence_penalty", "presence_penalty"},
+    {SY_SETTING_FREQUENCY_PENALTY, "frequency_penalty", "frequency_penalty"},
+    {SY_SETTING_SEED, "seed", "seed"},
+    {SY_SETTING_STOP, "stop", "stop"},
+};
+
+/* A given setting's value as JSON; NULL when it says nothing to send. */
+static json_t *setting_value(const struct sy_settings *s, enum sy_setting which)
+{
+    switch (which) {
+    case SY_SETTING_TEMPERATURE: return json_real(s->temperature);
+    case SY_SETTING_TOP_P: return json_real(s->top_p);
+    case SY_SETTING_TOP_K: return json_integer(s->top_k);
+    case SY_SETTING_MAX_NEW_TOKENS:
+        return s->max_new_tokens > 0 ? json_integer(s->max_new_tokens) : NULL;
+    case SY_SETTING_REPETITION_PENALTY: return json_real(s->repetition_penalty);
+    case SY_SETTING_PRESENCE_PENALTY: return json_real(s->presence_penalty);
+    case SY_SETTING_FREQUENCY_PENALTY: return json_real(s->frequency_penalty);
+    case SY_SETTING_SEED: return json_integer(s->seed);
+    case SY_SETTING_STOP: {
+        json_t *stop = s->n_stop ? json_array() : NULL;
+        for (size_t i = 0; i < s->n_stop; i++)
+            json_array_append_new(stop, json_string(s->stop[i]));
+        return stop;
+    }
+    default: return NULL;
+    }
+}
+
+/* OpenAI (and the HF router): /chat/completions or /completions with the
+ * settings as fields. Ollama: /api/chat or /api/generate with the settings as
+ * its options, and a raw prompt sent raw (no template), as /v1/completions
+ * means it; provider-specific fields are merged into "options" too. */
+static json_t *text_body(enum upstream_dialect d, const struct sy_request *req, const char *model)
+{
+    bool ollama = d == UPSTREAM_OLLAMA;
+    json_t *b = json_pack("{s:s, s:b}", "model", model, "stream", 1);
+    json_t *opt = ollama ? json_object() : NULL;
+    if (!b || (ollama && !opt)) {
+        json_decref(b);
+        json_decref(opt);
+        return NULL;
+    }
+    if (!ollama)
+        json_object_set_new(b, "stream_options", json_pack("{s:b}", "include_usage", 1));
+    if (req->messages && req->n_messages) {
+        json_t *msgs = json_array();
+        for (size_t i = 0; i < req->n_messages; i++)
+            json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", req->messages[i].role,
+                                                  "content", req->messages[i].content));
+        json_object_set_new(b, "messages", msgs);
+    } else {
+        json_object_set_new(b, "prompt", json_string(req->prompt ? req->prompt : ""));
+        if (ollama)
+            json_object_set_new(b, "raw", json_true());
+    }
+    const struct sy_settings *s = &req->settings;
+    json_t *into = ollama ? opt : b;
+    for (size_t i = 0; i < sizeof setting_names / sizeof setting_names[0]; i++) {
+        const char *name = ollama ? setting_names[i].ollama : setting_names[i].openai;
+        json_t *v = name && (s->given & SY_SETTING_BIT(setting_names[i].setting))
+                        ? setting_value(s, setting_names[i].setting)
+                        : NULL;
+        if (v)
+            json_object_set_new(into, name, v);
+    }
+    /* Greedy, asked for by name, is temperature 0 in both dialects. */
+    if (!(s->given & SY_SETTING_BIT(SY_SETTING_TEMPERATURE)) &&
+        (s->given & SY_SETTING_BIT(SY_SETTING_DO_SAMPLE)) && !s->do_sample)
+        json_object_set_new(into, "temperature", json_real(0));
+    if (opt)
+        json_object_set_new(b, "options", opt);
+    return b;
+}
+
+/* ---- embeddings ------------------------------------------------------------------------ */
+
+/* OpenAI's /embeddings ({"model", "input", "encoding_format": "float",
+ * "dimensions"?}), Ollama's /api/embed ({"model", "input", "truncate",
+ * "dimensions"?}) or hf-inference's feature-extraction ({"inputs",
+ * "truncate"}: the model is in the path, and it has no way to shorten). */
+static json_t *embed_body(const struct sy_provider_config *cfg, enum upstream_dialect d,
+                          const struct sy_request *req, const char *model, struct sy_err *err)
+{
+    if (d == UPSTREAM_HF && req->embed.dimensions) {
+        sy_errp(err, SY_EUNSUPPORTED, "dimensions",
+                "provider '%s' (hf-inference) makes embeddings of the model's own length only; "
+                "remove 'dimensions'", cfg->name);
+        return NULL;
+    }
+    json_t *input = json_array();
+    for (size_t i = 0; input && i < req->embed.n_inputs; i++)
+        if (json_array_append_new(input, json_string(req->embed.inputs[i])) != 0) {
+            json_decref(input);
+            input = NULL;
+        }
+    json_t *b = !input             ? NULL
+                : d == UPSTREAM_HF ? json_pack("{s:o}", "inputs", input)
+                                   : json_pack("{s:s, s:o}", "model", model, "input", input);
+    if (b && d != UPSTREAM_OPENAI)
+        json_object_set_new(b, "truncate", json_boolean(req->embed.truncate));
+    else if (b)
+        json_object_set_new(b, "encoding_format", json_string("float"));
+    if (b && req->embed.dimensions)
+        json_object_set_new(b, "dimensions", json_integer(req->embed.dimensions));
+    if (!b)
+        sy_errf(err, SY_ENOMEM, "out of memory building a request");
+    return b;
+}
+
+/* ---- images ---------------------------------------------------------------------------- */
+
+/* A size the model is configured not to make is refused, listing those it makes. */
+static sy_code check_size(const struct sy_provider_config *cfg, const char *model,
+                          const struct sy_settings *s, struct sy_err *err)
+{
+    bool sized = s->given & (SY_SETTING_BIT(SY_SETTING_WIDTH) | SY_SETTING_BIT(SY_SETTING_HEIGHT));
+    if (sized && (!(s->given & SY_SETTING_BIT(SY_SETTING_WIDTH)) ||
+                  !(s->given & SY_SETTING_BIT(SY_SETTING_HEIGHT))))
+        return sy_errp(err, SY_EINVAL, settings_param(s, SY_SETTING_WIDTH),
+                       "give both width and height, or neither");
+    const struct sy_provider_image_model *im = upstream_image_model(cfg, model);
+    if (!sized || !im || !im->n_sizes)
+        return SY_OK;
+    char list[SY_PROVIDER_IMAGE_SIZES_MAX * 12] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < im->n_sizes; i++) {
+        if (im->width[i] == (unsigned)s->width && im->height[i] == (unsigned)s->height)
+            return SY_OK;
+        int k = snprintf(list + used, sizeof list - used, "%s%ux%u", i ? ", " : "",
+                         im->width[i], im->height[i]);
+        if (k > 0 && (size_t)k < sizeof list - used)
+            used += (size_t)k;
+    }
+    return sy_errp(err, SY_EUNSUPPORTED, settings_param(s, SY_SETTING_WIDTH),
+                   "model '%s:%s' makes pictures of %s only; %lldx%lld is not one of them",
+                   cfg->name, model, list, (long long)s->width, (long long)s->height);
+}
+
+/* The diffusion settings given, under their own names (OpenAI's extensions
+ * and the HF text-to-image parameters agree on them), into o. */
+static void put_image_settings(const struct sy_settings *s, bool sizes_apart, json_t *o)
+{
+    if (sizes_apart && (s->given & SY_SETTING_BIT(SY_SETTING_WIDTH))) {
+        json_object_set_new(o, "width", json_integer(s->width));
+        json_object_set_new(o, "height", json_integer(s->height));
+    }
+    if (s->given & SY_SETTING_BIT(SY_SETTING_SEED))
+        json_object_set_new(o, "seed", json_integer(s->seed));
+    if (s->given & SY_SETTING_BIT(SY_SETTING_NEGATIVE_PROMPT))
+        json_object_set_new(o, "negative_prompt", json_string(s->negative_prompt));
+    if (s->given & SY_SETTING_BIT(SY_SETTING_NUM_INFERENCE_STEPS))
+        json_object_set_new(o, "num_inference_steps", json_integer(s->num_inference_steps));
+    if (s->given & SY_SETTING_BIT(SY_SETTING_GUIDANCE_SCALE))
+        json_object_set_new(o, "guidance_scale", json_real(s->guidance_scale));
+    if (s->given & SY_SETTING_BIT(SY_SETTING_SCHEDULER))
+        json_object_set_new(o, "scheduler", json_string(s->scheduler));
+}
+
+/* OpenAI's /images/generations: {"model", "prompt", "n", "size"?,
+ * "response_format": "b64_json"} and the diffusion settings. hf-inference:
+ * {"inputs": prompt, "parameters": {width, height, ...}}, one picture per
+ * request. */
+static json_t *image_body(const struct sy_provider_config *cfg, enum upstream_dialect d,
+                          const struct sy_request *req, const char *model, struct sy_err *err)
+{
+    const struct sy_settings *s = &req->settings;
+    if (check_size(cfg, model, s, err) != SY_OK)
+        return NULL;
+    json_t *b;
+    if (d == UPSTREAM_HF) {
+        if (req->images.n > 1) {
+            sy_errp(err, SY_EUNSUPPORTED, "n", "provider '%s' (hf-inference) makes one picture "
+                    "per request; ask for n = 1 and send more requests", cfg->name);
+            return NULL;
+        }
+        json_t *params = json_object();
+        if (params)
+            put_image_settings(s, true, params);
+        b = params ? json_pack("{s:s, s:o}", "inputs", req->prompt ? req->prompt : "",
+                               "parameters", params)
+                   : NULL;
+    } else {
+        b = json_pack("{s:s, s:s, s:i, s:s}", "model", model, "prompt",
+                      req->prompt ? req->prompt : "", "n", (int)req->images.n,
+                      "response_format", "b64_json");
+        if (b && (s->given & SY_SETTING_BIT(SY_SETTING_WIDTH))) {
+            char size[32];
+            snprintf(size, sizeof size, "%lldx%lld", (long long)s->width, (long long)s->height);
+            json_object_set_new(b, "size", json_string(size));
+        }
+        if (b)
+            put_image_settings(s, false, b);
+    }
+    if (!b)
+        sy_errf(err, SY_ENOMEM, "out of memory building a request");
+    return b;
+}
+
+sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialect d,
+                      const struct sy_request *req, const char *model, char **out,
+                      struct sy_err *err)
+{
+    *out = NULL;
+    struct sy_err e = {0};
+    json_t *b = req->task == SY_TASK_TEXT_TO_IMAGE        ? image_body(cfg, d, req, model, &e)
+                : req->task == SY_TASK_FEATURE_EXTRACTION ? embed_body(cfg, d, req, model, &e)
+                                                          : text_body(d, req, model);
+    if (!b) {
+        if (err)
+            *err = e;
+        return e.code ? e.code : sy_errf(err, SY_ENOMEM, "out of memory building a request");
+    }
+    /* Ollama's options and hf-inference's parameters merge with what the
+     * overrides say; any other field is replaced whole. */
+    bool nested = (d == UPSTREAM_OLLAMA && req->task == SY_TASK_TEXT_GENERATION) ||
+                  (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE);
+    if (json_is_object(req->provider_overrides) && nested)
+        json_object_update_recursive(b, req->provider_overrides);
+    else if (json_is_object(req->provider_overrides))
+        json_object_update(b, req->provider_overrides);
+    *out = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    return *out ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory building a request");
+}
