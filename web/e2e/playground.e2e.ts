@@ -1,10 +1,12 @@
 // playground.e2e.ts -- the playground as a person uses it, in headless
-// Chromium against a real server: search and open a model, chat with tokens
-// streaming in, stop a stream, an invalid setting stopped in the page, a
-// server error shown, text-to-speech into a playable audio element, pictures
-// drawn through an image provider,
-// transcription of an uploaded file, the run history (reopen, run again,
-// delete), and a lost server shown. Each main view is saved as a screenshot.
+// Chromium against a real server: search and open a model, its facts and
+// the task chooser, chat with tokens streaming in (also with the keyboard
+// alone), stop a stream, an invalid setting stopped in the page, a server
+// error shown, embeddings compared, text-to-speech into a playable audio
+// element, pictures drawn through an image provider, transcription of an
+// uploaded file (pocketsphinx with phrases, whisper with a language, a
+// prompt and translation), the run history (reopen, run again, delete), and
+// a lost server shown. Each main view is saved as a screenshot.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -27,18 +29,47 @@ async function openModel(id: string): Promise<void> {
   await page.fill("#search", id);
   const card = page.locator(`#models li button[data-model="${id}"]`);
   await card.click();
-  await expect.poll(() => page.textContent("#model-detail")).toContain(`${id}:`);
+  await expect.poll(() => page.textContent('#model-facts dd[data-fact="id"]')).toBe(id);
 }
 
-/** espeak-ng saying `text`, with a second of silence either side, as a WAV
- *  file for Chromium's fake microphone (which plays it in a loop). */
-async function spokenWav(text: string): Promise<Buffer> {
+/** Presses Tab until the focus is on selector; fails after limit presses. */
+async function tabTo(selector: string, limit = 40): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** The value of each radio of the task chooser, and the checked one. */
+async function chooser(): Promise<{ tasks: string[]; checked: string }> {
+  return page.$$eval("#task-chooser input[type=radio]", (els) => ({
+    tasks: els.map((e) => (e as HTMLInputElement).value),
+    checked: els.find((e) => (e as HTMLInputElement).checked)?.getAttribute("value") ?? "",
+  }));
+}
+
+/** espeak-ng saying text, as a WAV file, through the OpenAI surface. */
+async function speech(text: string): Promise<Buffer> {
   const res = await fetch(`${server.url}/v1/audio/speech`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ model: "espeak-ng", input: text, response_format: "wav" }),
   });
-  const wav = Buffer.from(await res.arrayBuffer());
+  expect(res.status).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+/** The JSON body of the next request to path the page sends while act runs. */
+async function bodySent(path: string, act: () => Promise<void>): Promise<Record<string, unknown>> {
+  const [request] = await Promise.all([page.waitForRequest((r) => r.url().endsWith(path)), act()]);
+  return JSON.parse(request.postData() ?? "null") as Record<string, unknown>;
+}
+
+/** espeak-ng saying `text`, with a second of silence either side, as a WAV
+ *  file for Chromium's fake microphone (which plays it in a loop). */
+async function spokenWav(text: string): Promise<Buffer> {
+  const wav = await speech(text);
   const rate = wav.readUInt32LE(24);
   const data = wav.indexOf("data", 12, "latin1");
   const pcm = wav.subarray(data + 8, data + 8 + wav.readUInt32LE(data + 4));
@@ -77,7 +108,7 @@ describe("the playground", () => {
     const cards = page.locator("#models li button");
     await expect.poll(() => cards.count()).toBeGreaterThanOrEqual(5);
     const all = await cards.allTextContents();
-    for (const id of ["tiny", "slow", "broken", "espeak-ng", "pocketsphinx-en-us"])
+    for (const id of ["tiny", "slow", "broken", "espeak-ng", "pocketsphinx-en-us", "ggml-tiny"])
       expect(all.some((t) => t.startsWith(id))).toBe(true);
     expect(all.find((t) => t.startsWith("broken"))).toContain("unusable");
     expect(await page.textContent("#provider-problems")).toContain("down: provider 'down'");
@@ -100,8 +131,8 @@ describe("the playground", () => {
 
     // Starting from a goal shows the models that meet it, or says none can.
     await page.click("#goal-buttons button[data-goal=transcribe]");
-    await expect.poll(() => cards.allTextContents())
-      .toEqual([expect.stringMatching(/^pocketsphinx-en-us/)]);
+    await expect.poll(async () => (await ids()).sort())
+      .toEqual(["ggml-tiny", "pocketsphinx-en-us"]);
     await page.click("#goal-buttons button[data-goal=draw]");
     await expect.poll(() => cards.allTextContents())
       .toEqual([expect.stringMatching(/^art:painter/)]);
@@ -115,6 +146,8 @@ describe("the playground", () => {
     await openModel("tiny");
     expect(await page.isVisible("#panel-text")).toBe(true);
     expect(await page.isVisible("#panel-tts")).toBe(false);
+    expect(await chooser()).toEqual({ tasks: ["text-generation", "feature-extraction"],
+                                      checked: "text-generation" });
     await shot("explorer");
   });
 
@@ -174,6 +207,141 @@ describe("the playground", () => {
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(messages[2].content).toBe("And again");
     await shot("chat");
+  });
+
+  it("chooses a model and chats with the keyboard alone", async () => {
+    await page.focus("#search");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("tiny");
+    const card = '#models li button[data-model="tiny"]';
+    await tabTo(card);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getAttribute(card, "aria-pressed")).toBe("true");
+    // The focus stays on the card pressed: the list is not rebuilt under it.
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.model))
+      .toBe("tiny");
+
+    // The chooser is a radio group: the arrow keys go from task to task.
+    await tabTo('#task-chooser input[value="text-generation"]');
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => page.isVisible("#panel-embed")).toBe(true);
+    expect(await page.isVisible("#panel-text")).toBe(false);
+    await page.keyboard.press("ArrowLeft");
+    await expect.poll(() => page.isVisible("#panel-text")).toBe(true);
+
+    await tabTo("#prompt");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("Typed without a mouse");
+    await tabTo("#settings input[name=max_new_tokens]");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("8");
+    await tabTo("#run-button");
+    await page.keyboard.press("Space");
+    await expect.poll(() => page.textContent("#status")).toMatch(/tokens\/s/);
+    const turns = page.locator("#transcript .turn");
+    expect(await turns.count()).toBe(2);
+    expect(await turns.nth(0).locator(".text").textContent()).toBe("Typed without a mouse");
+    expect((await turns.nth(1).locator(".text").textContent())!.length).toBeGreaterThan(0);
+    expect(await page.textContent("#error")).toBe("");
+    await shot("keyboard-chat");
+  });
+
+  it("shows a model's facts, and makes and compares embeddings", async () => {
+    const listed = (await (await fetch(`${server.url}/api/models`)).json()) as {
+      models: { id: string; capabilities: { embedding_length?: number } }[];
+    };
+    const length = listed.models.find((m) => m.id === "tiny")!.capabilities.embedding_length!;
+    expect(length).toBeGreaterThan(8);
+
+    await openModel("tiny");
+    const fact = (key: string) => page.textContent(`#model-facts dd[data-fact="${key}"]`);
+    expect(await fact("embedding_length")).toBe(`${length} dimensions`);
+    expect(await fact("tasks")).toBe("text-generation, feature-extraction");
+    for (const key of ["description", "backend", "architecture", "quantization",
+                       "parameter_count", "size_bytes", "context_length", "memory", "settings",
+                       "gated", "status"])
+      expect((await fact(key))!.length, key).toBeGreaterThan(0);
+    expect(await page.locator('#model-facts dd[data-fact="problem"]').count()).toBe(0);
+    await shot("model-detail");
+
+    await page.check('#task-chooser input[value="feature-extraction"]');
+    expect(await page.isVisible("#panel-embed")).toBe(true);
+    expect(await page.isVisible("#panel-text")).toBe(false);
+
+    // Dimensions the model does not have are stopped in the page, named.
+    let sent = 0;
+    const count = (r: { url(): string }) => {
+      if (r.url().includes("/api/inference")) sent++;
+    };
+    page.on("request", count);
+    await page.fill("#embed-texts",
+                    "the cat sat on the mat\nthe cat sat on the mat\nquarterly revenue grew");
+    await page.fill("#embed-dimensions", String(length + 1));
+    await page.click("#embed-button");
+    expect(await page.textContent("#embed-error")).toBe(`dimensions must be 1 to ${length}`);
+    expect(await page.getAttribute("#embed-dimensions", "aria-invalid")).toBe("true");
+    expect(sent).toBe(0);
+    page.off("request", count);
+
+    await page.fill("#embed-dimensions", "");
+    await page.click("#embed-button");
+    const dims = page.locator("#embed-vectors .embed-dims");
+    await expect.poll(() => dims.allTextContents())
+      .toEqual([`${length} dimensions`, `${length} dimensions`, `${length} dimensions`]);
+    expect(await page.textContent("#embed-error")).toBe("");
+    expect(await page.textContent("#status")).toMatch(new RegExp(`^3 embeddings of ${length} `));
+    const cell = (row: number, col: number) =>
+      page.textContent(`#embed-similarity tbody tr:nth-child(${row}) td:nth-of-type(${col})`);
+    expect(await cell(1, 2)).toBe("1.000"); // the same text, the same direction
+    expect(await cell(2, 1)).toBe("1.000");
+    expect(await cell(3, 3)).toBe("1.000");
+    expect(await page.locator("#embed-similarity thead th[scope=col]").count()).toBe(4);
+    expect(await page.locator("#embed-similarity tbody th[scope=row]").count()).toBe(3);
+    // The download is the whole answer.
+    expect(await page.getAttribute("#embed-download", "download")).toBe("embeddings.json");
+    const saved = await page.$eval("#embed-download", async (a: HTMLAnchorElement) =>
+      (await fetch(a.href)).json()) as { inputs: string[]; embeddings: number[][] };
+    expect(saved.inputs).toHaveLength(3);
+    expect(saved.embeddings.map((v) => v.length)).toEqual([length, length, length]);
+    await shot("embeddings");
+
+    // Fewer dimensions: the server cuts the vectors and the page says so.
+    const body = await bodySent("/api/inference", async () => {
+      await page.fill("#embed-dimensions", "8");
+      await page.click("#embed-button");
+    });
+    expect(body).toEqual({ model_id: "tiny", task: "feature-extraction",
+                           inputs: { text: ["the cat sat on the mat", "the cat sat on the mat",
+                                            "quarterly revenue grew"], dimensions: 8 } });
+    await expect.poll(() => dims.allTextContents())
+      .toEqual(["8 dimensions", "8 dimensions", "8 dimensions"]);
+    expect(await cell(1, 2)).toBe("1.000");
+
+    // The run is kept, and running it again opens the embeddings panel.
+    await page.click("#runs-refresh");
+    await page.locator("#runs li button")
+      .filter({ hasText: /the cat sat on the mat \(and 2 more\).*feature-extraction · tiny/ })
+      .first().click();
+    await page.waitForSelector("#run-view:not([hidden])");
+    expect(await page.textContent("#run-view-output")).toBe("3 embeddings of 8 dimensions");
+    await page.fill("#embed-texts", "");
+    await page.check('#task-chooser input[value="text-generation"]');
+    await page.click("#run-again");
+    expect((await chooser()).checked).toBe("feature-extraction");
+    expect(await page.isVisible("#panel-embed")).toBe(true);
+    expect(await page.inputValue("#embed-texts")).toBe("the cat sat on the mat");
+    expect(await page.textContent("#status")).toContain("2 more");
+
+    // A text longer than the model takes: the server's 400, unless cut.
+    const context = Number((await fact("context_length"))!.split(" ")[0]);
+    await page.fill("#embed-texts", "word ".repeat(context + 16));
+    await page.fill("#embed-dimensions", "");
+    await page.click("#embed-button");
+    await expect.poll(() => page.textContent("#error")).toMatch(/^400: /);
+    await page.check("#embed-truncate");
+    await page.click("#embed-button");
+    await expect.poll(() => dims.allTextContents()).toEqual([`${length} dimensions`]);
+    expect(await page.textContent("#error")).toBe("");
   });
 
   it("stops a stream while tokens are arriving", async () => {
@@ -298,18 +466,14 @@ describe("the playground", () => {
   });
 
   it("transcribes an uploaded file into timed segments", async () => {
-    // The file: espeak-ng speaking a phrase, through the OpenAI surface.
-    const res = await fetch(`${server.url}/v1/audio/speech`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ model: "espeak-ng", input: "turn on the light",
-                             response_format: "wav" }),
-    });
-    expect(res.status).toBe(200);
-    const wav = Buffer.from(await res.arrayBuffer());
+    const wav = await speech("turn on the light");
 
     await openModel("pocketsphinx-en-us");
     expect(await page.isVisible("#panel-stt")).toBe(true);
+    // Only what pocketsphinx takes: expected phrases, English only.
+    expect(await page.isVisible("#stt-phrases")).toBe(true);
+    for (const other of ["#stt-prompt", "#stt-translate", "#stt-language"])
+      expect(await page.isVisible(other), other).toBe(false);
     await page.setInputFiles("#stt-file", { name: "phrase.wav", mimeType: "audio/wav",
                                             buffer: wav });
     await page.fill("#stt-phrases", "turn on the light\nturn off the light\nopen the door");
@@ -325,6 +489,56 @@ describe("the playground", () => {
     await page.click("#stt-form button[type=submit]");
     await expect.poll(() => page.textContent("#error"))
       .toMatch(/^415: the upload is not audio this server can read .* \(inputs\.audio\)$/);
+  });
+
+  it("offers whisper's language, prompt and translation, and transcribes into English",
+     async () => {
+    const wav = await speech("turn on the light");
+    await openModel("ggml-tiny");
+    expect(await chooser()).toEqual({ tasks: ["automatic-speech-recognition"],
+                                      checked: "automatic-speech-recognition" });
+    expect(await page.isVisible("#panel-stt")).toBe(true);
+    expect(await page.textContent('#model-facts dd[data-fact="languages"]'))
+      .toBe("99 languages");
+    for (const shown of ["#stt-language", "#stt-prompt", "#stt-translate"])
+      expect(await page.isVisible(shown), shown).toBe(true);
+    expect(await page.isVisible("#stt-phrases")).toBe(false);
+    const languages = page.locator("#stt-language option");
+    expect(await languages.count()).toBe(100);
+    expect(await languages.first().textContent()).toBe("detect automatically");
+    expect(await languages.first().getAttribute("value")).toBe("");
+    expect(await page.textContent('#stt-language option[value="de"]')).toBe("German (de)");
+    await shot("whisper-options");
+
+    await page.setInputFiles("#stt-file", { name: "phrase.wav", mimeType: "audio/wav",
+                                            buffer: wav });
+    await page.selectOption("#stt-language", "de");
+    await page.fill("#stt-prompt", "Lights, kitchen, hallway.");
+    await page.check("#stt-translate");
+    const body = await bodySent("/api/inference/stream",
+                                () => page.click("#stt-form button[type=submit]"));
+    expect(body.task).toBe("automatic-speech-recognition");
+    const { audio, ...options } = body.inputs as Record<string, unknown>;
+    expect(typeof audio).toBe("string");
+    expect(options).toEqual({ language: "de", prompt: "Lights, kitchen, hallway.",
+                              translate: true }); // no phrases: whisper does not take them
+    // Random weights hear nothing in particular: the shape is checked, not the words.
+    await expect.poll(() => page.textContent("#status")).toMatch(/ s of audio · in English$/);
+    expect(await page.textContent("#error")).toBe("");
+    const segments = await page.locator("#segments li").allTextContents();
+    expect(segments.length).toBeGreaterThan(0);
+    const starts = segments.map((s) => {
+      const m = /^\[(\d+\.\d\d)–(\d+\.\d\d) s\] /.exec(s);
+      expect(m, s).not.toBeNull();
+      return Number(m![1]);
+    });
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    await shot("whisper-transcription");
+
+    await page.click("#runs-refresh");
+    await expect.poll(() => page.locator("#runs li button")
+      .filter({ hasText: /automatic-speech-recognition · ggml-tiny · (stop|length)/ }).count())
+      .toBeGreaterThan(0);
   });
 
   it("transcribes a recording from the microphone", async () => {
@@ -369,7 +583,8 @@ describe("the playground", () => {
     await page.click("#run-again");
     expect(await page.inputValue("#prompt")).toBe("Hello");
     expect(await page.inputValue("#settings input[name=max_new_tokens]")).toBe("16");
-    expect(await page.textContent("#model-detail")).toContain("tiny:");
+    expect(await page.textContent('#model-facts dd[data-fact="id"]')).toBe("tiny");
+    expect((await chooser()).checked).toBe("text-generation");
 
     const before = await items.count();
     await chat.click();

@@ -1,6 +1,7 @@
 // server.ts -- a real switchyard serve for the end-to-end tests: models
-// generated with switchyard-make-model into a temporary directory, port 0,
-// the built playground as web_root, its log kept beside the screenshots.
+// generated with switchyard-make-model and switchyard-make-whisper into a
+// temporary directory, port 0, the built playground as web_root, its log
+// kept beside the screenshots.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,9 +18,14 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** Runs the generator named by the environment variable gen. */
+function generate(gen: string, out: string, args: string[]): void {
+  const r = spawnSync(env(gen), ["--out", out, ...args], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${gen} --out ${out} ${args.join(" ")}: ${r.stderr}`);
+}
+
 function makeModel(out: string, args: string[]): void {
-  const r = spawnSync(env("SY_TEST_MAKE_MODEL"), ["--out", out, ...args], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`switchyard-make-model ${args.join(" ")}: ${r.stderr}`);
+  generate("SY_TEST_MAKE_MODEL", out, args);
 }
 
 /** The first match of re in a child's standard output (its group 1); the
@@ -42,9 +48,12 @@ function firstMatch(child: ChildProcess, re: RegExp, log?: NodeJS.WritableStream
   });
 }
 
-/** Starts the server with three local models: `tiny` (fast, for chat),
- *  `slow` (larger, never stops on its own: there is time to press Stop) and
- *  `broken` (not a valid GGUF file: running it is a server error); and a
+/** Starts the server with four local models: `tiny` (fast, for chat and
+ *  embeddings), `slow` (larger, never stops on its own: there is time to
+ *  press Stop), `broken` (not a valid GGUF file: running it is a server
+ *  error) and `ggml-tiny` (a multilingual whisper model with random weights:
+ *  it hears nothing in particular, but runs whisper.cpp's whole path, in the
+ *  switchyard-whisper worker beside the server's binary); and a
  *  remote provider `down` that cannot be reached, and `art`, an image
  *  upstream (switchyard-test-images) whose `painter` draws 64x64 or 96x48
  *  PNGs; its Hub is a loopback one (switchyard-test-hub) holding
@@ -60,6 +69,7 @@ export async function startServer(artifacts: string): Promise<Server> {
   junk.write("GGUF", 0, "latin1");
   junk.writeUInt32LE(3, 4);
   writeFileSync(join(models, "broken.gguf"), junk);
+  generate("SY_TEST_MAKE_WHISPER", join(models, "ggml-tiny.bin"), []);
 
   // A Hub on loopback with one GGUF repository, for pulling from the page.
   const hubRoot = join(dir, "hub-root");

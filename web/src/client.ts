@@ -1,8 +1,10 @@
 // client.ts -- the playground's typed view of the server: the model catalog,
-// task runs (streamed), speech and transcription. Every failure becomes an
-// ApiError with the server's message, never a silent empty result.
+// task runs (streamed), embeddings, pictures, speech and transcription. Every
+// failure becomes an ApiError with the server's message, never a silent
+// empty result.
 
 import type {
+  EmbedAnswer,
   ErrorBody,
   ErrorEvent,
   HubModel,
@@ -85,6 +87,29 @@ export async function draw(
   const images = body.result?.task_output?.images;
   if (!images?.length) throw new ApiError("the server answered without a picture", res.status);
   return images;
+}
+
+export interface EmbedInputs {
+  text: string[];
+  /** Keep the first N floats, renormalised; absent: all of them. */
+  dimensions?: number;
+  /** Cut inputs longer than the model takes instead of refusing them. */
+  truncate?: boolean;
+}
+
+/** Embeddings with POST /api/inference (the task answers whole): one vector
+ *  per text, in order. */
+export async function embed(model: string, inputs: EmbedInputs): Promise<EmbedAnswer> {
+  const res = await send("/api/inference", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model_id: model, task: "feature-extraction", inputs }),
+  });
+  const body = (await res.json()) as EmbedAnswer;
+  const n = body.result?.task_output?.embeddings?.length ?? 0;
+  if (n !== inputs.text.length)
+    throw new ApiError(`expected ${inputs.text.length} vectors, the server sent ${n}`, res.status);
+  return body;
 }
 
 /** Searches the Hugging Face Hub through the server (its cache, its limits). */
@@ -214,16 +239,28 @@ async function base64(file: Blob): Promise<string> {
   return btoa(bin);
 }
 
+/** What recognition may be told besides the audio; each only for a model
+ *  whose capabilities.speech says it takes it. Empty ones are not sent. */
+export interface TranscribeOptions {
+  phrases?: string[]; // expected phrases (pocketsphinx)
+  language?: string; // a code of speech.languages; absent: detected
+  prompt?: string; // context, names, spellings (whisper)
+  translate?: boolean; // English text whatever was said (multilingual whisper)
+}
+
 /** Speech to text through the task stream; onSegment sees each segment as it
  *  is recognised. Resolves with the timings of the `done` event. */
 export async function transcribe(
   model: string,
   file: Blob,
-  phrases: string[],
+  options: TranscribeOptions,
   onSegment: (s: Segment) => void,
 ): Promise<{ audio_seconds: number }> {
   const inputs: Record<string, unknown> = { audio: await base64(file) };
-  if (phrases.length) inputs.phrases = phrases;
+  if (options.phrases?.length) inputs.phrases = options.phrases;
+  if (options.language) inputs.language = options.language;
+  if (options.prompt) inputs.prompt = options.prompt;
+  if (options.translate) inputs.translate = true;
   let seconds = 0;
   await runStream({ model_id: model, task: "automatic-speech-recognition", inputs }, (ev) => {
     if (ev.type === "segment") onSegment(ev);

@@ -5,7 +5,12 @@
 export interface SpeechCapabilities {
   voices: string[];
   languages: string[];
+  /** Recognition can be limited to a list of expected phrases (pocketsphinx). */
   phrases: boolean;
+  /** Recognition takes a prompt: context, names, spellings (whisper). */
+  prompt: boolean;
+  /** Recognises other languages into English text (multilingual whisper). */
+  translate: boolean;
   speed?: { min: number; max: number };
 }
 
@@ -16,6 +21,8 @@ export interface Capabilities {
   vision: boolean;
   gated: boolean;
   context_length: number;
+  /** Floats in an embedding; only for models that make them. */
+  embedding_length?: number;
   speech?: SpeechCapabilities;
 }
 
@@ -34,7 +41,14 @@ export interface ModelInfo {
   status: string;
   problem?: string;
   capabilities: Capabilities;
-  memory?: { estimate_bytes: number };
+  memory?: {
+    estimate_bytes: number;
+    weights_bytes: number;
+    kv_cache_bytes: number;
+    compute_bytes: number;
+    context_per_slot: number;
+    slots: number;
+  };
 }
 
 /** A goal a person may start from (GET /api/intents): the tasks that serve
@@ -140,6 +154,20 @@ export type TaskEvent =
 export interface Picture {
   content_type: string;
   b64: string;
+}
+
+/** POST /api/inference for feature-extraction, which answers whole (it
+ *  does not stream): one vector per input, in order. */
+export interface EmbedAnswer {
+  id: string;
+  result: {
+    task_output: { embeddings: number[][] };
+    finish_reason: string;
+    usage: { prompt_tokens: number };
+  };
+  resolved_model_id: string;
+  backend: string;
+  runtime_ms_model: number;
 }
 
 /** A run in the history (GET /api/runs lists them without `output`). */

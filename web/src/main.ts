@@ -1,27 +1,27 @@
 // main.ts -- the playground page: the model explorer on the left, a run
 // panel for the chosen model's task in the middle, the run history on the
-// right. Every run goes through /api/inference/stream (Stop aborts the
-// request, which cancels the generation on the server), so every run is kept
-// in the server's history and can be reopened or run again.
+// right. Every run goes through the task API (streamed runs through
+// /api/inference/stream, where Stop aborts the request, which cancels the
+// generation on the server), so every run is kept in the server's history
+// and can be reopened or run again. The embeddings and Listen panels live in
+// embed.ts and stt.ts, the model's facts in detail.ts.
 
 import "./style.css";
 import {
-  ApiError,
-  deleteRun,
   draw,
-  getRun,
   hubModel,
   listIntents,
   listModels,
-  listRuns,
   pullModel,
   runStream,
   searchHub,
   speak,
-  transcribe,
 } from "./client";
 import type { Intent, ModelInfo, Run } from "./contracts";
-import { Recorder } from "./recorder";
+import { showModel, showNote } from "./detail";
+import { runEmbed, setupEmbed } from "./embed";
+import { initHistory, refreshRuns } from "./history";
+import { $, addCard, asApiError, clearMessages, showError, size, wholeNumber } from "./page";
 import {
   BOUNDS,
   checkProviderOptions,
@@ -30,12 +30,8 @@ import {
   stopSequences,
   type SettingName,
 } from "./settings";
-
-function $<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`missing #${id}`);
-  return el as T;
-}
+import { initStt, runTranscribe, setupStt } from "./stt";
+import { defaultTask, panelTasks, renderChooser, showPanel } from "./tasks";
 
 let models: ModelInfo[] = [];
 /** The conversation with the chosen chat model, oldest first. */
@@ -44,53 +40,9 @@ let goal: Intent | null = null;
 let chosen: ModelInfo | null = null;
 let running: AbortController | null = null;
 
-function showError(e: unknown): void {
-  if (e instanceof DOMException && e.name === "AbortError") {
-    $("status").textContent = "Stopped.";
-    return;
-  }
-  const err = asApiError(e);
-  const where = err.param ? ` (${err.param})` : "";
-  $("error").textContent = err.status ? `${err.status}: ${err.message}${where}` : err.message;
-}
-
-function clearMessages(): void {
-  $("error").textContent = "";
-  $("status").textContent = "";
-}
-
+/** The task a model's card names: the one it opens with. */
 function task(m: ModelInfo): string {
-  const t = m.capabilities.tasks;
-  if (t.includes("text-generation")) return "text-generation";
-  return t[0] ?? "";
-}
-
-/** Whatever was thrown, as an ApiError (a browser error has no status). */
-function asApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError(String(e), 0);
-}
-
-/** Appends a clickable card to list: its title, a line of details, and
- *  data-<key> = value to find it by. */
-function addCard(
-  list: HTMLElement,
-  title: Node | string,
-  details: string,
-  data: [string, string],
-  onClick: () => void,
-): HTMLButtonElement {
-  const li = document.createElement("li");
-  const b = document.createElement("button");
-  b.type = "button";
-  b.dataset[data[0]] = data[1];
-  const meta = document.createElement("span");
-  meta.className = "card-meta";
-  meta.textContent = details;
-  b.append(title, meta);
-  b.addEventListener("click", onClick);
-  li.append(b);
-  list.append(li);
-  return b;
+  return defaultTask(m.capabilities.tasks) || (m.capabilities.tasks[0] ?? "");
 }
 
 /** Where a model runs: "here" (local files, built-in engines, Hub
@@ -129,20 +81,11 @@ function renderModels(): void {
   }
 }
 
-function size(bytes: number): string {
-  if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(1)} GiB`;
-  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
-}
-
-/** A model's whole card: what it is, what it takes, what it would cost. */
-function describe(m: ModelInfo): string {
-  const parts = [`${m.id}: ${m.description}`];
-  if (m.size_bytes) parts.push(`file ${size(m.size_bytes)}`);
-  if (m.memory?.estimate_bytes) parts.push(`needs about ${size(m.memory.estimate_bytes)} loaded`);
-  if (m.capabilities.gated) parts.push("gated");
-  parts.push(`status ${m.status}`);
-  if (m.capabilities.settings?.length) parts.push(`settings: ${m.capabilities.settings.join(", ")}`);
-  return parts.join(" · ");
+/** Marks the chosen model's card in place: rebuilding the list would
+ *  take the keyboard focus away from the card just pressed. */
+function markChosen(): void {
+  for (const b of $("models").querySelectorAll<HTMLButtonElement>("button[data-model]"))
+    b.setAttribute("aria-pressed", String(b.dataset.model === chosen?.id));
 }
 
 function settingFields(): (HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement)[] {
@@ -170,17 +113,21 @@ function showTurn(who: string, text: string): HTMLElement {
   return body;
 }
 
-function choose(m: ModelInfo): void {
+/** Opens m in the run panel with the panel of task (by default its own
+ *  main one). A model with a problem shows it and no panel. */
+function choose(m: ModelInfo, task?: string): void {
   chosen = m;
   $("hub-pull").hidden = true;
   clearMessages();
-  renderModels();
-  $("model-detail").textContent = m.problem ? `${m.id}: ${m.problem}` : describe(m);
-  const t = task(m);
-  $("panel-text").hidden = t !== "text-generation";
-  $("panel-tts").hidden = t !== "text-to-speech";
-  $("panel-stt").hidden = t !== "automatic-speech-recognition";
-  $("panel-image").hidden = t !== "text-to-image";
+  markChosen();
+  showModel(m);
+  const tasks = m.problem ? [] : panelTasks(m.capabilities.tasks);
+  const t = task && tasks.includes(task) ? task : defaultTask(tasks);
+  renderChooser(tasks, t, (next) => {
+    clearMessages();
+    showPanel(next);
+  });
+  showPanel(t);
   // Settings the model does not honour are disabled, with the reason.
   for (const input of settingFields()) {
     const ok = honoured(m.capabilities.settings, input.name as SettingName);
@@ -191,6 +138,8 @@ function choose(m: ModelInfo): void {
   const voices = $<HTMLSelectElement>("voice");
   voices.replaceChildren();
   for (const v of m.capabilities.speech?.voices ?? []) voices.add(new Option(v, v));
+  setupEmbed(m);
+  setupStt(m);
 }
 
 async function runChat(ev: SubmitEvent): Promise<void> {
@@ -275,20 +224,18 @@ async function runSpeak(ev: SubmitEvent): Promise<void> {
 }
 
 /** A whole number in [min, max] from a field, or an error naming it. */
-function wholeNumber(id: string, name: string, min: number, max: number): number | string {
-  const text = $<HTMLInputElement>(id).value.trim();
-  const n = Number(text);
-  return /^\d+$/.test(text) && n >= min && n <= max ? n : `${name} must be ${min} to ${max}`;
+function field(id: string, name: string, min: number, max: number): number | string {
+  return wholeNumber($<HTMLInputElement>(id).value, name, min, max);
 }
 
 async function runDraw(ev: SubmitEvent): Promise<void> {
   ev.preventDefault();
   if (!chosen) return;
   clearMessages();
-  const width = wholeNumber("image-width", "width", 1, 16384);
-  const height = wholeNumber("image-height", "height", 1, 16384);
+  const width = field("image-width", "width", 1, 16384);
+  const height = field("image-height", "height", 1, 16384);
   const seeded = $<HTMLInputElement>("image-seed").value.trim() !== "";
-  const seed = seeded ? wholeNumber("image-seed", "seed", 0, 4294967295) : null;
+  const seed = seeded ? field("image-seed", "seed", 0, 4294967295) : null;
   const problems = [width, height, seed].filter((v): v is string => typeof v === "string");
   $("image-error").textContent = problems.join("; ");
   if (problems.length) return; // never sent: the page says what to fix
@@ -318,61 +265,6 @@ async function runDraw(ev: SubmitEvent): Promise<void> {
     showError(e);
   } finally {
     $<HTMLButtonElement>("draw-button").disabled = false;
-  }
-  void refreshRuns();
-}
-
-let recorder: Recorder | null = null;
-let recording: Blob | null = null; // the last recording, used unless a file is chosen
-
-async function toggleRecording(): Promise<void> {
-  const button = $<HTMLButtonElement>("record-button");
-  const status = $("record-status");
-  clearMessages();
-  if (!recorder) {
-    try {
-      recorder = await Recorder.start((s) => (status.textContent = `${s.toFixed(1)} s recorded`));
-    } catch (e) {
-      $("error").textContent = `The microphone cannot be used: ${(e as Error).message}`;
-      return;
-    }
-    recording = null;
-    button.textContent = "Stop recording";
-    button.setAttribute("aria-pressed", "true");
-    return;
-  }
-  recording = await recorder.stop();
-  recorder = null;
-  $<HTMLInputElement>("stt-file").value = ""; // the recording is what will be sent
-  button.textContent = "Record from the microphone";
-  button.setAttribute("aria-pressed", "false");
-  status.textContent += " — press Transcribe";
-}
-
-async function runTranscribe(ev: SubmitEvent): Promise<void> {
-  ev.preventDefault();
-  if (!chosen) return;
-  clearMessages();
-  const file = $<HTMLInputElement>("stt-file").files?.[0] ?? recording;
-  if (!file) {
-    $("error").textContent = "Choose an audio file or record one first.";
-    return;
-  }
-  const phrases = $<HTMLTextAreaElement>("stt-phrases").value.split("\n").map((p) => p.trim())
-    .filter((p) => p);
-  const list = $("segments");
-  list.replaceChildren();
-  const words: string[] = [];
-  try {
-    const t = await transcribe(chosen.id, file, phrases, (s) => {
-      const li = document.createElement("li");
-      li.textContent = `[${s.start.toFixed(2)}–${s.end.toFixed(2)} s] ${s.text}`;
-      list.append(li);
-      words.push(s.text.trim());
-    });
-    $("status").textContent = `"${words.join(" ")}" · ${t.audio_seconds.toFixed(2)} s of audio`;
-  } catch (e) {
-    showError(e);
   }
   void refreshRuns();
 }
@@ -475,11 +367,11 @@ async function runHubSearch(): Promise<void> {
 async function openHubModel(id: string): Promise<void> {
   clearMessages();
   chosen = null;
-  renderModels();
-  for (const p of ["panel-text", "panel-tts", "panel-stt", "panel-image"]) $(p).hidden = true;
-  const detail = $("model-detail");
+  markChosen();
+  showPanel("");
+  $("task-chooser").hidden = true;
   const pull = $<HTMLButtonElement>("hub-pull");
-  detail.textContent = `${id}: asking the Hub…`;
+  showNote(`${id}: asking the Hub…`);
   pull.hidden = true;
   try {
     const m = await hubModel(id);
@@ -495,12 +387,11 @@ async function openHubModel(id: string): Promise<void> {
     if (live.length && c.runnable_locally)
       parts.push(`also served by ${live.map((p) => p.provider).join(", ")}`);
     parts.push(...c.notes); // says how to reach the providers when it cannot run here
-    detail.textContent = parts.join(" · ");
+    showNote(parts.join(" · "));
     pull.hidden = !c.runnable_locally;
     pull.dataset.model = id;
   } catch (e) {
-    const err = asApiError(e);
-    detail.textContent = `${id}: ${err.message}`;
+    showNote(`${id}: ${asApiError(e).message}`);
   }
 }
 
@@ -539,69 +430,28 @@ async function loadGoals(): Promise<void> {
   }
 }
 
-// ---- the run history ------------------------------------------------------------------
+// ---- running a past run again ------------------------------------------------------------
 
-function runLine(r: { task: string; model: string; finish: string; duration_ms: number | null }):
-    string {
-  const took = r.duration_ms ? ` · ${(r.duration_ms / 1000).toFixed(2)} s` : "";
-  return `${r.task} · ${r.model} · ${r.finish}${took}`;
-}
-
-async function refreshRuns(): Promise<void> {
-  const list = $("runs");
-  try {
-    const runs = await listRuns(50);
-    list.replaceChildren();
-    for (const r of runs) {
-      const title = document.createElement("span");
-      title.className = "run-input";
-      title.textContent = r.input || "(empty)";
-      addCard(list, title, `${new Date(r.created).toLocaleTimeString()} · ${runLine(r)}`,
-              ["run", r.id], () => void openRun(r.id));
-    }
-    if (!runs.length) list.textContent = "No runs yet.";
-  } catch (e) {
-    list.textContent = "";
-    showError(e);
-  }
-}
-
-let opened: Run | null = null;
-
-async function openRun(id: string): Promise<void> {
-  try {
-    opened = await getRun(id);
-  } catch (e) {
-    showError(e);
-    return;
-  }
-  const r = opened;
-  $("run-view").hidden = false;
-  $("run-view-title").textContent = runLine(r);
-  $("run-view-input").textContent = r.input;
-  const settings = Object.entries(r.settings ?? {}).map(([k, v]) => `${k}=${v}`).join(", ");
-  $("run-view-settings").textContent = settings || "defaults";
-  $("run-view-output").textContent = r.error ? "" : (r.output ?? "");
-  $("run-view-error").textContent = r.error ?? "";
-  const figures: string[] = [];
-  if (r.ttft_ms) figures.push(`${r.ttft_ms.toFixed(0)} ms to first token`);
-  if (r.tokens_per_second) figures.push(`${r.tokens_per_second.toFixed(1)} tokens/s`);
-  $("run-view-figures").textContent = figures.join(" · ");
-  // Audio is not kept, so a transcription cannot be run again from here.
-  $<HTMLButtonElement>("run-again").disabled = r.task === "automatic-speech-recognition";
-}
-
-function runAgain(): void {
-  const r = opened;
-  if (!r) return;
+/** Opens r's model and task with r's input and settings, ready to run. */
+function runAgain(r: Run): void {
   const m = models.find((x) => x.id === r.model);
   if (!m) {
     $("error").textContent = `${r.model} is no longer available`;
     return;
   }
-  choose(m);
+  choose(m, r.task);
   if (r.task === "text-to-speech") {
     $<HTMLTextAreaElement>("tts-text").value = r.input;
+    $<HTMLTextAreaElement>("tts-text").focus();
+    return;
+  }
+  if (r.task === "feature-extraction") {
+    // The history keeps the first text and how many more there were.
+    const more = /^([\s\S]*) \(and (\d+) more\)$/.exec(r.input);
+    $<HTMLTextAreaElement>("embed-texts").value = more ? more[1] : r.input;
+    if (more) $("status").textContent = `The history keeps only the first text; ${more[2]} more ` +
+      "were embedded with it.";
+    $<HTMLTextAreaElement>("embed-texts").focus();
     return;
   }
   if (r.task === "text-to-image") {
@@ -621,18 +471,6 @@ function runAgain(): void {
   $<HTMLTextAreaElement>("prompt").focus();
 }
 
-async function forgetRun(): Promise<void> {
-  if (!opened) return;
-  try {
-    await deleteRun(opened.id);
-  } catch (e) {
-    showError(e);
-  }
-  opened = null;
-  $("run-view").hidden = true;
-  await refreshRuns();
-}
-
 async function start(): Promise<void> {
   $("search").addEventListener("input", () => {
     renderModels();
@@ -646,19 +484,25 @@ async function start(): Promise<void> {
   $("provider-filter").addEventListener("change", renderModels);
   $<HTMLFormElement>("chat-form").addEventListener("submit", (e) => void runChat(e));
   $<HTMLFormElement>("tts-form").addEventListener("submit", (e) => void runSpeak(e));
-  $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => void runTranscribe(e));
+  // The panels in their own modules say whether they sent a run to list.
+  const submitTo = (ev: SubmitEvent, run: (m: ModelInfo) => Promise<boolean>) => {
+    ev.preventDefault();
+    if (chosen)
+      void run(chosen).then((sent) => {
+        if (sent) void refreshRuns();
+      });
+  };
+  $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => submitTo(e, runTranscribe));
+  $<HTMLFormElement>("embed-form").addEventListener("submit", (e) => submitTo(e, runEmbed));
   $<HTMLFormElement>("image-form").addEventListener("submit", (e) => void runDraw(e));
   $("stop-button").addEventListener("click", () => running?.abort());
-  $("run-again").addEventListener("click", runAgain);
-  $("record-button").addEventListener("click", () => void toggleRecording());
+  initHistory(runAgain);
   $("new-chat").addEventListener("click", () => {
     startConversation();
     clearMessages();
   });
-  $("stt-file").addEventListener("change", () => (recording = null));
+  initStt();
   $<HTMLFormElement>("pull-form").addEventListener("submit", (e) => void runPull(e));
-  $("run-forget").addEventListener("click", () => void forgetRun());
-  $("runs-refresh").addEventListener("click", () => void refreshRuns());
   void refreshRuns();
   try {
     await loadGoals();
