@@ -451,6 +451,7 @@ void call_run(struct call *c, struct http_exchange *ex)
     if (rc != SY_OK) {
         c->finished = true;
         c->err = err;
+        clock_gettime(CLOCK_MONOTONIC, &c->t_done); /* refused: it took this long */
     }
     /* The client left, or overflowed its stream, before the job id was known. */
     bool cancel = (c->abandoned || c->overflowed) && !c->finished;

@@ -307,6 +307,34 @@ static json_t *run_fetch(const char *id)
     return NULL;
 }
 
+/* A refused run is kept with its error, and with how long the refusal took
+ * (not a time computed from a clock that never stopped). */
+static void test_refused_run(void)
+{
+    json_t *resp = NULL;
+    json_t *body = task_body("Refuse me", 6);
+    json_object_set_new(json_object_get(body, "settings"), "width", json_integer(64));
+    T_EQ_INT(http_post_json(srv.port, "/api/inference", body, &resp), 422);
+    json_decref(resp);
+    json_t *newest = NULL;
+    for (int i = 0; i < 200 && !newest; i++) {
+        json_t *list = NULL;
+        T_EQ_INT(http_json(srv.port, "GET", "/api/runs?limit=1", NULL, &list), 200);
+        json_t *run = json_array_get(json_object_get(list, "runs"), 0);
+        if (run && strcmp(jstr(json_object_get(run, "input")), "Refuse me") == 0)
+            newest = json_incref(run);
+        json_decref(list);
+        if (!newest)
+            usleep(25 * 1000);
+    }
+    T_REQUIRE(newest);
+    T_EQ_STR(jstr(json_object_get(newest, "finish")), "not_supported");
+    T_CONTAINS(jstr(json_object_get(newest, "error")), "width");
+    T_ASSERT(json_is_number(json_object_get(newest, "duration_ms")));
+    T_ASSERT(json_number_value(json_object_get(newest, "duration_ms")) >= 0);
+    json_decref(newest);
+}
+
 static void test_runs(void)
 {
     json_t *resp = NULL;
@@ -394,6 +422,7 @@ int main(void)
     T_RUN(test_api_models);
     T_RUN(test_hf);
     T_RUN(test_runs);
+    T_RUN(test_refused_run);
     T_RUN(test_intents);
     T_EQ_INT(test_server_stop(&srv), 0);
     test_env_cleanup(&srv);
