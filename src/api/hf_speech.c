@@ -7,6 +7,7 @@
  * parameters.return_timestamps is true). Synthesis takes
  * {"inputs": "text", "parameters": {"voice", "speed"}} and answers the audio
  * itself, FLAC unless the Accept header asks for wav, mpeg or ogg. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,7 @@ static sy_code check_members(const json_t *body, const char *const *parameter_ke
                              struct sy_request *req, struct sy_err *err)
 {
     sy_code rc = json_body_known_keys(body, speech_keys, "", err);
+    snprintf(req->options_at, sizeof req->options_at, "parameters.");
     const json_t *p = json_object_get(body, "parameters");
     const json_t *o = json_object_get(body, "options");
     if (rc == SY_OK && p && !json_is_null(p))

@@ -3,6 +3,7 @@
  * Settings use the GenerationSettings names (settings.max_new_tokens,
  * settings.stop_sequences, ...). Inputs are checked per task: text-generation
  * takes exactly one of inputs.text and inputs.messages. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,6 +194,7 @@ static sy_code read_text_inputs(const json_t *inputs, struct sy_request *req, st
 static sy_code read_embed_inputs(const json_t *inputs, struct sy_request *req, struct sy_err *err)
 {
     sy_code rc = json_body_known_keys(inputs, embed_input_keys, "inputs", err);
+    snprintf(req->options_at, sizeof req->options_at, "inputs.");
     if (rc == SY_OK)
         rc = request_set_inputs(req, json_object_get(inputs, "text"), "inputs.text", err);
     const json_t *truncate = json_object_get(inputs, "truncate");

@@ -1,6 +1,7 @@
 /* task_speech.c -- text-to-speech and speech recognition in the task API. */
 #include "api/task_speech.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ sy_code task_speech_inputs(struct api_ctx *api, const json_t *inputs, struct sy_
 {
     sy_code rc;
     *format = AUDIO_WAV;
+    snprintf(req->options_at, sizeof req->options_at, "inputs.");
     if (req->task == SY_TASK_TEXT_TO_SPEECH) {
         if ((rc = json_body_known_keys(inputs, tts_input_keys, "inputs", err)) != SY_OK)
             return rc;

@@ -26,37 +26,43 @@ static sy_code check_speech(const struct sy_capabilities *caps, const char *mode
                             const struct sy_request *req, struct sy_err *err)
 {
     const struct sy_speech *sp = &req->speech;
+    char param[SY_ERR_PARAM_MAX];
     if (sp->voice[0]) {
         size_t base = strcspn(sp->voice, "+");
+        request_option_param(req, "voice", param, sizeof param);
         if (!caps->voices[0])
-            return sy_errp(err, SY_EUNSUPPORTED, "voice", "model '%s' has no voices to choose",
+            return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' has no voices to choose",
                            model_id);
         if (!listed(caps->voices, sp->voice, base))
-            return sy_errp(err, SY_EUNSUPPORTED, "voice",
+            return sy_errp(err, SY_EUNSUPPORTED, param,
                            "model '%s' has no voice '%.*s'; its voices: %s", model_id, (int)base,
                            sp->voice, caps->voices);
     }
     if (sp->speed > 0 && !(sp->speed >= caps->speed_min && sp->speed <= caps->speed_max)) {
+        request_option_param(req, "speed", param, sizeof param);
         if (caps->speed_max <= 0)
-            return sy_errp(err, SY_EUNSUPPORTED, "speed", "model '%s' speaks at one pace only",
+            return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' speaks at one pace only",
                            model_id);
-        return sy_errp(err, SY_EUNSUPPORTED, "speed",
+        return sy_errp(err, SY_EUNSUPPORTED, param,
                        "model '%s' speaks at %.2f to %.2f times normal pace; speed %.2f is "
                        "outside that",
                        model_id, caps->speed_min, caps->speed_max, sp->speed);
     }
     if (sp->language[0] && caps->languages[0] &&
         !listed(caps->languages, sp->language, strcspn(sp->language, "-_")))
-        return sy_errp(err, SY_EUNSUPPORTED, "language",
+        return sy_errp(err, SY_EUNSUPPORTED,
+                       request_option_param(req, "language", param, sizeof param),
                        "model '%s' does not recognise language '%s'; it knows: %s", model_id,
                        sp->language, caps->languages);
     if (req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION && req->prompt && !caps->speech_prompt)
-        return sy_errp(err, SY_EUNSUPPORTED, "prompt",
+        return sy_errp(err, SY_EUNSUPPORTED,
+                       request_option_param(req, "prompt", param, sizeof param),
                        "model '%s' takes no prompt for recognition; remove 'prompt' (or use "
                        "'phrases' to say what to expect)",
                        model_id);
     if (sp->n_phrases && !caps->phrases)
-        return sy_errp(err, SY_EUNSUPPORTED, "phrases",
+        return sy_errp(err, SY_EUNSUPPORTED,
+                       request_option_param(req, "phrases", param, sizeof param),
                        "model '%s' cannot limit recognition to phrases; remove 'phrases'",
                        model_id);
     return SY_OK;
@@ -83,9 +89,11 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     sy_code rc = check_speech(caps, model_id, req, err);
     if (rc != SY_OK)
         return rc;
+    char param[SY_ERR_PARAM_MAX];
     if (req->task == SY_TASK_FEATURE_EXTRACTION && req->embed.dimensions &&
         caps->embedding_length && req->embed.dimensions > caps->embedding_length)
-        return sy_errp(err, SY_EUNSUPPORTED, "dimensions",
+        return sy_errp(err, SY_EUNSUPPORTED,
+                       request_option_param(req, "dimensions", param, sizeof param),
                        "model '%s' makes embeddings of %" PRIu64 " dimensions; ask for at most "
                        "that many (fewer are cut and renormalised)",
                        model_id, caps->embedding_length);
@@ -93,11 +101,11 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     for (int s = 0; s < SY_SETTING_COUNT; s++) {
         if (!(refused & SY_SETTING_BIT(s)))
             continue;
-        const char *param = settings_param(&req->settings, (enum sy_setting)s);
-        return sy_errp(err, SY_EUNSUPPORTED, param,
+        const char *setting = settings_param(&req->settings, (enum sy_setting)s);
+        return sy_errp(err, SY_EUNSUPPORTED, setting,
                        "model '%s' does not support the setting '%s' for %s; remove it from the "
                        "request",
-                       model_id, param, task_name(req->task));
+                       model_id, setting, task_name(req->task));
     }
     return SY_OK;
 }

@@ -18,6 +18,13 @@ void request_init(struct sy_request *req)
     req->images.n = 1;
 }
 
+const char *request_option_param(const struct sy_request *req, const char *name, char *buf,
+                                 size_t size)
+{
+    snprintf(buf, size, "%s%s", req->options_at, name);
+    return buf;
+}
+
 void request_cleanup(struct sy_request *req)
 {
     if (!req)

@@ -71,6 +71,10 @@ struct sy_request {
     struct sy_embed embed;
     struct sy_images images;
     struct sy_media media;
+    /* Where the client put the speech and embedding options, so a refusal
+     * names them as written: "inputs." (task API), "parameters." (Hugging
+     * Face), "" (top level: OpenAI, Ollama). */
+    char options_at[16];
 };
 
 /* Initialises caller storage: text-generation, no input, default settings,
@@ -134,6 +138,11 @@ sy_code request_set_phrases(struct sy_request *req, const json_t *v, const char 
  * Returns: SY_OK; SY_EINVAL naming the element at fault ("input[3]"). */
 sy_code request_set_inputs(struct sy_request *req, const json_t *v, const char *param,
                            struct sy_err *err);
+
+/* The name the option `name` ("language", "dimensions") had in the client's
+ * request ("inputs.language"), written into buf. Returns: buf. */
+const char *request_option_param(const struct sy_request *req, const char *name, char *buf,
+                                 size_t size);
 
 /* Hands decoded audio (malloc'd samples) to req, which frees it. */
 void request_take_audio(struct sy_request *req, int16_t *samples, size_t n, unsigned rate);

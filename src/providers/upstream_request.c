@@ -164,7 +164,8 @@ static json_t *embed_body(const struct sy_provider_config *cfg, enum upstream_di
                           const struct sy_request *req, const char *model, struct sy_err *err)
 {
     if (d == UPSTREAM_HF && req->embed.dimensions) {
-        sy_errp(err, SY_EUNSUPPORTED, "dimensions",
+        char param[SY_ERR_PARAM_MAX];
+        sy_errp(err, SY_EUNSUPPORTED, request_option_param(req, "dimensions", param, sizeof param),
                 "provider '%s' (hf-inference) makes embeddings of the model's own length only; "
                 "remove 'dimensions'", cfg->name);
         return NULL;

@@ -256,6 +256,11 @@ static void test_errors(void)
     b = openai_body(json_string("x"));
     json_object_set_new(b, "dimensions", json_integer(4096));
     expect_error("/v1/embeddings", b, 422, "dimensions", "at most");
+    /* The task API names it where the client put it. */
+    expect_error("/api/inference",
+                 json_pack("{s:s, s:s, s:{s:s, s:i}}", "model_id", "tiny", "task",
+                           "feature-extraction", "inputs", "text", "x", "dimensions", 4096),
+                 422, "inputs.dimensions", "at most");
     b = openai_body(json_string("x"));
     json_object_set_new(b, "encoding_format", json_string("int8"));
     expect_error("/v1/embeddings", b, 400, "encoding_format", "base64");

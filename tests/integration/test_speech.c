@@ -558,6 +558,41 @@ static void test_errors(void)
     buf_cleanup(&again);
 }
 
+/* Options a model cannot honour are named where the client put them:
+ * under inputs (task API) or parameters (Hugging Face). */
+static void test_refusals_name_nested_options(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/api/inference",
+                            json_pack("{s:s, s:{s:s, s:s}}", "model_id", "espeak-ng", "inputs",
+                                      "text", "hi", "voice", "nosuchvoice"),
+                            &resp),
+             422);
+    T_EQ_STR(jstr(json_object_get(json_object_get(resp, "error"), "param")), "inputs.voice");
+    json_decref(resp);
+    struct sy_buf wav = speak("espeak-ng", "hello world", NULL);
+    struct sy_buf b64;
+    buf_init(&b64, 16u << 20);
+    T_REQUIRE(base64_encode(wav.data, wav.len, &b64, NULL) == SY_OK);
+    T_EQ_INT(http_post_json(srv.port, "/api/inference",
+                            json_pack("{s:s, s:{s:s, s:s}}", "model_id", "pocketsphinx-en-us",
+                                      "inputs", "audio", b64.data, "prompt", "greetings"),
+                            &resp),
+             422);
+    T_EQ_STR(jstr(json_object_get(json_object_get(resp, "error"), "param")), "inputs.prompt");
+    json_decref(resp);
+    T_EQ_INT(http_post_json(srv.port, "/models/pocketsphinx-en-us",
+                            json_pack("{s:s, s:{s:s}}", "inputs", b64.data, "parameters",
+                                      "language", "de"),
+                            &resp),
+             422);
+    T_EQ_STR(jstr(json_object_get(json_object_get(resp, "error"), "param")),
+             "parameters.language");
+    json_decref(resp);
+    buf_cleanup(&b64);
+    buf_cleanup(&wav);
+}
+
 static void test_status(void)
 {
     json_t *resp = NULL;
@@ -588,6 +623,7 @@ int main(void)
     T_RUN(test_hf_surface);
     T_RUN(test_task_api);
     T_RUN(test_errors);
+    T_RUN(test_refusals_name_nested_options);
     T_RUN(test_status);
     int stopped = test_server_stop(&srv);
     if (stopped != 0) {
