@@ -47,6 +47,11 @@ sy_code worker_proc_spawn(char *const argv[], struct worker_proc *out, struct sy
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&fa, sv[1], WORKER_FD);
+    /* Nothing else of ours may live on in the worker: a descriptor libcurl
+     * (or any library) opened without close-on-exec would keep a socket open
+     * after we close it -- an upstream would never see a cancelled transfer
+     * hang up. */
+    posix_spawn_file_actions_addclosefrom_np(&fa, WORKER_FD + 1);
     /* The worker must not inherit our signal handlers' effects (SIGPIPE ignored
      * is fine to keep; SIGTERM/SIGINT must be default so we can stop it). */
     posix_spawnattr_t attr;

@@ -481,6 +481,18 @@ static void test_hang_up_cancels_upstream(void)
     static const char cancelled[] =
         "switchyard_generations_total{model=\"endless\",outcome=\"cancelled\"}";
     double before = test_metric(up.port, cancelled);
+    /* A worker the gateway starts while it holds connections to the upstream
+     * (here its speech engine, after the requests above) must not inherit
+     * them: a socket alive in a child would never hang up on the upstream. */
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(gw.port, "/api/models/unload",
+                            json_pack("{s:s}", "model", "pocketsphinx-en-us"), &resp),
+             200);
+    json_decref(resp);
+    T_EQ_INT(http_post_json(gw.port, "/api/models/load",
+                            json_pack("{s:s}", "model", "pocketsphinx-en-us"), &resp),
+             200);
+    json_decref(resp);
     struct http_conn conn;
     T_REQUIRE(http_conn_open(&conn, gw.port) == 0);
     json_t *request = chat_body("up:endless", "Go on", LONG);
