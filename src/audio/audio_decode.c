@@ -101,8 +101,11 @@ sy_code audio_decode(const void *data, size_t len, unsigned target_rate, double 
         free(resampled);
         return rc;
     }
+    /* libsndfile reads 16-bit samples as s / 32768: scaling back by the same
+     * factor gives a 16-bit file's samples exactly (a file this server wrote
+     * reads back as it was). */
     for (size_t i = 0; i < rn; i++) {
-        float v = resampled[i] * 32767.0f;
+        float v = resampled[i] * 32768.0f;
         out->samples[i] = (int16_t)(v > 32767.0f ? 32767 : v < -32768.0f ? -32768 : lrintf(v));
     }
     free(resampled);

@@ -173,12 +173,20 @@ static sy_code convert(struct audio_encoder *e, const float *in, size_t n, bool 
 sy_code audio_encoder_write(struct audio_encoder *e, const int16_t *pcm, size_t n,
                             struct sy_buf *out, struct sy_err *err)
 {
+    /* Without a rate to convert, the samples go in as they are: a 16-bit
+     * file then holds exactly what the engine made (floats would be scaled
+     * by 32767/32768 on the way back to integers). */
+    if (!e->src && n && sf_writef_short(e->sf, pcm, (sf_count_t)n) != (sf_count_t)n)
+        return sy_errf(err, SY_EIO, "encoding %s failed: %s", formats[e->format].name,
+                       sf_strerror(e->sf));
+    if (!e->src)
+        return take_final(e, false, out, err);
     float x[CHUNK];
     for (size_t at = 0; at < n; at += CHUNK) {
         size_t k = n - at < CHUNK ? n - at : CHUNK;
         for (size_t i = 0; i < k; i++)
             x[i] = (float)pcm[at + i] / 32768.0f;
-        sy_code rc = e->src ? convert(e, x, k, false, err) : write_float(e, x, k, err);
+        sy_code rc = convert(e, x, k, false, err);
         if (rc != SY_OK)
             return rc;
     }

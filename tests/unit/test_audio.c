@@ -121,6 +121,35 @@ static void test_encode_round_trip(void)
     }
 }
 
+/* A 16-bit file written at the samples' own rate reads back sample for
+ * sample, the extremes included: relaying audio (decode, encode, decode)
+ * must not shave a bit off every loud sample. */
+static void test_lossless_at_the_same_rate(void)
+{
+    int16_t x[16000];
+    for (size_t i = 0; i < 16000; i++)
+        x[i] = (int16_t)(i % 7 == 0 ? 32767 : i % 7 == 1 ? -32768 : (int)(i * 37 % 65536) - 32768);
+    static const enum audio_format lossless[] = {AUDIO_WAV, AUDIO_FLAC};
+    for (size_t k = 0; k < 2; k++) {
+        struct audio_encoder *e;
+        T_REQUIRE(audio_encoder_create(lossless[k], 16000, &e, NULL) == SY_OK);
+        struct sy_buf out;
+        buf_init(&out, 1u << 26);
+        T_ASSERT(audio_encoder_write(e, x, 16000, &out, NULL) == SY_OK);
+        T_ASSERT(audio_encoder_finish(e, &out, NULL) == SY_OK);
+        audio_encoder_destroy(e);
+        struct audio_pcm pcm;
+        T_REQUIRE(audio_decode(out.data, out.len, 16000, 60, &pcm, NULL) == SY_OK);
+        T_EQ_INT(pcm.n, 16000);
+        size_t differ = 0;
+        for (size_t i = 0; i < pcm.n && i < 16000; i++)
+            differ += pcm.samples[i] != x[i];
+        T_EQ_INT(differ, 0);
+        audio_pcm_cleanup(&pcm);
+        buf_cleanup(&out);
+    }
+}
+
 static void test_refusals(void)
 {
     struct audio_pcm pcm;
@@ -153,6 +182,7 @@ int main(void)
 {
     T_RUN(test_resample_keeps_pitch);
     T_RUN(test_encode_round_trip);
+    T_RUN(test_lossless_at_the_same_rate);
     T_RUN(test_refusals);
     return t_done();
 }
