@@ -65,43 +65,10 @@ static struct sy_buf speak(const char *model, const char *text, const char *voic
     return out;
 }
 
-/* A multipart/form-data body: the file and any fields (name, value pairs). */
-static void multipart(struct sy_buf *out, const struct sy_buf *file, const char *const *fields)
-{
-    buf_init(out, 64u << 20);
-    for (size_t i = 0; fields && fields[i]; i += 2)
-        buf_printf(out, NULL,
-                   "--XyZzY\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n",
-                   fields[i], fields[i + 1]);
-    if (file) {
-        buf_append_str(out,
-                       "--XyZzY\r\nContent-Disposition: form-data; name=\"file\"; "
-                       "filename=\"speech.wav\"\r\nContent-Type: audio/wav\r\n\r\n",
-                       NULL);
-        buf_append(out, file->data, file->len, NULL);
-        buf_append_str(out, "\r\n", NULL);
-    }
-    buf_append_str(out, "--XyZzY--\r\n", NULL);
-}
-
 static int transcribe(const struct sy_buf *file, const char *const *fields,
                       struct http_response *r)
 {
-    struct sy_buf body;
-    multipart(&body, file, fields);
-    struct http_conn c;
-    int rc = http_conn_open(&c, srv.port);
-    if (rc == 0)
-        rc = http_conn_send(&c, "POST", "/v1/audio/transcriptions",
-                            "Content-Type: multipart/form-data; boundary=XyZzY\r\n", body.data,
-                            body.len);
-    if (rc == 0)
-        rc = http_conn_read_head(&c, r);
-    if (rc == 0)
-        rc = http_conn_read_body(&c, r);
-    http_conn_close(&c);
-    buf_cleanup(&body);
-    return rc == 0 ? r->status : -1;
+    return http_post_multipart(srv.port, "/v1/audio/transcriptions", file, fields, r);
 }
 
 /* phrases[] fields for the phrase list, then more fields. */

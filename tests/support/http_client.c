@@ -283,6 +283,39 @@ int http_post_json(int port, const char *path, json_t *body, json_t **json)
     return status;
 }
 
+int http_post_multipart(int port, const char *path, const struct sy_buf *file,
+                        const char *const *fields, struct http_response *r)
+{
+    struct sy_buf body;
+    buf_init(&body, 256u << 20);
+    for (size_t i = 0; fields && fields[i]; i += 2)
+        buf_printf(&body, NULL,
+                   "--XyZzY\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n",
+                   fields[i], fields[i + 1]);
+    if (file) {
+        buf_append_str(&body,
+                       "--XyZzY\r\nContent-Disposition: form-data; name=\"file\"; "
+                       "filename=\"speech.wav\"\r\nContent-Type: audio/wav\r\n\r\n",
+                       NULL);
+        buf_append(&body, file->data, file->len, NULL);
+        buf_append_str(&body, "\r\n", NULL);
+    }
+    buf_append_str(&body, "--XyZzY--\r\n", NULL);
+    struct http_conn c;
+    int rc = http_conn_open(&c, port);
+    if (rc == 0)
+        rc = http_conn_send(&c, "POST", path,
+                            "Content-Type: multipart/form-data; boundary=XyZzY\r\n", body.data,
+                            body.len);
+    if (rc == 0)
+        rc = http_conn_read_head(&c, r);
+    if (rc == 0)
+        rc = http_conn_read_body(&c, r);
+    http_conn_close(&c);
+    buf_cleanup(&body);
+    return rc == 0 ? r->status : -1;
+}
+
 int http_sse_next(struct http_conn *c, struct http_response *r, struct sy_buf *pending,
                   char *event, size_t event_size, struct sy_buf *data)
 {

@@ -86,6 +86,13 @@ char *jstr_dup(const json_t *v);
  * or -1; *json gets the parsed response (NULL if none or not JSON). */
 int http_post_json(int port, const char *path, json_t *body, json_t **json);
 
+/* POSTs a multipart/form-data body to path: the fields (name, value pairs,
+ * NULL-ended; may be NULL), then file (if not NULL) as the part "file"
+ * (speech.wav, audio/wav), as OpenAI's audio uploads are sent. Reads the
+ * whole answer into *r (http_response_cleanup it). Returns the status or -1. */
+int http_post_multipart(int port, const char *path, const struct sy_buf *file,
+                        const char *const *fields, struct http_response *r);
+
 /* Reads SSE events from a stream response: fills `data` with the next event's
  * data lines joined (and `event` with its name, "" if none). Returns 1 for an
  * event, 0 at the end of the stream, -1 on error. `pending` carries bytes
