@@ -10,7 +10,7 @@
 #include <strings.h>
 
 static const char *const entry_keys[] = {"name", "kind", "base_url", "api_key_env", "timeout",
-                                         "connect_timeout", "aliases", "images", NULL};
+                                         "connect_timeout", "aliases", "images", "audio", NULL};
 
 static bool known(const char *key)
 {
@@ -167,6 +167,76 @@ static sy_code read_images(const json_t *v, struct sy_provider_config *p, const 
     return SY_OK;
 }
 
+/* OpenAI's voices: what a text-to-speech model speaks unless told otherwise. */
+#define OPENAI_VOICES "alloy,ash,ballad,coral,echo,fable,nova,onyx,sage,shimmer,verse"
+
+static sy_code read_voices(const json_t *voices, struct sy_provider_audio_model *m,
+                           const char *at, struct sy_err *err)
+{
+    if (!voices) {
+        snprintf(m->voices, sizeof m->voices, "%s", OPENAI_VOICES);
+        return SY_OK;
+    }
+    size_t i, used = 0;
+    const json_t *v;
+    json_array_foreach(voices, i, v) {
+        const char *name = json_string_value(v);
+        bool ok = name && name[0] && !strchr(name, ',') &&
+                  json_string_length(v) + 2 < sizeof m->voices - used;
+        if (!ok)
+            return sy_errf(err, SY_EINVAL, "%s: audio.%s.voices[%zu] must be a voice name "
+                           "(the list fits in %zu bytes)", at, m->model, i, sizeof m->voices);
+        used += (size_t)snprintf(m->voices + used, sizeof m->voices - used, "%s%s",
+                                 used ? "," : "", name);
+    }
+    if (!used)
+        return sy_errf(err, SY_EINVAL, "%s: audio.%s.voices must name at least one voice", at,
+                       m->model);
+    return SY_OK;
+}
+
+static sy_code read_audio(const json_t *v, struct sy_provider_config *p, const char *at,
+                          struct sy_err *err)
+{
+    p->n_audio = 0;
+    if (!v)
+        return SY_OK;
+    if (strcmp(p->kind, "openai") != 0)
+        return sy_errf(err, SY_EINVAL, "%s: 'audio' needs kind \"openai\" (the OpenAI audio "
+                       "API)", at);
+    if (!json_is_object(v))
+        return sy_errf(err, SY_EINVAL, "%s: 'audio' must be an object of model: {\"task\": "
+                       "...}", at);
+    const char *model;
+    const json_t *opts;
+    json_object_foreach((json_t *)v, model, opts) {
+        if (p->n_audio == SY_PROVIDER_AUDIO_MODELS_MAX)
+            return sy_errf(err, SY_EINVAL, "%s: more than %d audio models", at,
+                           SY_PROVIDER_AUDIO_MODELS_MAX);
+        struct sy_provider_audio_model *m = &p->audio[p->n_audio];
+        memset(m, 0, sizeof *m);
+        const char *task = json_string_value(json_object_get(opts, "task"));
+        const json_t *voices = json_object_get(opts, "voices");
+        bool tts = task && strcmp(task, "text-to-speech") == 0;
+        bool asr = task && strcmp(task, "automatic-speech-recognition") == 0;
+        if (!model[0] || strlen(model) >= sizeof m->model || !json_is_object(opts) ||
+            (!tts && !asr) || json_object_size(opts) > 1u + (voices != NULL) ||
+            (voices && (!tts || !json_is_array(voices))))
+            return sy_errf(err, SY_EINVAL,
+                           "%s: audio.%s must be {\"task\": \"text-to-speech\", \"voices\"?: "
+                           "[...]} or {\"task\": \"automatic-speech-recognition\"}", at, model);
+        snprintf(m->model, sizeof m->model, "%s", model);
+        m->task = tts ? SY_TASK_TEXT_TO_SPEECH : SY_TASK_AUTOMATIC_SPEECH_RECOGNITION;
+        if (tts) {
+            sy_code rc = read_voices(voices, m, at, err);
+            if (rc != SY_OK)
+                return rc;
+        }
+        p->n_audio++;
+    }
+    return SY_OK;
+}
+
 static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, const char *at,
                           struct sy_err *err)
 {
@@ -178,7 +248,7 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
         if (!known(key))
             return sy_errf(err, SY_EINVAL,
                            "%s: unknown key '%s' (name, kind, base_url, api_key_env, timeout, "
-                           "connect_timeout, aliases, images)", at, key);
+                           "connect_timeout, aliases, images, audio)", at, key);
     }
     memset(p, 0, sizeof *p);
     sy_code rc;
@@ -209,7 +279,9 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
     if ((rc = url_check(p->base_url, at, err)) != SY_OK)
         return rc;
     rc = read_aliases(json_object_get(entry, "aliases"), p, at, err);
-    return rc == SY_OK ? read_images(json_object_get(entry, "images"), p, at, err) : rc;
+    if (rc == SY_OK)
+        rc = read_images(json_object_get(entry, "images"), p, at, err);
+    return rc == SY_OK ? read_audio(json_object_get(entry, "audio"), p, at, err) : rc;
 }
 
 sy_code provider_config_parse(const json_t *v, const char *where,

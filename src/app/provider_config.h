@@ -5,13 +5,18 @@
  *                  "base_url": "https://llm.example/v1", "api_key_env": "WORK_KEY",
  *                  "timeout": 600, "connect_timeout": 10,
  *                  "aliases": {"fast": "llama-3.1-8b-instruct"},
- *                  "images": {"dall-e-3": {"sizes": ["1024x1024", "1792x1024"]}}}]
+ *                  "images": {"dall-e-3": {"sizes": ["1024x1024", "1792x1024"]}},
+ *                  "audio": {"tts-1": {"task": "text-to-speech", "voices": ["alloy"]},
+ *                            "whisper-1": {"task": "automatic-speech-recognition"}}}]
  *
  * `images` names the upstream's image-generation models (model lists do not
  * say which those are) and, optionally, the sizes each can make. An
  * OpenAI-compatible upstream relays images (/images/generations), and so does
  * kind "hf" (hf-inference's text-to-image), whose base_url defaults to the
  * Hugging Face router and whose other task models come from the Hub.
+ * `audio` names an OpenAI-compatible upstream's speech models and their task
+ * (/audio/speech or /audio/transcriptions), with the voices a text-to-speech
+ * model speaks (OpenAI's when not given).
  *
  * URLs come from here only, never from a request; keys come from the named
  * environment variable only, read once at start. */
@@ -21,6 +26,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "core/task.h"
 #include "util/err.h"
 #include "util/limits.h"
 
@@ -29,6 +35,7 @@
 #define SY_PROVIDER_ALIASES_MAX 32
 #define SY_PROVIDER_IMAGE_MODELS_MAX 16
 #define SY_PROVIDER_IMAGE_SIZES_MAX 16
+#define SY_PROVIDER_AUDIO_MODELS_MAX 16
 
 struct sy_provider_alias {
     char alias[SY_MODEL_ID_MAX + 1]; /* what clients write after the prefix */
@@ -39,6 +46,12 @@ struct sy_provider_image_model {
     char model[SY_MODEL_ID_MAX + 1];   /* the upstream's id */
     unsigned width[SY_PROVIDER_IMAGE_SIZES_MAX], height[SY_PROVIDER_IMAGE_SIZES_MAX];
     size_t n_sizes;                    /* 0: any size goes to the upstream */
+};
+
+struct sy_provider_audio_model {
+    char model[SY_MODEL_ID_MAX + 1]; /* the upstream's id */
+    enum sy_task task;               /* text-to-speech or automatic-speech-recognition */
+    char voices[512];                /* comma-separated; "" for recognition */
 };
 
 struct sy_provider_config {
@@ -52,6 +65,8 @@ struct sy_provider_config {
     size_t n_aliases;
     struct sy_provider_image_model images[SY_PROVIDER_IMAGE_MODELS_MAX];
     size_t n_images;
+    struct sy_provider_audio_model audio[SY_PROVIDER_AUDIO_MODELS_MAX];
+    size_t n_audio;
 };
 
 /* Parses "WxH" (or "W:H"), each side 1..16384. Returns: 0, or -1. */

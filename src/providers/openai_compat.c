@@ -15,6 +15,7 @@
 #include "hub/catalog.h"
 #include "providers/hf_mapping.h"
 #include "providers/sse_reader.h"
+#include "providers/upstream_form.h"
 #include "providers/upstream_http.h"
 #include "providers/upstream_options.h"
 #include "providers/upstream_request.h"
@@ -77,6 +78,13 @@ struct transfer {
     size_t n_inputs;             /* its inputs: as many vectors are due */
     bool image;                  /* an image request: one JSON answer with pictures */
     unsigned n_images;           /* pictures asked for */
+    bool speech;                 /* text-to-speech: raw PCM, relayed as it arrives */
+    bool has_odd_byte;           /* half a sample waits for its other byte */
+    unsigned char odd_byte;
+    bool transcribe;             /* speech recognition: one verbose_json answer */
+    curl_mime *form;             /* its upload */
+    double heard_s;              /* the audio it was sent, in seconds */
+    char language[32];           /* the language the upstream heard, or "" */
     enum sy_finish finish;
     struct sy_usage usage;
     struct sse_reader reader;
@@ -326,6 +334,34 @@ static const char *backend_name(const struct openai_provider *p, bool task_endpo
     }
 }
 
+/* A configured speech model: what OpenAI's audio API takes for it. */
+static void fill_audio_info(const struct openai_provider *p, const char *name,
+                            const struct sy_provider_audio_model *am, struct sy_model_info *out)
+{
+    memset(out, 0, sizeof *out);
+    bool tts = am->task == SY_TASK_TEXT_TO_SPEECH;
+    snprintf(out->id, sizeof out->id, "%s", name);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->description, sizeof out->description, "%.200s (%s) at %.280s", am->model,
+             tts ? "text to speech" : "speech to text", p->cfg.base_url);
+    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
+    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
+    snprintf(out->status, sizeof out->status, "remote");
+    out->caps.tasks = SY_TASK_BIT(am->task);
+    out->caps.settings = SY_SPEECH_SETTINGS;
+    if (tts) {
+        snprintf(out->caps.voices, sizeof out->caps.voices, "%s", am->voices);
+        out->caps.speed_min = 0.25; /* OpenAI's range */
+        out->caps.speed_max = 4.0;
+        out->caps.sample_rate = SY_UPSTREAM_PCM_RATE;
+    } else {
+        out->caps.settings |= SY_SETTING_BIT(SY_SETTING_TEMPERATURE);
+        out->caps.speech_prompt = true;
+        out->caps.speech_translate = true;
+        out->caps.sample_rate = 16000; /* what speech recognisers hear; uploads are resampled */
+    }
+}
+
 static void fill_image_info(const struct openai_provider *p, const char *name,
                             const struct sy_provider_image_model *im, struct sy_model_info *out)
 {
@@ -436,6 +472,11 @@ static sy_code openai_describe(void *self, const char *model, const char *varian
         fill_image_info(p, name, im, out);
         return SY_OK;
     }
+    const struct sy_provider_audio_model *am = upstream_audio_model(&p->cfg, want);
+    if (am) {
+        fill_audio_info(p, name, am, out);
+        return SY_OK;
+    }
     struct sy_err list_err;
     sy_code rc = ensure_list(p, &list_err);
     if (rc != SY_OK && p->dialect == UPSTREAM_HF) { /* task models need no router list */
@@ -489,20 +530,28 @@ static sy_code openai_list(void *self, struct sy_model_info **out, size_t *n, st
     if (rc != SY_OK)
         return rc;
     pthread_mutex_lock(&p->lock);
-    size_t total = p->n_models + p->cfg.n_aliases + p->cfg.n_images;
+    size_t total = p->n_models + p->cfg.n_aliases + p->cfg.n_images + p->cfg.n_audio;
     struct sy_model_info *all = calloc(total ? total : 1, sizeof *all);
     size_t count = 0;
     for (size_t i = 0; all && i < p->n_models; i++)
         if ((p->models[i].text || p->models[i].embeds) &&
-            !upstream_image_model(&p->cfg, p->models[i].id))
+            !upstream_image_model(&p->cfg, p->models[i].id) &&
+            !upstream_audio_model(&p->cfg, p->models[i].id))
             fill_info(p, p->models[i].id, &p->models[i], &all[count++]);
     for (size_t i = 0; all && i < p->cfg.n_images; i++)
         fill_image_info(p, p->cfg.images[i].model, &p->cfg.images[i], &all[count++]);
+    for (size_t i = 0; all && i < p->cfg.n_audio; i++)
+        fill_audio_info(p, p->cfg.audio[i].model, &p->cfg.audio[i], &all[count++]);
     for (size_t a = 0; all && a < p->cfg.n_aliases; a++) {
         const struct sy_provider_image_model *im =
             upstream_image_model(&p->cfg, p->cfg.aliases[a].model);
-        if (im) {
-            fill_image_info(p, p->cfg.aliases[a].alias, im, &all[count++]);
+        const struct sy_provider_audio_model *am =
+            upstream_audio_model(&p->cfg, p->cfg.aliases[a].model);
+        if (im || am) {
+            if (im)
+                fill_image_info(p, p->cfg.aliases[a].alias, im, &all[count++]);
+            else
+                fill_audio_info(p, p->cfg.aliases[a].alias, am, &all[count++]);
             continue;
         }
         for (size_t i = 0; i < p->n_models; i++)
@@ -683,6 +732,38 @@ static sy_code ndjson_push(struct transfer *t, const char *p, size_t n)
     return rc;
 }
 
+/* Raw 16-bit little-endian PCM as it arrives, as AUDIO events; an odd byte
+ * waits for the rest of its sample. */
+static void emit_pcm(struct transfer *t, const char *p, size_t n)
+{
+    int16_t samples[4096];
+    while (n) {
+        size_t k = 0;
+        if (t->has_odd_byte) {
+            samples[k++] = (int16_t)(t->odd_byte | (unsigned)(unsigned char)p[0] << 8);
+            t->has_odd_byte = false;
+            p++;
+            n--;
+        }
+        for (; k < sizeof samples / sizeof samples[0] && n >= 2; p += 2, n -= 2)
+            samples[k++] = (int16_t)((unsigned char)p[0] | (unsigned)(unsigned char)p[1] << 8);
+        if (n == 1 && k < sizeof samples / sizeof samples[0]) {
+            t->odd_byte = (unsigned char)p[0];
+            t->has_odd_byte = true;
+            n = 0;
+        }
+        if (!k)
+            continue;
+        emit_start(t);
+        if (!t->first.tv_sec && !t->first.tv_nsec)
+            clock_gettime(CLOCK_MONOTONIC, &t->first);
+        t->usage.audio_seconds += (double)k / SY_UPSTREAM_PCM_RATE;
+        struct sy_event ev = {.type = SY_EVENT_AUDIO, .pcm = samples, .n_samples = k,
+                              .sample_rate = SY_UPSTREAM_PCM_RATE};
+        t->sink.emit(t->sink.ctx, &ev);
+    }
+}
+
 static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
 {
     struct transfer *t = ctx;
@@ -702,6 +783,10 @@ static size_t on_answer(char *ptr, size_t size, size_t n, void *ctx)
                 t->p->cfg.name, SY_UPSTREAM_ANSWER_MAX);
         emit_error(t, &e);
         return 0;
+    }
+    if (t->speech && t->status == 200) {
+        emit_pcm(t, ptr, len);
+        return len;
     }
     if (t->p->dialect == UPSTREAM_OLLAMA && t->status == 200 && !t->embed && !t->image)
         return ndjson_push(t, ptr, len) == SY_OK ? len : 0;
@@ -857,6 +942,45 @@ static void read_whole(struct transfer *t,
     json_decref(j);
 }
 
+/* A verbose_json transcript ({"text", "language", "segments": [{"start",
+ * "end", "text"}]}) as SEGMENT events; a plain json one ({"text"}) is one
+ * segment over all the audio. */
+static sy_code on_transcript(struct transfer *t, const json_t *j, struct sy_err *err)
+{
+    const json_t *text = json_object_get(j, "text");
+    if (!json_is_string(text))
+        return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent a transcript without its text",
+                       t->p->cfg.name);
+    const char *language = json_string_value(json_object_get(j, "language"));
+    snprintf(t->language, sizeof t->language, "%s", language ? language : "");
+    emit_start(t);
+    const json_t *segments = json_object_get(j, "segments");
+    size_t i;
+    const json_t *seg;
+    json_array_foreach(segments, i, seg) {
+        const json_t *said = json_object_get(seg, "text");
+        const json_t *start = json_object_get(seg, "start"), *end = json_object_get(seg, "end");
+        if (!json_is_string(said) || !json_is_number(start) || !json_is_number(end) ||
+            json_number_value(end) < json_number_value(start))
+            return sy_errf(err, SY_EUPSTREAM, "provider '%s' sent segment %zu without its text "
+                           "or with its times out of order", t->p->cfg.name, i);
+        struct sy_event ev = {.type = SY_EVENT_SEGMENT, .text = json_string_value(said),
+                              .len = json_string_length(said),
+                              .start_s = json_number_value(start),
+                              .end_s = json_number_value(end)};
+        t->sink.emit(t->sink.ctx, &ev);
+    }
+    if (!json_array_size(segments) && json_string_length(text)) {
+        struct sy_event ev = {.type = SY_EVENT_SEGMENT, .text = json_string_value(text),
+                              .len = json_string_length(text), .end_s = t->heard_s};
+        t->sink.emit(t->sink.ctx, &ev);
+    }
+    t->usage.audio_seconds = t->heard_s;
+    t->finished = true;
+    t->finish = SY_FINISH_STOP;
+    return SY_OK;
+}
+
 /* hf-inference's text-to-image answer: the picture's own bytes (or, from
  * some deployments, OpenAI's JSON shape). */
 static void on_picture_bytes(struct transfer *t)
@@ -900,6 +1024,15 @@ static void transfer_finish(struct transfer *t, CURLcode cc)
             upstream_status_error(&t->p->cfg, t->p->auth != NULL, t->status, t->whole.data,
                                   t->whole.len, &e);
             emit_error(t, &e);
+        } else if (t->speech && t->has_odd_byte) {
+            sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent 16-bit audio with half a sample at "
+                    "its end", t->p->cfg.name);
+            emit_error(t, &e);
+        } else if (t->speech) {
+            t->finished = true;
+            t->finish = SY_FINISH_STOP;
+        } else if (t->transcribe) {
+            read_whole(t, on_transcript, "a transcript that is not JSON");
         } else if (t->image && t->p->dialect == UPSTREAM_HF) {
             on_picture_bytes(t);
         } else if (t->image) {
@@ -925,7 +1058,8 @@ static void transfer_finish(struct transfer *t, CURLcode cc)
         double decode = any ? since_ms(&t->first) : 0;
         t->usage.prompt_ms = total - decode;
         t->usage.decode_ms = decode;
-        struct sy_event ev = {.type = SY_EVENT_DONE, .finish = t->finish, .usage = t->usage};
+        struct sy_event ev = {.type = SY_EVENT_DONE, .finish = t->finish, .usage = t->usage,
+                              .language = t->language[0] ? t->language : NULL};
         t->sink.emit(t->sink.ctx, &ev);
     }
     t->sink.release(t->sink.ctx);
@@ -939,6 +1073,7 @@ static void transfer_free(struct transfer *t)
         curl_easy_cleanup(t->easy);
     curl_slist_free_all(t->headers);
     free(t->body);
+    curl_mime_free(t->form);
     sse_reader_cleanup(&t->reader);
     buf_cleanup(&t->whole);
     free(t);
@@ -1038,8 +1173,13 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         t->n_inputs = req->embed.n_inputs;
         t->image = req->task == SY_TASK_TEXT_TO_IMAGE;
         t->n_images = req->images.n;
+        t->speech = req->task == SY_TASK_TEXT_TO_SPEECH;
+        t->transcribe = req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION;
+        t->heard_s = req->speech.sample_rate
+                         ? (double)req->speech.n_samples / req->speech.sample_rate
+                         : 0;
         rc = upstream_url(&p->cfg, p->dialect, req, upstream_id(p, name), url, sizeof url, err);
-        if (rc == SY_OK)
+        if (rc == SY_OK && !t->transcribe) /* an upload is built on the transfer's handle */
             rc = upstream_body(&p->cfg, p->dialect, req, upstream_id(p, name), &t->body, err);
     }
     if (rc == SY_OK && fault_hit("upstream.connect"))
@@ -1047,15 +1187,21 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
                      "refused (injected)", p->cfg.name, p->cfg.base_url);
     if (rc == SY_OK && !(t->easy = curl_easy_init()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory starting a request");
+    if (rc == SY_OK && t->transcribe)
+        rc = upstream_transcription_form(t->easy, req, upstream_id(p, name), &t->form, err);
     if (rc == SY_OK) {
         for (const struct curl_slist *h = p->auth; h; h = h->next)
             t->headers = curl_slist_append(t->headers, h->data);
-        t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
+        if (!t->form) /* a form sets its own, with the boundary */
+            t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
         t->headers = curl_slist_append(t->headers, upstream_accept(p->dialect, req));
         upstream_http_options(&p->cfg, t->easy, url, t->errbuf);
         curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)p->cfg.timeout_s);
         curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
-        curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->body);
+        if (t->form)
+            curl_easy_setopt(t->easy, CURLOPT_MIMEPOST, t->form);
+        else
+            curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, t->body);
         curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_answer);
         curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
         curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);

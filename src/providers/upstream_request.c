@@ -30,6 +30,11 @@ sy_code upstream_url(const struct sy_provider_config *cfg, enum upstream_dialect
     else if (d == UPSTREAM_HF && req->task == SY_TASK_FEATURE_EXTRACTION)
         w = snprintf(url, size, "%s/hf-inference/models/%s/pipeline/feature-extraction",
                      cfg->base_url, model);
+    else if (req->task == SY_TASK_TEXT_TO_SPEECH)
+        w = snprintf(url, size, "%s/audio/speech", cfg->base_url);
+    else if (req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION)
+        w = snprintf(url, size, "%s/audio/%s", cfg->base_url,
+                     req->speech.translate ? "translations" : "transcriptions");
     else if (d == UPSTREAM_OLLAMA)
         w = snprintf(url, size, "%s/%s", cfg->base_url,
                      req->task == SY_TASK_FEATURE_EXTRACTION ? "api/embed"
@@ -51,9 +56,21 @@ const char *upstream_accept(enum upstream_dialect d, const struct sy_request *re
 {
     if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
         return "Accept: image/png"; /* hf-inference answers with the picture's bytes */
-    if (req->task == SY_TASK_TEXT_TO_IMAGE || req->task == SY_TASK_FEATURE_EXTRACTION)
+    if (req->task == SY_TASK_TEXT_TO_SPEECH)
+        return "Accept: audio/pcm, application/octet-stream";
+    if (req->task == SY_TASK_TEXT_TO_IMAGE || req->task == SY_TASK_FEATURE_EXTRACTION ||
+        req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION)
         return "Accept: application/json";
     return d == UPSTREAM_OLLAMA ? "Accept: application/x-ndjson" : "Accept: text/event-stream";
+}
+
+const struct sy_provider_audio_model *upstream_audio_model(const struct sy_provider_config *cfg,
+                                                           const char *id)
+{
+    for (size_t i = 0; i < cfg->n_audio; i++)
+        if (strcmp(cfg->audio[i].model, id) == 0)
+            return &cfg->audio[i];
+    return NULL;
 }
 
 const struct sy_provider_image_model *upstream_image_model(const struct sy_provider_config *cfg,
@@ -279,6 +296,19 @@ static json_t *image_body(const struct sy_provider_config *cfg, enum upstream_di
     return b;
 }
 
+/* OpenAI's /audio/speech: {"model", "input", "voice"?, "speed"?,
+ * "response_format": "pcm"}. */
+static json_t *speech_body(const struct sy_request *req, const char *model)
+{
+    json_t *b = json_pack("{s:s, s:s, s:s}", "model", model, "input",
+                          req->prompt ? req->prompt : "", "response_format", "pcm");
+    if (b && req->speech.voice[0])
+        json_object_set_new(b, "voice", json_string(req->speech.voice));
+    if (b && req->speech.speed > 0)
+        json_object_set_new(b, "speed", json_real(req->speech.speed));
+    return b;
+}
+
 sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialect d,
                       const struct sy_request *req, const char *model, char **out,
                       struct sy_err *err)
@@ -287,6 +317,7 @@ sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialec
     struct sy_err e = {0};
     json_t *b = req->task == SY_TASK_TEXT_TO_IMAGE        ? image_body(cfg, d, req, model, &e)
                 : req->task == SY_TASK_FEATURE_EXTRACTION ? embed_body(cfg, d, req, model, &e)
+                : req->task == SY_TASK_TEXT_TO_SPEECH     ? speech_body(req, model)
                                                           : text_body(d, req, model);
     if (!b) {
         if (err)

@@ -3,6 +3,9 @@
  *
  * OpenAI: /chat/completions, /completions, /embeddings, /images/generations
  * under the base URL. Ollama: /api/chat, /api/generate, /api/embed. Hugging
+ * Speech (OpenAI only): /audio/speech asking for raw 16-bit PCM at
+ * SY_UPSTREAM_PCM_RATE, which can be relayed while it arrives, and
+ * /audio/transcriptions or /audio/translations (upstream_form.h). Hugging
  * Face Inference Providers (the router): chat and completions through its
  * OpenAI-compatible /v1, and task endpoints of the hf-inference provider,
  * /hf-inference/models/{id} with {"inputs", "parameters"} (text-to-image) and
@@ -18,6 +21,8 @@
 #include "app/provider_config.h"
 #include "core/request.h"
 #include "util/err.h"
+
+#define SY_UPSTREAM_PCM_RATE 24000 /* OpenAI's response_format "pcm": mono, 16-bit */
 
 enum upstream_dialect {
     UPSTREAM_OPENAI, /* any OpenAI-compatible API */
@@ -47,6 +52,10 @@ const char *upstream_accept(enum upstream_dialect d, const struct sy_request *re
 sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialect d,
                       const struct sy_request *req, const char *model, char **out,
                       struct sy_err *err);
+
+/* The configured speech model with the upstream id `id`, or NULL. */
+const struct sy_provider_audio_model *upstream_audio_model(const struct sy_provider_config *cfg,
+                                                           const char *id);
 
 /* The configured image model with the upstream id `id`, or NULL. */
 const struct sy_provider_image_model *upstream_image_model(const struct sy_provider_config *cfg,

@@ -14,6 +14,7 @@
 #include "model_status.h"
 #include "t.h"
 #include "test_server.h"
+#include "util/base64.h"
 
 #define LONG 4000 /* tokens: the generated models never stop by themselves */
 #define UPSTREAM_KEY "upstream-secret-4c1d"
@@ -278,6 +279,101 @@ static void test_hf_kind_chats_through_v1(void)
     expect_upstream_reply("hfr:tiny");
 }
 
+/* POSTs body (owned) as JSON to port and keeps the raw answer in *r. */
+static int post_raw(int port, const char *path, json_t *body, struct http_response *r)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    int rc = text ? http_request(port, "POST", path, "Content-Type: application/json\r\n", text, r)
+                  : -1;
+    free(text);
+    return rc == 0 ? r->status : -1;
+}
+
+static json_t *speech_body(const char *model, const char *format)
+{
+    return json_pack("{s:s, s:s, s:s, s:s}", "model", model, "input", "hello world", "voice",
+                     "alloy", "response_format", format);
+}
+
+/* Speech goes to the upstream's OpenAI audio routes: synthesis comes back as
+ * the very samples the upstream makes, re-encoded as the client asks; a
+ * transcription is the upstream's own, with its segments and language. */
+static void test_speech_relayed(void)
+{
+    struct http_response direct, relayed, wav;
+    T_EQ_INT(post_raw(up.port, "/v1/audio/speech", speech_body("tts-1", "pcm"), &direct), 200);
+    T_EQ_INT(post_raw(gw.port, "/v1/audio/speech", speech_body("up:tts-1", "pcm"), &relayed),
+             200);
+    /* The upstream resamples as it streams, so two of its answers may differ
+     * by a few samples: the same length within 1%, and words one can hear. */
+    T_ASSERT(direct.body.len > 24000); /* "hello world" is more than half a second */
+    T_ASSERT(labs((long)relayed.body.len - (long)direct.body.len) < (long)direct.body.len / 100);
+    http_response_cleanup(&direct);
+    http_response_cleanup(&relayed);
+    T_EQ_INT(post_raw(gw.port, "/v1/audio/speech", speech_body("up:tts-1", "wav"), &wav), 200);
+    T_ASSERT(wav.body.len > 44 && memcmp(wav.body.data, "RIFF", 4) == 0);
+    const char *hear[] = {"model", "pocketsphinx-en-us", "phrases[]", "hello world",
+                          "phrases[]", "good bye", "response_format", "text", NULL};
+    T_EQ_INT(http_post_multipart(gw.port, "/v1/audio/transcriptions", &wav.body, hear, &direct),
+             200);
+    T_EQ_STR(direct.body.data, "hello world\n");
+    http_response_cleanup(&direct);
+
+    /* Through the gateway, the upstream's transcript with its segments and
+     * language (pocketsphinx adapts to what it heard before, so its open
+     * vocabulary answer is not compared word for word). */
+    const char *via[] = {"model", "up:whisper-1", "response_format", "verbose_json", NULL};
+    T_EQ_INT(http_post_multipart(gw.port, "/v1/audio/transcriptions", &wav.body, via, &relayed),
+             200);
+    json_t *heard = json_loadb(relayed.body.data, relayed.body.len, 0, NULL);
+    T_ASSERT(json_string_length(json_object_get(heard, "text")) > 0);
+    T_EQ_STR(jstr(json_object_get(heard, "language")), "en");
+    T_ASSERT(json_array_size(json_object_get(heard, "segments")) > 0);
+    json_decref(heard);
+    http_response_cleanup(&relayed);
+
+    /* provider_overrides become form fields: the upstream's phrase list makes
+     * its answer exact. The task API streams the segments. */
+    struct sy_buf b64;
+    buf_init(&b64, 16u << 20);
+    T_REQUIRE(base64_encode(wav.body.data, wav.body.len, &b64, NULL) == SY_OK);
+    json_t *events = NULL;
+    bool complete = false;
+    T_EQ_INT(http_stream_collect(gw.port, "/api/inference/stream",
+                                 json_pack("{s:s, s:{s:s}, s:{s:[s, s]}}", "model_id",
+                                           "up:whisper-1", "inputs", "audio", b64.data,
+                                           "provider_overrides", "phrases", "hello world",
+                                           "good bye"),
+                                 &events, &complete),
+             200);
+    T_ASSERT(complete);
+    struct sy_buf said;
+    buf_init(&said, 1 << 16);
+    size_t i;
+    json_t *ev;
+    json_array_foreach(events, i, ev) {
+        if (strcmp(jstr(json_object_get(ev, "event")), "segment") == 0)
+            buf_append_str(&said, jstr(json_object_get(json_object_get(ev, "json"), "text")),
+                           NULL);
+    }
+    T_EQ_STR(said.data ? said.data : "", "hello world");
+    buf_cleanup(&said);
+    buf_cleanup(&b64);
+    json_decref(events);
+    http_response_cleanup(&wav);
+
+    /* A voice the model is not configured with is refused here. */
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(gw.port, "/v1/audio/speech",
+                            json_pack("{s:s, s:s, s:s}", "model", "up:tts-1", "input", "hi",
+                                      "voice", "nosuchvoice"),
+                            &resp),
+             422);
+    T_EQ_STR(jstr(json_object_get(json_object_get(resp, "error"), "param")), "voice");
+    json_decref(resp);
+}
+
 static void test_ollama_kind(void)
 {
     /* The upstream's own Ollama API (/api/tags, /api/chat, /api/generate),
@@ -531,7 +627,9 @@ int main(void)
     char providers[1536];
     snprintf(providers, sizeof providers,
              "[{\"name\":\"up\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1/\","
-             "\"api_key_env\":\"SY_TEST_UP_KEY\",\"aliases\":{\"fast\":\"tiny\"}},"
+             "\"api_key_env\":\"SY_TEST_UP_KEY\",\"aliases\":{\"fast\":\"tiny\"},"
+             "\"audio\":{\"tts-1\":{\"task\":\"text-to-speech\"},"
+             "\"whisper-1\":{\"task\":\"automatic-speech-recognition\"}}},"
              "{\"name\":\"wrongkey\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\","
              "\"api_key_env\":\"SY_TEST_WRONG_KEY\"},"
              "{\"name\":\"down\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:1/v1\","
@@ -553,6 +651,7 @@ int main(void)
     T_RUN(test_provider_health);
     T_RUN(test_ollama_kind);
     T_RUN(test_hf_kind_chats_through_v1);
+    T_RUN(test_speech_relayed);
     T_RUN(test_options_schemas);
     T_RUN(test_nul_in_generated_text);
     T_RUN(test_embeddings_relayed);

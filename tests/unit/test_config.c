@@ -150,6 +150,21 @@ static void test_providers(void)
     T_EQ_INT(cfg.providers[0].images[0].height[1], 1024);
     T_EQ_INT(cfg.providers[0].images[1].n_sizes, 0);
 
+    /* Speech models: their task, and the voices (OpenAI's unless given). */
+    T_EQ_INT(config_set(&cfg, "providers",
+                        "[{\"name\":\"x\",\"kind\":\"openai\",\"base_url\":\"http://h/v1\","
+                        "\"audio\":{\"tts-1\":{\"task\":\"text-to-speech\"},"
+                        "\"mine\":{\"task\":\"text-to-speech\",\"voices\":[\"a\",\"b\"]},"
+                        "\"whisper-1\":{\"task\":\"automatic-speech-recognition\"}}}]",
+                        &err),
+             SY_OK);
+    T_EQ_INT(cfg.providers[0].n_audio, 3);
+    T_EQ_INT(cfg.providers[0].audio[0].task, SY_TASK_TEXT_TO_SPEECH);
+    T_CONTAINS(cfg.providers[0].audio[0].voices, "alloy");
+    T_EQ_STR(cfg.providers[0].audio[1].voices, "a,b");
+    T_EQ_INT(cfg.providers[0].audio[2].task, SY_TASK_AUTOMATIC_SPEECH_RECOGNITION);
+    T_EQ_STR(cfg.providers[0].audio[2].voices, "");
+
     /* Hugging Face Inference Providers: the router unless told otherwise. */
     T_EQ_INT(config_set(&cfg, "providers",
                         "[{\"name\":\"hf\",\"kind\":\"hf\",\"api_key_env\":\"HF_TOKEN\","
@@ -187,6 +202,18 @@ static void test_providers(void)
          "\"images\":{\"m\":{}}}]",
          "kind \"openai\" or \"hf\""},
         {"[{\"name\":\"w\",\"kind\":\"openai\"}]", "'base_url' is required"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"audio\":{\"m\":{\"task\":\"text-to-image\"}}}]",
+         "audio.m must be"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"audio\":{\"m\":{\"task\":\"automatic-speech-recognition\",\"voices\":[\"a\"]}}}]",
+         "audio.m must be"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"audio\":{\"m\":{\"task\":\"text-to-speech\",\"voices\":[]}}}]",
+         "at least one voice"},
+        {"[{\"name\":\"w\",\"kind\":\"ollama\",\"base_url\":\"http://h\","
+         "\"audio\":{\"m\":{\"task\":\"text-to-speech\"}}}]",
+         "'audio' needs kind"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         T_EQ_INT(config_set(&cfg, "providers", bad[i].json, &err), SY_EINVAL);
