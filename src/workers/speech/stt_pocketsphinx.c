@@ -10,6 +10,8 @@
 #include <ctype.h>
 #include <limits.h>
 #include <pocketsphinx.h>
+#include <sphinxbase/cmn.h>
+#include <sphinxbase/feat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,11 @@
 
 static ps_decoder_t *ps;
 static char lm_search[64];
+/* The cepstral mean the model starts from. pocketsphinx moves it towards
+ * what it hears and keeps it from one utterance to the next, so the same
+ * audio would be heard differently depending on what came before; every
+ * request starts from this one instead. */
+static mfcc_t *initial_cmn;
 
 static double now_ms(void)
 {
@@ -64,6 +71,9 @@ bool stt_init(const char *model_dir, bool describe_only, bool verbose, char *why
     }
     cmd_ln_free_r(config); /* ps holds its own reference */
     snprintf(lm_search, sizeof lm_search, "%s", ps_get_search(ps));
+    cmn_t *cmn = ps_get_feat(ps)->cmn_struct;
+    if (cmn && (initial_cmn = calloc((size_t)cmn->veclen, sizeof *initial_cmn)))
+        cmn_live_get(cmn, initial_cmn);
     return true;
 }
 
@@ -72,6 +82,8 @@ void stt_close(void)
     if (ps)
         ps_free(ps);
     ps = NULL;
+    free(initial_cmn);
+    initial_cmn = NULL;
 }
 
 json_t *stt_describe(void)
@@ -224,8 +236,10 @@ decode:;
     double t0 = now_ms();
     const int16_t *x = (const int16_t *)(const void *)pcm.data;
     /* A new stream per request: frame times count from its start (they
-     * would run on from earlier requests otherwise) and noise estimates
-     * start afresh. */
+     * would run on from earlier requests otherwise), and the cepstral mean
+     * starts where the model does. */
+    if (initial_cmn && ps_get_feat(ps)->cmn_struct)
+        cmn_live_set(ps_get_feat(ps)->cmn_struct, initial_cmn);
     bool failed = ps_start_stream(ps) != 0 || ps_start_utt(ps) != 0;
     for (size_t at = 0; ok && !failed && at < want; at += CHUNK) {
         size_t n = want - at < CHUNK ? want - at : CHUNK;
