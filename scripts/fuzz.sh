@@ -21,11 +21,11 @@ if ! command -v "$cc" >/dev/null; then
   exit 1
 fi
 
-util=("$root"/src/util/{buf,err,utf8,base64,log,units}.c "$root/src/engines/frame.c")
+util=("$root"/src/util/{buf,err,utf8,base64,log,units,picture}.c "$root/src/engines/frame.c")
 declare -A sources=(
   [fuzz_gguf_reader]="src/models/gguf_reader.c src/models/whisper_file.c"
   [fuzz_audio_decode]="src/audio/audio_decode.c src/audio/audio_encode.c src/audio/memfile.c src/audio/resample.c"
-  [fuzz_request_json]="src/core/request.c src/core/request_speech.c src/core/task.c src/core/request_embed.c src/core/settings.c src/app/provider_config.c"
+  [fuzz_request_json]="src/core/request.c src/core/request_speech.c src/core/task.c src/core/request_embed.c src/core/request_images.c src/core/settings.c src/app/provider_config.c"
   [fuzz_names]="src/core/model_id.c src/hub/hub_repo.c"
   [fuzz_frame]=""
   [fuzz_stream_encode]="src/api/sse.c"

@@ -207,14 +207,19 @@ static sy_code read_embed_inputs(const json_t *inputs, struct sy_request *req, s
     return rc;
 }
 
-/* text-to-image: inputs.text is the prompt. */
+/* text-to-image: inputs.text is the prompt; inputs.files, pictures to start
+ * from (image-to-image, where the model takes them). */
 static sy_code read_image_inputs(const json_t *inputs, struct sy_request *req, struct sy_err *err)
 {
-    static const char *const known[] = {"text", NULL};
+    static const char *const known[] = {"text", "files", NULL};
     sy_code rc = json_body_known_keys(inputs, known, "inputs", err);
+    snprintf(req->options_at, sizeof req->options_at, "inputs.");
     const json_t *text = json_object_get(inputs, "text");
     if (rc == SY_OK && (!json_is_string(text) || json_string_length(text) == 0))
         rc = sy_errp(err, SY_EINVAL, "inputs.text", "'inputs.text' is required: what to draw");
+    if (rc == SY_OK)
+        rc = request_set_reference_images(req, json_object_get(inputs, "files"), "inputs.files",
+                                          err);
     return rc == SY_OK ? request_set_prompt(req, text, "inputs.text", err) : rc;
 }
 

@@ -145,14 +145,23 @@ static sy_code read_images(const json_t *v, struct sy_provider_config *p, const 
                            SY_PROVIDER_IMAGE_MODELS_MAX);
         struct sy_provider_image_model *m = &p->images[p->n_images];
         const json_t *sizes = json_object_get(opts, "sizes");
+        const json_t *files = json_object_get(opts, "files");
         if (!model[0] || strlen(model) >= sizeof m->model || !json_is_object(opts) ||
-            json_object_size(opts) > (sizes ? 1u : 0u) || (sizes && !json_is_array(sizes)) ||
-            json_array_size(sizes) > SY_PROVIDER_IMAGE_SIZES_MAX)
+            json_object_size(opts) > (sizes ? 1u : 0u) + (files ? 1u : 0u) ||
+            (sizes && !json_is_array(sizes)) ||
+            json_array_size(sizes) > SY_PROVIDER_IMAGE_SIZES_MAX ||
+            (files && (!json_is_integer(files) || json_integer_value(files) < 0 ||
+                       json_integer_value(files) > SY_REFERENCE_IMAGES_MAX)))
             return sy_errf(err, SY_EINVAL,
-                           "%s: images.%s must be {} or {\"sizes\": [up to %d \"WxH\"]}", at,
-                           model, SY_PROVIDER_IMAGE_SIZES_MAX);
+                           "%s: images.%s must be {} or {\"sizes\"?: [up to %d \"WxH\"], "
+                           "\"files\"?: 0 to %d reference images}",
+                           at, model, SY_PROVIDER_IMAGE_SIZES_MAX, SY_REFERENCE_IMAGES_MAX);
+        if (files && json_integer_value(files) > 0 && strcmp(p->kind, "openai") != 0)
+            return sy_errf(err, SY_EINVAL, "%s: images.%s.files needs kind \"openai\" (its "
+                           "/images/edits)", at, model);
         memset(m, 0, sizeof *m);
         snprintf(m->model, sizeof m->model, "%s", model);
+        m->files = (unsigned)json_integer_value(files);
         size_t i;
         const json_t *size;
         json_array_foreach(sizes, i, size) {

@@ -5,12 +5,14 @@
  *                  "base_url": "https://llm.example/v1", "api_key_env": "WORK_KEY",
  *                  "timeout": 600, "connect_timeout": 10,
  *                  "aliases": {"fast": "llama-3.1-8b-instruct"},
- *                  "images": {"dall-e-3": {"sizes": ["1024x1024", "1792x1024"]}},
+ *                  "images": {"dall-e-3": {"sizes": ["1024x1024", "1792x1024"]},
+ *                             "gpt-image-1": {"files": 16}},
  *                  "audio": {"tts-1": {"task": "text-to-speech", "voices": ["alloy"]},
  *                            "whisper-1": {"task": "automatic-speech-recognition"}}}]
  *
  * `images` names the upstream's image-generation models (model lists do not
- * say which those are) and, optionally, the sizes each can make. An
+ * say which those are) and, optionally, the sizes each can make and how many
+ * reference images it takes (`files`: drawn through /images/edits). An
  * OpenAI-compatible upstream relays images (/images/generations), and so does
  * kind "hf" (hf-inference's text-to-image), whose base_url defaults to the
  * Hugging Face router and whose other task models come from the Hub.
@@ -46,6 +48,7 @@ struct sy_provider_image_model {
     char model[SY_MODEL_ID_MAX + 1];   /* the upstream's id */
     unsigned width[SY_PROVIDER_IMAGE_SIZES_MAX], height[SY_PROVIDER_IMAGE_SIZES_MAX];
     size_t n_sizes;                    /* 0: any size goes to the upstream */
+    unsigned files;                    /* reference images it takes (image edits); 0: none */
 };
 
 struct sy_provider_audio_model {

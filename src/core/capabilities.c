@@ -90,6 +90,16 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     if (rc != SY_OK)
         return rc;
     char param[SY_ERR_PARAM_MAX];
+    if (req->images.n_refs > caps->reference_images) {
+        request_option_param(req, "files", param, sizeof param);
+        if (!caps->reference_images)
+            return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' draws from text only; "
+                           "remove '%s' (or choose a model that takes reference images)",
+                           model_id, param);
+        return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' takes at most %u reference "
+                       "image%s; %zu were sent", model_id, caps->reference_images,
+                       caps->reference_images == 1 ? "" : "s", req->images.n_refs);
+    }
     if (req->task == SY_TASK_FEATURE_EXTRACTION && req->embed.dimensions &&
         caps->embedding_length && req->embed.dimensions > caps->embedding_length)
         return sy_errp(err, SY_EUNSUPPORTED,
@@ -146,6 +156,8 @@ json_t *capabilities_to_json(const struct sy_capabilities *caps)
     json_t *out = json_pack("{s:o, s:o, s:b, s:b, s:b, s:I}", "tasks", tasks, "settings",
                             settings, "chat", caps->chat, "vision", caps->vision, "gated",
                             caps->gated, "context_length", (json_int_t)caps->context_length);
+    if (out && (caps->tasks & SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE)))
+        json_object_set_new(out, "reference_images", json_integer(caps->reference_images));
     if (out && caps->embedding_length && (caps->tasks & SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION)))
         json_object_set_new(out, "embedding_length",
                             json_integer((json_int_t)caps->embedding_length));

@@ -44,6 +44,8 @@ void request_cleanup(struct sy_request *req)
     for (size_t i = 0; i < req->embed.n_inputs; i++)
         free(req->embed.inputs[i]);
     free(req->embed.inputs);
+    for (size_t i = 0; i < req->images.n_refs; i++)
+        free(req->images.refs[i].data);
     request_init(req);
 }
 

@@ -50,10 +50,19 @@ struct sy_media {
     char quality[16];        /* "" = the model's default */
 };
 
+/* A picture a request starts from (image-to-image). */
+struct sy_picture {
+    unsigned char *data;     /* owned: the encoded file */
+    size_t size;
+    const char *type;        /* "image/png", "image/jpeg" or "image/webp" (static) */
+};
+
 /* What image requests carry besides the prompt and the image settings
  * (width, height, seed, ...). */
 struct sy_images {
     unsigned n;              /* pictures to make: 1..SY_IMAGES_MAX */
+    struct sy_picture refs[SY_REFERENCE_IMAGES_MAX]; /* reference images, in order */
+    size_t n_refs;
 };
 
 struct sy_request {
@@ -143,6 +152,15 @@ sy_code request_set_inputs(struct sy_request *req, const json_t *v, const char *
  * request ("inputs.language"), written into buf. Returns: buf. */
 const char *request_option_param(const struct sy_request *req, const char *name, char *buf,
                                  size_t size);
+
+/* Reads reference images (seed 004's `files`) from v at `param`: an array of
+ * 1..SY_REFERENCE_IMAGES_MAX items, each {"type": "file", "mediaType",
+ * "data"} or a bare string, the data being base64 or a data: URL of a PNG,
+ * JPEG or WebP file of at most SY_REFERENCE_IMAGE_BYTES_MAX bytes (a
+ * mediaType given must be the file's). null or absent: none.
+ * Returns: SY_OK; SY_EINVAL naming the item at fault ("inputs.files[1]"). */
+sy_code request_set_reference_images(struct sy_request *req, const json_t *v, const char *param,
+                                     struct sy_err *err);
 
 /* Hands decoded audio (malloc'd samples) to req, which frees it. */
 void request_take_audio(struct sy_request *req, int16_t *samples, size_t n, unsigned rate);

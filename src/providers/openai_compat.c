@@ -22,6 +22,7 @@
 #include "util/base64.h"
 #include "util/buf.h"
 #include "util/fault.h"
+#include "util/picture.h"
 #include "util/log.h"
 
 struct upstream_model {
@@ -375,6 +376,7 @@ static void fill_image_info(const struct openai_provider *p, const char *name,
     snprintf(out->status, sizeof out->status, "remote");
     out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE);
     out->caps.settings = IMAGE_SETTINGS;
+    out->caps.reference_images = im->files;
 }
 
 /* A Hub model the router does not chat with: what hf-inference's task
@@ -867,19 +869,6 @@ static sy_code on_embeddings(struct transfer *t, const json_t *j, struct sy_err 
     return SY_OK;
 }
 
-/* The media type of an encoded picture, from its first bytes; NULL if it is
- * none this server knows. */
-static const char *picture_type(const unsigned char *b, size_t n)
-{
-    if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
-        return "image/png";
-    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
-        return "image/jpeg";
-    if (n >= 12 && memcmp(b, "RIFF", 4) == 0 && memcmp(b + 8, "WEBP", 4) == 0)
-        return "image/webp";
-    return NULL;
-}
-
 /* A whole images answer, OpenAI's {"data": [{"b64_json"}]}: each picture
  * decoded and emitted. A URL instead of the bytes is refused, not fetched:
  * where it points is the upstream's to say, and this server fetches only
@@ -1161,6 +1150,7 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
     if (strncmp(name, p->cfg.name, plen) == 0 && name[plen] == ':')
         name += plen + 1;
     char url[SY_UPSTREAM_URL_MAX];
+    bool upload = false; /* the request is a multipart form (files), not JSON */
     struct transfer *t = calloc(1, sizeof *t);
     sy_code rc = t ? SY_OK : sy_errf(err, SY_ENOMEM, "out of memory starting a request");
     if (rc == SY_OK) {
@@ -1178,8 +1168,9 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         t->heard_s = req->speech.sample_rate
                          ? (double)req->speech.n_samples / req->speech.sample_rate
                          : 0;
+        upload = t->transcribe || (t->image && req->images.n_refs);
         rc = upstream_url(&p->cfg, p->dialect, req, upstream_id(p, name), url, sizeof url, err);
-        if (rc == SY_OK && !t->transcribe) /* an upload is built on the transfer's handle */
+        if (rc == SY_OK && !upload) /* an upload is built on the transfer's handle */
             rc = upstream_body(&p->cfg, p->dialect, req, upstream_id(p, name), &t->body, err);
     }
     if (rc == SY_OK && fault_hit("upstream.connect"))
@@ -1189,6 +1180,9 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         rc = sy_errf(err, SY_ENOMEM, "out of memory starting a request");
     if (rc == SY_OK && t->transcribe)
         rc = upstream_transcription_form(t->easy, req, upstream_id(p, name), &t->form, err);
+    else if (rc == SY_OK && upload)
+        rc = upstream_image_edit_form(&p->cfg, t->easy, req, upstream_id(p, name), &t->form,
+                                      err);
     if (rc == SY_OK) {
         for (const struct curl_slist *h = p->auth; h; h = h->next)
             t->headers = curl_slist_append(t->headers, h->data);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "audio/audio_encode.h"
+#include "providers/upstream_request.h"
 #include "util/buf.h"
 
 /* The request's samples as a WAV file at their own rate. */
@@ -23,11 +24,19 @@ static sy_code wav_of(const struct sy_request *req, struct sy_buf *out, struct s
     return rc;
 }
 
-static bool add_field(curl_mime *form, const char *name, const char *value)
+static bool add_part(curl_mime *form, const char *name, const char *value)
 {
     curl_mimepart *part = curl_mime_addpart(form);
     return part && curl_mime_name(part, name) == CURLE_OK &&
            curl_mime_data(part, value, CURL_ZERO_TERMINATED) == CURLE_OK;
+}
+
+/* A field of ours, unless provider_overrides has one of that name: theirs
+ * wins, and a form must not carry both. */
+static bool add_field(curl_mime *form, const struct sy_request *req, const char *name,
+                      const char *value)
+{
+    return json_object_get(req->provider_overrides, name) ? true : add_part(form, name, value);
 }
 
 /* Each override as a field of its name: a string as it is, anything else as
@@ -40,11 +49,11 @@ static bool add_overrides(curl_mime *form, const json_t *overrides)
     bool ok = true;
     json_object_foreach((json_t *)overrides, key, value) {
         if (json_is_string(value)) {
-            ok = ok && add_field(form, key, json_string_value(value));
+            ok = ok && add_part(form, key, json_string_value(value));
             continue;
         }
         char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-        ok = ok && text && add_field(form, key, text);
+        ok = ok && text && add_part(form, key, text);
         free(text);
     }
     return ok;
@@ -65,17 +74,17 @@ sy_code upstream_transcription_form(CURL *easy, const struct sy_request *req, co
               curl_mime_filename(file, "audio.wav") == CURLE_OK &&
               curl_mime_type(file, "audio/wav") == CURLE_OK &&
               curl_mime_data(file, wav.data, wav.len) == CURLE_OK &&
-              add_field(form, "model", model) &&
-              add_field(form, "response_format", "verbose_json");
+              add_field(form, req, "model", model) &&
+              add_field(form, req, "response_format", "verbose_json");
     buf_cleanup(&wav);
     if (ok && req->speech.language[0] && !req->speech.translate) /* translations take none */
-        ok = add_field(form, "language", req->speech.language);
+        ok = add_field(form, req, "language", req->speech.language);
     if (ok && req->prompt)
-        ok = add_field(form, "prompt", req->prompt);
+        ok = add_field(form, req, "prompt", req->prompt);
     if (ok && (req->settings.given & SY_SETTING_BIT(SY_SETTING_TEMPERATURE))) {
         char t[32];
         snprintf(t, sizeof t, "%g", req->settings.temperature);
-        ok = add_field(form, "temperature", t);
+        ok = add_field(form, req, "temperature", t);
     }
     if (ok && json_is_object(req->provider_overrides))
         ok = add_overrides(form, req->provider_overrides);
@@ -84,6 +93,75 @@ sy_code upstream_transcription_form(CURL *easy, const struct sy_request *req, co
     if (rc != SY_OK) {
         curl_mime_free(form);
         return rc;
+    }
+    *out = form;
+    return SY_OK;
+}
+
+/* One number field, as text. */
+static bool add_number(curl_mime *form, const struct sy_request *req, const char *name, double v,
+                       bool whole)
+{
+    char text[40];
+    snprintf(text, sizeof text, whole ? "%.0f" : "%g", v);
+    return add_field(form, req, name, text);
+}
+
+static bool add_picture(curl_mime *form, const char *name, size_t i, const struct sy_picture *p)
+{
+    static const struct {
+        const char *type, *ext;
+    } ext[] = {{"image/png", "png"}, {"image/jpeg", "jpg"}, {"image/webp", "webp"}};
+    char file[32];
+    const char *e = "bin";
+    for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++)
+        if (strcmp(ext[k].type, p->type) == 0)
+            e = ext[k].ext;
+    snprintf(file, sizeof file, "image-%zu.%s", i + 1, e);
+    curl_mimepart *part = curl_mime_addpart(form);
+    return part && curl_mime_name(part, name) == CURLE_OK &&
+           curl_mime_filename(part, file) == CURLE_OK &&
+           curl_mime_type(part, p->type) == CURLE_OK &&
+           curl_mime_data(part, (const char *)p->data, p->size) == CURLE_OK;
+}
+
+sy_code upstream_image_edit_form(const struct sy_provider_config *cfg, CURL *easy,
+                                 const struct sy_request *req, const char *model,
+                                 curl_mime **out, struct sy_err *err)
+{
+    *out = NULL;
+    const struct sy_settings *s = &req->settings;
+    sy_code rc = upstream_check_image_size(cfg, model, s, err);
+    if (rc != SY_OK)
+        return rc;
+    curl_mime *form = curl_mime_init(easy);
+    bool ok = form && add_field(form, req, "model", model) &&
+              add_field(form, req, "prompt", req->prompt ? req->prompt : "") &&
+              add_number(form, req, "n", req->images.n, true) &&
+              add_field(form, req, "response_format", "b64_json");
+    const char *name = req->images.n_refs > 1 ? "image[]" : "image";
+    for (size_t i = 0; ok && i < req->images.n_refs; i++)
+        ok = add_picture(form, name, i, &req->images.refs[i]);
+    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_WIDTH))) {
+        char size[32];
+        snprintf(size, sizeof size, "%lldx%lld", (long long)s->width, (long long)s->height);
+        ok = add_field(form, req, "size", size);
+    }
+    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_SEED)))
+        ok = add_number(form, req, "seed", (double)s->seed, true);
+    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_NEGATIVE_PROMPT)))
+        ok = add_field(form, req, "negative_prompt", s->negative_prompt);
+    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_NUM_INFERENCE_STEPS)))
+        ok = add_number(form, req, "num_inference_steps", (double)s->num_inference_steps, true);
+    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_GUIDANCE_SCALE)))
+        ok = add_number(form, req, "guidance_scale", s->guidance_scale, false);
+    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_SCHEDULER)))
+        ok = add_field(form, req, "scheduler", s->scheduler);
+    if (ok && json_is_object(req->provider_overrides))
+        ok = add_overrides(form, req->provider_overrides);
+    if (!ok) {
+        curl_mime_free(form);
+        return sy_errf(err, SY_ENOMEM, "out of memory building the upload");
     }
     *out = form;
     return SY_OK;

@@ -25,7 +25,9 @@ sy_code upstream_url(const struct sy_provider_config *cfg, enum upstream_dialect
 {
     bool chat = req->messages && req->n_messages;
     int w;
-    if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
+    if (req->task == SY_TASK_TEXT_TO_IMAGE && req->images.n_refs)
+        w = snprintf(url, size, "%s/images/edits", cfg->base_url);
+    else if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
         w = snprintf(url, size, "%s/hf-inference/models/%s", cfg->base_url, model);
     else if (d == UPSTREAM_HF && req->task == SY_TASK_FEATURE_EXTRACTION)
         w = snprintf(url, size, "%s/hf-inference/models/%s/pipeline/feature-extraction",
@@ -209,9 +211,8 @@ static json_t *embed_body(const struct sy_provider_config *cfg, enum upstream_di
 
 /* ---- images ---------------------------------------------------------------------------- */
 
-/* A size the model is configured not to make is refused, listing those it makes. */
-static sy_code check_size(const struct sy_provider_config *cfg, const char *model,
-                          const struct sy_settings *s, struct sy_err *err)
+sy_code upstream_check_image_size(const struct sy_provider_config *cfg, const char *model,
+                                  const struct sy_settings *s, struct sy_err *err)
 {
     bool sized = s->given & (SY_SETTING_BIT(SY_SETTING_WIDTH) | SY_SETTING_BIT(SY_SETTING_HEIGHT));
     if (sized && (!(s->given & SY_SETTING_BIT(SY_SETTING_WIDTH)) ||
@@ -264,7 +265,7 @@ static json_t *image_body(const struct sy_provider_config *cfg, enum upstream_di
                           const struct sy_request *req, const char *model, struct sy_err *err)
 {
     const struct sy_settings *s = &req->settings;
-    if (check_size(cfg, model, s, err) != SY_OK)
+    if (upstream_check_image_size(cfg, model, s, err) != SY_OK)
         return NULL;
     json_t *b;
     if (d == UPSTREAM_HF) {

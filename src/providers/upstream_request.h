@@ -53,6 +53,12 @@ sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialec
                       const struct sy_request *req, const char *model, char **out,
                       struct sy_err *err);
 
+/* Checks a drawing's width and height against what model is configured to
+ * make. Returns: SY_OK; SY_EINVAL when only one is given; SY_EUNSUPPORTED
+ * listing the sizes it makes. */
+sy_code upstream_check_image_size(const struct sy_provider_config *cfg, const char *model,
+                                  const struct sy_settings *s, struct sy_err *err);
+
 /* The configured speech model with the upstream id `id`, or NULL. */
 const struct sy_provider_audio_model *upstream_audio_model(const struct sy_provider_config *cfg,
                                                            const char *id);

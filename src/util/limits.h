@@ -29,6 +29,8 @@
 #define SY_PHRASES_MAX 256            /* phrases a recognition may be limited to */
 #define SY_PHRASE_LEN_MAX 256         /* bytes of one phrase */
 #define SY_IMAGES_MAX 10              /* pictures one request may ask for (OpenAI's n) */
+#define SY_REFERENCE_IMAGES_MAX 16    /* pictures one request may start from (image-to-image) */
+#define SY_REFERENCE_IMAGE_BYTES_MAX (20u * 1024 * 1024) /* bytes of one such picture */
 #define SY_MEDIA_SECONDS_MAX 600      /* longest video or music a request may ask for */
 #define SY_EMBED_INPUTS_MAX 2048      /* texts one embeddings request may hold (OpenAI's) */
 #define SY_SPEECH_TEXT_MAX (64u * 1024) /* bytes of text one speech request may say */

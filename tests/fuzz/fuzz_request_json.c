@@ -59,6 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     expect_4xx(request_set_overrides(&req, json_object_get(body, "provider_overrides"),
                                      "provider_overrides", &err));
     expect_4xx(request_set_inputs(&req, json_object_get(body, "input"), "input", &err));
+    expect_4xx(request_set_reference_images(&req, json_object_get(body, "files"), "files", &err));
+    for (size_t i = 0; i < req.images.n_refs; i++) /* accepted: a picture it can name */
+        if (!req.images.refs[i].type || !req.images.refs[i].size)
+            abort();
     const char *size_text = json_string_value(json_object_get(body, "size"));
     unsigned w, h;
     if (size_text && provider_parse_size(size_text, &w, &h) == 0 &&

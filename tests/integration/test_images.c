@@ -19,6 +19,8 @@
 #include "picture_check.h"
 #include "t.h"
 #include "test_server.h"
+#include "util/base64.h"
+#include "util/buf.h"
 
 static struct test_server srv;
 static struct image_server *art;
@@ -174,6 +176,102 @@ static void test_task_and_hf(void)
     expect_hf_picture(srv.port, "art:painter", "a boat", 96, 48);
 }
 
+/* A reference picture for image-to-image: a w x h PNG, base64. */
+static char *reference_png(unsigned w, unsigned h)
+{
+    struct sy_buf png, b64;
+    buf_init(&png, 1u << 20);
+    buf_init(&b64, 2u << 20);
+    char *out = NULL;
+    if (png_make(w, h, 3, &png) == 0 && base64_encode(png.data, png.len, &b64, NULL) == SY_OK)
+        out = strdup(b64.data);
+    buf_cleanup(&png);
+    buf_cleanup(&b64);
+    return out;
+}
+
+static json_t *edit_body(const char *model, json_t *files)
+{
+    return json_pack("{s:s, s:{s:s, s:o}}", "model_id", model, "inputs", "text",
+                     "make it blue", "files", files);
+}
+
+/* Reference images (`files`) go to the upstream's /images/edits as a form,
+ * where the model is configured to take them, up to its limit; the
+ * upstream here draws at the first reference's size, so the answer shows
+ * the bytes arrived whole. */
+static void test_image_to_image(void)
+{
+    char *a = reference_png(40, 30), *b = reference_png(20, 20);
+    T_REQUIRE(a && b);
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", "/v1/models/art:editor", NULL, &resp), 200);
+    T_EQ_INT(json_integer_value(json_object_get(json_object_get(resp, "capabilities"),
+                                                "reference_images")),
+             2);
+    json_decref(resp);
+
+    T_EQ_INT(http_post_json(srv.port, "/api/inference",
+                            edit_body("art:editor",
+                                      json_pack("[{s:s, s:s, s:s}]", "type", "file", "mediaType",
+                                                "image/png", "data", a)),
+                            &resp),
+             200);
+    json_t *images = json_object_get(
+        json_object_get(json_object_get(resp, "result"), "task_output"), "images");
+    T_EQ_INT(json_array_size(images), 1);
+    expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 40, 30);
+    json_decref(resp);
+    char path[64], auth[64];
+    image_server_last_request(art, path, sizeof path, auth, sizeof auth);
+    T_EQ_STR(path, "/v1/images/edits");
+    json_t *sent = image_server_last(art);
+    json_t *files = json_object_get(sent, "files");
+    T_EQ_INT(json_array_size(files), 1);
+    T_EQ_STR(jstr(json_object_get(json_array_get(files, 0), "name")), "image");
+    T_ASSERT(json_is_true(json_object_get(json_array_get(files, 0), "png")));
+    json_t *fields = json_object_get(sent, "fields");
+    T_EQ_STR(jstr(json_object_get(fields, "prompt")), "make it blue");
+    T_EQ_STR(jstr(json_object_get(fields, "model")), "editor");
+    T_EQ_STR(jstr(json_object_get(fields, "response_format")), "b64_json");
+    json_decref(sent);
+
+    /* Two, as a data: URL and as bare base64: both reach it as image[]. */
+    char *url = malloc(strlen(b) + 32);
+    T_REQUIRE(url);
+    sprintf(url, "data:image/png;base64,%s", b);
+    T_EQ_INT(http_post_json(srv.port, "/api/inference",
+                            edit_body("art:editor", json_pack("[s, s]", url, a)), &resp),
+             200);
+    images = json_object_get(json_object_get(json_object_get(resp, "result"), "task_output"),
+                             "images");
+    expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 20, 20);
+    json_decref(resp);
+    sent = image_server_last(art);
+    T_EQ_INT(json_array_size(json_object_get(sent, "files")), 2);
+    T_EQ_STR(jstr(json_object_get(json_array_get(json_object_get(sent, "files"), 1), "name")),
+             "image[]");
+    json_decref(sent);
+
+    /* The limits are the model's, said before anything is sent. */
+    unsigned before = image_server_requests(art);
+    expect_error("/api/inference", edit_body("art:editor", json_pack("[s, s, s]", a, a, a)), 422,
+                 "inputs.files", "at most 2 reference images");
+    expect_error("/api/inference", edit_body("art:painter", json_pack("[s]", a)), 422,
+                 "inputs.files", "draws from text only");
+    expect_error("/api/inference",
+                 edit_body("art:editor", json_pack("[s]", "bm90IGEgcGljdHVyZQ==")), 400,
+                 "inputs.files[0]", "not a PNG, JPEG or WebP");
+    expect_error("/api/inference",
+                 edit_body("art:editor", json_pack("[{s:s, s:s}]", "mediaType", "image/jpeg",
+                                                   "data", a)),
+                 400, "inputs.files[0]", "says it is image/jpeg, but it is image/png");
+    T_EQ_INT(image_server_requests(art), before);
+    free(url);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0)
@@ -186,7 +284,8 @@ int main(void)
     char providers[512];
     snprintf(providers, sizeof providers,
              "[{\"name\":\"art\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\","
-             "\"images\":{\"painter\":{\"sizes\":[\"64x64\",\"96x48\"]},\"sketch\":{}}}]",
+             "\"images\":{\"painter\":{\"sizes\":[\"64x64\",\"96x48\"]},\"sketch\":{},"
+             "\"editor\":{\"files\":2}}}]",
              image_server_port(art));
     const char *args[] = {"--providers", providers, NULL};
     if (test_server_start(&srv, args) != 0) {
@@ -198,6 +297,7 @@ int main(void)
     T_RUN(test_refusals);
     T_RUN(test_url_is_not_followed);
     T_RUN(test_task_and_hf);
+    T_RUN(test_image_to_image);
     T_EQ_INT(test_server_stop(&srv), 0);
     image_server_stop(art);
     test_env_cleanup(&srv);

@@ -25,8 +25,16 @@ struct image_server {
     char last_auth[256];
 };
 
+#define EDIT_FILES_MAX 8
+
 struct upload {
     struct sy_buf body;
+    /* /v1/images/edits: its form, read by MHD's post processor */
+    struct MHD_PostProcessor *pp;
+    json_t *fields;                      /* name: value */
+    struct sy_buf files[EDIT_FILES_MAX]; /* the image parts, in order */
+    char file_names[EDIT_FILES_MAX][16]; /* their part names ("image", "image[]") */
+    size_t n_files;
 };
 
 /* ---- PNG -------------------------------------------------------------------------------- */
@@ -42,7 +50,7 @@ static void png_flush_nothing(png_structp png)
 }
 
 /* A w x h RGB picture whose pixels follow seed, encoded as PNG into out. */
-static int make_png(unsigned w, unsigned h, unsigned seed, struct sy_buf *out)
+int png_make(unsigned w, unsigned h, unsigned seed, struct sy_buf *out)
 {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
@@ -181,7 +189,7 @@ static enum MHD_Result generate(struct image_server *is, struct MHD_Connection *
     for (json_int_t i = 0; i < n && i < 16 && w <= 4096 && h <= 4096; i++) {
         buf_reset(&png);
         buf_reset(&b64);
-        if (make_png(w, h, seed + (unsigned)i, &png) == 0 &&
+        if (png_make(w, h, seed + (unsigned)i, &png) == 0 &&
             base64_encode(png.data, png.len, &b64, NULL) == SY_OK)
             json_array_append_new(data, json_pack("{s:s%}", "b64_json", b64.data, b64.len));
     }
@@ -214,7 +222,7 @@ static enum MHD_Result hf_picture(struct image_server *is, struct MHD_Connection
     buf_init(&png, 64u << 20);
     if (garbled) /* the right type, the wrong bytes */
         buf_append(&png, "not a picture at all", 20, NULL);
-    else if (make_png(w, h, seed, &png) != 0) {
+    else if (png_make(w, h, seed, &png) != 0) {
         buf_cleanup(&png);
         return answer(c, 500, json_pack("{s:s}", "error", "libpng failed"));
     }
@@ -256,6 +264,83 @@ static enum MHD_Result hf_features(struct image_server *is, struct MHD_Connectio
     return answer(c, 200, out);
 }
 
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+    (void)kind;
+    (void)content_type;
+    (void)transfer_encoding;
+    struct upload *up = cls;
+    if (filename) {
+        if (off == 0) {
+            if (up->n_files == EDIT_FILES_MAX)
+                return MHD_NO;
+            buf_init(&up->files[up->n_files], 16u << 20);
+            snprintf(up->file_names[up->n_files], sizeof up->file_names[0], "%s", key);
+            up->n_files++;
+        }
+        buf_append(&up->files[up->n_files - 1], data, size, NULL);
+        return MHD_YES;
+    }
+    const char *had = off ? json_string_value(json_object_get(up->fields, key)) : "";
+    char *joined = malloc(strlen(had ? had : "") + size + 1);
+    if (!joined)
+        return MHD_NO;
+    snprintf(joined, strlen(had ? had : "") + size + 1, "%s%.*s", had ? had : "", (int)size,
+             data);
+    json_object_set_new(up->fields, key, json_string(joined));
+    free(joined);
+    return MHD_YES;
+}
+
+/* OpenAI's /v1/images/edits: the pictures drawn are the size asked, or else
+ * the first reference image's (so a test sees its bytes arrived whole). */
+static enum MHD_Result edit(struct image_server *is, struct MHD_Connection *c, const char *url,
+                            struct upload *up)
+{
+    json_t *files = json_array();
+    unsigned w = 0, h = 0;
+    for (size_t i = 0; i < up->n_files; i++) {
+        unsigned fw = 0, fh = 0;
+        bool png = png_size(up->files[i].data, up->files[i].len, &fw, &fh) == 0;
+        json_array_append_new(files, json_pack("{s:s, s:I, s:b}", "name", up->file_names[i],
+                                               "bytes", (json_int_t)up->files[i].len, "png",
+                                               png));
+        if (i == 0 && png) {
+            w = fw;
+            h = fh;
+        }
+    }
+    const char *size = json_string_value(json_object_get(up->fields, "size"));
+    if (size && sscanf(size, "%ux%u", &w, &h) != 2)
+        w = h = 0;
+    if (!w || !h || w > 4096 || h > 4096)
+        w = h = 64;
+    json_t *seen = json_pack("{s:O, s:o}", "fields", up->fields, "files", files);
+    pthread_mutex_lock(&is->lock);
+    is->requests++;
+    json_decref(is->last);
+    is->last = seen;
+    snprintf(is->last_path, sizeof is->last_path, "%s", url);
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    snprintf(is->last_auth, sizeof is->last_auth, "%s", auth ? auth : "");
+    pthread_mutex_unlock(&is->lock);
+    if (!up->n_files)
+        return answer(c, 400, json_pack("{s:{s:s}}", "error", "message", "no image sent"));
+    struct sy_buf png, b64;
+    buf_init(&png, 64u << 20);
+    buf_init(&b64, 128u << 20);
+    json_t *data = json_array();
+    if (png_make(w, h, 7, &png) == 0 && base64_encode(png.data, png.len, &b64, NULL) == SY_OK)
+        json_array_append_new(data, json_pack("{s:s%}", "b64_json", b64.data, b64.len));
+    buf_cleanup(&png);
+    buf_cleanup(&b64);
+    return answer(c, 200, json_pack("{s:I, s:o}", "created", (json_int_t)time(NULL), "data",
+                                    data));
+}
+
 static bool ends_with(const char *s, const char *tail)
 {
     size_t n = strlen(s), k = strlen(tail);
@@ -273,11 +358,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!(up = calloc(1, sizeof *up)))
             return MHD_NO;
         buf_init(&up->body, 1u << 20);
+        if (strcmp(url, "/v1/images/edits") == 0) {
+            up->fields = json_object();
+            up->pp = MHD_create_post_processor(c, 64 * 1024, on_part, up);
+        }
         *state = up;
         return MHD_YES;
     }
     if (*size) {
-        buf_append(&up->body, data, *size, NULL);
+        if (up->pp)
+            MHD_post_process(up->pp, data, *size);
+        else
+            buf_append(&up->body, data, *size, NULL);
         *size = 0;
         return MHD_YES;
     }
@@ -287,6 +379,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                       "chat-model", "object", "model"));
     else if (strcmp(method, "POST") == 0 && strcmp(url, "/v1/images/generations") == 0)
         rc = generate(is, c, url, &up->body);
+    else if (strcmp(method, "POST") == 0 && up->pp)
+        rc = edit(is, c, url, up);
     else if (strcmp(method, "POST") == 0 && strncmp(url, "/hf-inference/models/", 21) == 0 &&
              ends_with(url, "/pipeline/feature-extraction"))
         rc = hf_features(is, c, url, &up->body);
@@ -306,6 +400,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
     struct upload *up = *state;
     if (up) {
         buf_cleanup(&up->body);
+        if (up->pp)
+            MHD_destroy_post_processor(up->pp);
+        json_decref(up->fields);
+        for (size_t i = 0; i < up->n_files; i++)
+            buf_cleanup(&up->files[i]);
         free(up);
     }
 }

@@ -8,7 +8,10 @@
  * /hf-inference/models/{repo} takes {"inputs", "parameters": {width, height,
  * seed}} and answers one such PNG's bytes (image/png); POST
  * /hf-inference/models/{repo}/pipeline/feature-extraction takes {"inputs":
- * [texts]} and answers a vector per text (its counts of the letters a..h).
+ * [texts]} and answers a vector per text (its counts of the letters a..h);
+ * POST /v1/images/edits (a multipart form, read with libmicrohttpd's post
+ * processor) answers one PNG of the size asked, else of its first reference
+ * image's size, and records the form's fields and image parts.
  * It records every request: body, path and Authorization. Prompts steer it:
  * one containing "refuse" is answered 400, "as-url:PORT" (OpenAI's route) is
  * answered with a URL on 127.0.0.1:PORT instead of bytes, and "garble"
@@ -18,6 +21,8 @@
 
 #include <jansson.h>
 #include <stddef.h>
+
+#include "util/buf.h"
 
 struct image_server;
 
@@ -33,6 +38,10 @@ json_t *image_server_last(struct image_server *is);
 /* The last request's path and Authorization header ("" if none). */
 void image_server_last_request(struct image_server *is, char *path, size_t path_size,
                                char *auth, size_t auth_size);
+
+/* Writes a w x h RGB PNG whose pixels follow seed into out (buf_init it).
+ * Returns 0, or -1 if libpng failed. */
+int png_make(unsigned w, unsigned h, unsigned seed, struct sy_buf *out);
 
 /* Reads a PNG's size with libpng. Returns 0, or -1 if it is not a whole PNG. */
 int png_size(const void *data, size_t len, unsigned *width, unsigned *height);

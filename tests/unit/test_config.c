@@ -140,10 +140,12 @@ static void test_providers(void)
     T_EQ_INT(config_set(&cfg, "providers",
                         "[{\"name\":\"x\",\"kind\":\"openai\",\"base_url\":\"http://h/v1\","
                         "\"images\":{\"dall-e-3\":{\"sizes\":[\"1024x1024\",\"1792:1024\"]},"
-                        "\"flux\":{}}}]",
+                        "\"flux\":{},\"gpt-image-1\":{\"files\":16}}}]",
                         &err),
              SY_OK);
-    T_EQ_INT(cfg.providers[0].n_images, 2);
+    T_EQ_INT(cfg.providers[0].n_images, 3);
+    T_EQ_INT(cfg.providers[0].images[0].files, 0);
+    T_EQ_INT(cfg.providers[0].images[2].files, 16);
     T_EQ_STR(cfg.providers[0].images[0].model, "dall-e-3");
     T_EQ_INT(cfg.providers[0].images[0].n_sizes, 2);
     T_EQ_INT(cfg.providers[0].images[0].width[1], 1792);
@@ -202,6 +204,11 @@ static void test_providers(void)
          "\"images\":{\"m\":{}}}]",
          "kind \"openai\" or \"hf\""},
         {"[{\"name\":\"w\",\"kind\":\"openai\"}]", "'base_url' is required"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"images\":{\"m\":{\"files\":17}}}]",
+         "0 to 16 reference images"},
+        {"[{\"name\":\"w\",\"kind\":\"hf\",\"images\":{\"m\":{\"files\":1}}}]",
+         "images.m.files needs kind"},
         {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
          "\"audio\":{\"m\":{\"task\":\"text-to-image\"}}}]",
          "audio.m must be"},
