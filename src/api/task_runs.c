@@ -32,10 +32,14 @@ static void input_summary(const struct call *c, char *out, size_t size)
         snprintf(out, size, "%s", req->prompt ? req->prompt : "");
 }
 
-/* The settings the client gave, by their task-API names. */
-static char *settings_text(const struct sy_settings *s)
+/* The settings the client gave, by their task-API names, and how many
+ * pictures a drawing started from (the pictures are not kept). */
+static char *settings_text(const struct sy_request *req)
 {
+    const struct sy_settings *s = &req->settings;
     json_t *o = json_object();
+    if (req->images.n_refs)
+        json_object_set_new(o, "reference_images", json_integer((json_int_t)req->images.n_refs));
 #define GIVEN(x) (s->given & SY_SETTING_BIT(x))
     if (GIVEN(SY_SETTING_TEMPERATURE))
         json_object_set_new(o, "temperature", json_real(s->temperature));
@@ -86,7 +90,7 @@ void task_record_run(struct call *c)
         return;
     char input[RUNS_INPUT_MAX + 1];
     input_summary(c, input, sizeof input);
-    char *settings = settings_text(&c->req.settings);
+    char *settings = settings_text(&c->req);
     char output[64];
     bool audio_out = c->req.task == SY_TASK_TEXT_TO_SPEECH;
     bool vectors_out = c->req.task == SY_TASK_FEATURE_EXTRACTION;

@@ -90,6 +90,12 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     if (rc != SY_OK)
         return rc;
     char param[SY_ERR_PARAM_MAX];
+    if (req->task == SY_TASK_TEXT_TO_IMAGE && caps->needs_reference_image &&
+        !req->images.n_refs) {
+        request_option_param(req, "files", param, sizeof param);
+        return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' draws from a picture: send one "
+                       "in '%s'", model_id, param);
+    }
     if (req->images.n_refs > caps->reference_images) {
         request_option_param(req, "files", param, sizeof param);
         if (!caps->reference_images)
@@ -158,6 +164,8 @@ json_t *capabilities_to_json(const struct sy_capabilities *caps)
                             caps->gated, "context_length", (json_int_t)caps->context_length);
     if (out && (caps->tasks & SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE)))
         json_object_set_new(out, "reference_images", json_integer(caps->reference_images));
+    if (out && caps->needs_reference_image)
+        json_object_set_new(out, "needs_reference_image", json_true());
     if (out && caps->embedding_length && (caps->tasks & SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION)))
         json_object_set_new(out, "embedding_length",
                             json_integer((json_int_t)caps->embedding_length));

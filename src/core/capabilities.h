@@ -24,6 +24,7 @@ struct sy_capabilities {
     uint64_t context_length; /* tokens the model was trained for; 0 if unknown */
     uint64_t embedding_length; /* floats in its embeddings; 0 if unknown or none */
     unsigned reference_images; /* pictures a drawing may start from; 0: text only */
+    bool needs_reference_image; /* it draws only from a picture (image-to-image) */
     /* Speech. */
     char voices[4096];       /* voices it speaks with, comma-separated; "" none */
     char languages[512];     /* languages it recognises, comma-separated; "" any/none */

@@ -10,8 +10,8 @@
 /* The task of ours an hf-inference mapping runs, or -1 if it relays none. */
 static int relayed_task(const char *task)
 {
-    if (strcmp(task, "text-to-image") == 0)
-        return SY_TASK_TEXT_TO_IMAGE;
+    if (strcmp(task, "text-to-image") == 0 || strcmp(task, "image-to-image") == 0)
+        return SY_TASK_TEXT_TO_IMAGE; /* a drawing, from a picture or not */
     if (strcmp(task, "feature-extraction") == 0 || strcmp(task, "sentence-similarity") == 0)
         return SY_TASK_FEATURE_EXTRACTION;
     return -1;
@@ -34,6 +34,8 @@ void hf_mapping_read(const json_t *info, struct hf_mapping *out)
         int ours = relayed_task(task);
         if (strcmp(provider, "hf-inference") == 0 && ours >= 0) {
             out->tasks |= SY_TASK_BIT(ours);
+            out->from_text |= strcmp(task, "text-to-image") == 0;
+            out->from_picture |= strcmp(task, "image-to-image") == 0;
             continue;
         }
         int w = snprintf(out->elsewhere + used, sizeof out->elsewhere - used, "%s%s (%s)",

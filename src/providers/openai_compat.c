@@ -130,7 +130,9 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         t->heard_s = req->speech.sample_rate
                          ? (double)req->speech.n_samples / req->speech.sample_rate
                          : 0;
-        upload = t->transcribe || (t->image && req->images.n_refs);
+        /* OpenAI's edits and transcriptions are forms; hf-inference takes JSON */
+        upload = t->transcribe ||
+                 (t->image && req->images.n_refs && p->dialect != UPSTREAM_HF);
         rc = upstream_url(&p->cfg, p->dialect, req, remote_upstream_id(p, name), url, sizeof url, err);
         if (rc == SY_OK && !upload) /* an upload is built on the transfer's handle */
             rc = upstream_body(&p->cfg, p->dialect, req, remote_upstream_id(p, name), &t->body, err);

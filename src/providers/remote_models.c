@@ -330,6 +330,8 @@ static sy_code describe_hf_task(struct openai_provider *p, const char *name, con
     out->caps.settings = SY_SETTING_BIT(SY_SETTING_USE_CACHE) |
                          SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL) |
                          (m.tasks & SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE) ? IMAGE_SETTINGS : 0);
+    out->caps.reference_images = m.from_picture ? 1 : 0; /* hf-inference takes one */
+    out->caps.needs_reference_image = m.from_picture && !m.from_text;
     if (m.tasks)
         return SY_OK;
     if (m.elsewhere[0])

@@ -7,6 +7,9 @@
 
 #include <jansson.h>
 
+#include "util/base64.h"
+#include "util/buf.h"
+
 enum upstream_dialect upstream_dialect_of(const char *kind)
 {
     return strcmp(kind, "ollama") == 0 ? UPSTREAM_OLLAMA
@@ -25,10 +28,10 @@ sy_code upstream_url(const struct sy_provider_config *cfg, enum upstream_dialect
 {
     bool chat = req->messages && req->n_messages;
     int w;
-    if (req->task == SY_TASK_TEXT_TO_IMAGE && req->images.n_refs)
-        w = snprintf(url, size, "%s/images/edits", cfg->base_url);
-    else if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
+    if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
         w = snprintf(url, size, "%s/hf-inference/models/%s", cfg->base_url, model);
+    else if (req->task == SY_TASK_TEXT_TO_IMAGE && req->images.n_refs)
+        w = snprintf(url, size, "%s/images/edits", cfg->base_url);
     else if (d == UPSTREAM_HF && req->task == SY_TASK_FEATURE_EXTRACTION)
         w = snprintf(url, size, "%s/hf-inference/models/%s/pipeline/feature-extraction",
                      cfg->base_url, model);
@@ -257,10 +260,23 @@ static void put_image_settings(const struct sy_settings *s, bool sizes_apart, js
         json_object_set_new(o, "scheduler", json_string(s->scheduler));
 }
 
+/* A picture as a JSON string of its base64; NULL if out of memory. */
+static json_t *base64_json(const struct sy_picture *p)
+{
+    struct sy_buf b64;
+    buf_init(&b64, SIZE_MAX / 2);
+    json_t *out = base64_encode(p->data, p->size, &b64, NULL) == SY_OK
+                      ? json_stringn(b64.data, b64.len)
+                      : NULL;
+    buf_cleanup(&b64);
+    return out;
+}
+
 /* OpenAI's /images/generations: {"model", "prompt", "n", "size"?,
  * "response_format": "b64_json"} and the diffusion settings. hf-inference:
  * {"inputs": prompt, "parameters": {width, height, ...}}, one picture per
- * request. */
+ * request; with a reference picture (image-to-image), {"inputs": its base64,
+ * "parameters": {"prompt", ...}}. */
 static json_t *image_body(const struct sy_provider_config *cfg, enum upstream_dialect d,
                           const struct sy_request *req, const char *model, struct sy_err *err)
 {
@@ -277,9 +293,16 @@ static json_t *image_body(const struct sy_provider_config *cfg, enum upstream_di
         json_t *params = json_object();
         if (params)
             put_image_settings(s, true, params);
-        b = params ? json_pack("{s:s, s:o}", "inputs", req->prompt ? req->prompt : "",
-                               "parameters", params)
-                   : NULL;
+        if (params && req->images.n_refs) /* image-to-image: the picture is the input */
+            json_object_set_new(params, "prompt", json_string(req->prompt ? req->prompt : ""));
+        json_t *input = req->images.n_refs ? base64_json(&req->images.refs[0])
+                                           : json_string(req->prompt ? req->prompt : "");
+        b = params && input ? json_pack("{s:o, s:o}", "inputs", input, "parameters", params)
+                            : NULL; /* json_pack takes both, even when it fails */
+        if (!params || !input) {
+            json_decref(params);
+            json_decref(input);
+        }
     } else {
         b = json_pack("{s:s, s:s, s:i, s:s}", "model", model, "prompt",
                       req->prompt ? req->prompt : "", "n", (int)req->images.n,

@@ -19,6 +19,8 @@
 #include "picture_check.h"
 #include "t.h"
 #include "test_server.h"
+#include "util/base64.h"
+#include "util/buf.h"
 
 #define KEY "hf_router_key_for_tests"
 
@@ -164,6 +166,55 @@ static void test_task_and_hf_surfaces(void)
     expect_hf_picture(srv.port, "hf:acme/painter", "a boat", 80, 40);
 }
 
+/* An image-to-image model draws from one picture, sent as hf-inference's
+ * input with the prompt as a parameter; it needs one. */
+static void test_image_to_image(void)
+{
+    json_t *resp = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", "/v1/models/hf:acme/restyler", NULL, &resp), 200);
+    json_t *caps = json_object_get(resp, "capabilities");
+    T_EQ_INT(json_integer_value(json_object_get(caps, "reference_images")), 1);
+    T_ASSERT(json_is_true(json_object_get(caps, "needs_reference_image")));
+    json_decref(resp);
+
+    struct sy_buf png, b64;
+    buf_init(&png, 1u << 20);
+    buf_init(&b64, 2u << 20);
+    T_REQUIRE(png_make(40, 30, 5, &png) == 0 &&
+              base64_encode(png.data, png.len, &b64, NULL) == SY_OK);
+    T_EQ_INT(http_post_json(srv.port, "/api/inference",
+                            json_pack("{s:s, s:{s:s, s:[s]}}", "model_id", "hf:acme/restyler",
+                                      "inputs", "text", "in watercolour", "files", b64.data),
+                            &resp),
+             200);
+    json_t *images = json_object_get(
+        json_object_get(json_object_get(resp, "result"), "task_output"), "images");
+    expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 40, 30);
+    json_decref(resp);
+    expect_last_request("/hf-inference/models/acme/restyler");
+    json_t *sent = image_server_last(router);
+    T_EQ_STR(jstr(json_object_get(sent, "inputs")), b64.data);
+    T_EQ_STR(jstr(json_object_get(json_object_get(sent, "parameters"), "prompt")),
+             "in watercolour");
+    json_decref(sent);
+
+    expect_error("/api/inference",
+                 json_pack("{s:s, s:{s:s}}", "model_id", "hf:acme/restyler", "inputs", "text",
+                           "in watercolour"),
+                 422, "inputs.files", "draws from a picture");
+    expect_error("/api/inference",
+                 json_pack("{s:s, s:{s:s, s:[s, s]}}", "model_id", "hf:acme/restyler", "inputs",
+                           "text", "in watercolour", "files", b64.data, b64.data),
+                 422, "inputs.files", "at most 1 reference image");
+    /* A text-to-image model takes none. */
+    expect_error("/api/inference",
+                 json_pack("{s:s, s:{s:s, s:[s]}}", "model_id", "hf:acme/painter", "inputs",
+                           "text", "a fox", "files", b64.data),
+                 422, "inputs.files", "draws from text only");
+    buf_cleanup(&png);
+    buf_cleanup(&b64);
+}
+
 static void test_embeddings(void)
 {
     json_t *resp = NULL;
@@ -261,6 +312,10 @@ int main(void)
                        "{\"pipeline_tag\": \"text-to-video\", \"inferenceProviderMapping\": ["
                        "{\"provider\": \"fal-ai\", \"providerId\": \"fal-ai/wan\", "
                        "\"task\": \"text-to-video\", \"status\": \"live\"}]}") |
+              add_repo(root, "acme/restyler",
+                       "{\"pipeline_tag\": \"image-to-image\", \"inferenceProviderMapping\": ["
+                       "{\"provider\": \"hf-inference\", \"providerId\": \"acme/restyler\", "
+                       "\"task\": \"image-to-image\", \"status\": \"live\"}]}") |
               add_repo(root, "acme/staged",
                        "{\"pipeline_tag\": \"text-to-image\", \"inferenceProviderMapping\": ["
                        "{\"provider\": \"hf-inference\", \"providerId\": \"acme/staged\", "
@@ -289,6 +344,7 @@ int main(void)
     T_RUN(test_listed);
     T_RUN(test_openai_images);
     T_RUN(test_task_and_hf_surfaces);
+    T_RUN(test_image_to_image);
     T_RUN(test_embeddings);
     T_RUN(test_refusals);
     T_RUN(test_key_stays_with_the_router);

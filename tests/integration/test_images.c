@@ -221,6 +221,7 @@ static void test_image_to_image(void)
         json_object_get(json_object_get(resp, "result"), "task_output"), "images");
     T_EQ_INT(json_array_size(images), 1);
     expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 40, 30);
+    char *run_id = jstr_dup(json_object_get(resp, "id"));
     json_decref(resp);
     char path[64], auth[64];
     image_server_last_request(art, path, sizeof path, auth, sizeof auth);
@@ -235,6 +236,18 @@ static void test_image_to_image(void)
     T_EQ_STR(jstr(json_object_get(fields, "model")), "editor");
     T_EQ_STR(jstr(json_object_get(fields, "response_format")), "b64_json");
     json_decref(sent);
+
+    /* The history says it started from a picture (the picture is not kept). */
+    char run_path[160];
+    snprintf(run_path, sizeof run_path, "/api/runs/%s", run_id ? run_id : "?");
+    free(run_id);
+    T_EQ_INT(test_run_status_eventually(&srv, run_path + strlen("/api/runs/")), 200);
+    json_t *run = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", run_path, NULL, &run), 200);
+    T_EQ_INT(json_integer_value(json_object_get(json_object_get(run, "settings"),
+                                                "reference_images")),
+             1);
+    json_decref(run);
 
     /* Two, as a data: URL and as bare base64: both reach it as image[]. */
     char *url = malloc(strlen(b) + 32);

@@ -209,6 +209,20 @@ static enum MHD_Result hf_picture(struct image_server *is, struct MHD_Connection
     const json_t *params = json_object_get(req, "parameters");
     unsigned w = (unsigned)json_integer_value(json_object_get(params, "width"));
     unsigned h = (unsigned)json_integer_value(json_object_get(params, "height"));
+    /* image-to-image: the input is a picture (base64), the prompt a parameter;
+     * the drawing takes its size unless one is asked for */
+    struct sy_buf picture;
+    buf_init(&picture, 16u << 20);
+    unsigned pw = 0, ph = 0;
+    if (prompt && base64_decode(prompt, strlen(prompt), &picture, NULL) == SY_OK &&
+        png_size(picture.data, picture.len, &pw, &ph) == 0) {
+        prompt = json_string_value(json_object_get(params, "prompt"));
+        if (!w || !h) {
+            w = pw;
+            h = ph;
+        }
+    }
+    buf_cleanup(&picture);
     unsigned seed = (unsigned)json_integer_value(json_object_get(params, "seed"));
     if (!w || !h || w > 4096 || h > 4096)
         w = h = 64;

@@ -6,7 +6,9 @@
  * real PNG files (written with libpng) of the size asked ("WxH", default
  * 64x64), their pixels a pattern of the seed. POST
  * /hf-inference/models/{repo} takes {"inputs", "parameters": {width, height,
- * seed}} and answers one such PNG's bytes (image/png); POST
+ * seed}} and answers one such PNG's bytes (image/png), or, given a PNG as
+ * base64 inputs and the prompt in parameters (image-to-image), one of that
+ * picture's size; POST
  * /hf-inference/models/{repo}/pipeline/feature-extraction takes {"inputs":
  * [texts]} and answers a vector per text (its counts of the letters a..h);
  * POST /v1/images/edits (a multipart form, read with libmicrohttpd's post
