@@ -3,13 +3,14 @@
 // the task chooser, chat with tokens streaming in (also with the keyboard
 // alone), stop a stream, an invalid setting stopped in the page, a server
 // error shown, embeddings compared, text-to-speech into a playable audio
-// element, pictures drawn through an image provider, transcription of an
+// element, pictures drawn through an image provider (from text, and from
+// reference pictures checked in the page), transcription of an
 // uploaded file (pocketsphinx with phrases, whisper with a language, a
 // prompt and translation), the run history (reopen, run again, delete), and
 // a lost server shown. Each main view is saved as a screenshot.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startServer, type Server } from "./server";
@@ -64,6 +65,38 @@ async function speech(text: string): Promise<Buffer> {
 async function bodySent(path: string, act: () => Promise<void>): Promise<Record<string, unknown>> {
   const [request] = await Promise.all([page.waitForRequest((r) => r.url().endsWith(path)), act()]);
   return JSON.parse(request.postData() ?? "null") as Record<string, unknown>;
+}
+
+/** The size of the picture img shows, once it has loaded. */
+function naturalSize(img: Locator): Promise<number[]> {
+  return img.evaluate((el: HTMLImageElement) =>
+    el.complete && el.naturalWidth ? [el.naturalWidth, el.naturalHeight]
+      : new Promise<number[]>((resolve, reject) => {
+        el.addEventListener("load", () => resolve([el.naturalWidth, el.naturalHeight]));
+        el.addEventListener("error", () => reject(new Error("the picture does not load")));
+      }));
+}
+
+/** A w x h PNG drawn on a canvas by the page, as a person's picture would be. */
+async function canvasPng(w: number, h: number): Promise<Buffer> {
+  const b64 = await page.evaluate(([w, h]) => new Promise<string>((resolve, reject) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = w;
+    canvas.height = h;
+    const g = canvas.getContext("2d")!;
+    g.fillStyle = "#2a6";
+    g.fillRect(0, 0, w, h);
+    g.fillStyle = "#fc3";
+    g.fillRect(w / 4, h / 4, w / 2, h / 2);
+    canvas.toBlob((blob) => {
+      if (!blob) return reject(new Error("the canvas made no PNG"));
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).split(",")[1]);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(blob);
+    }, "image/png");
+  }), [w, h]);
+  return Buffer.from(b64, "base64");
 }
 
 /** espeak-ng saying `text`, with a second of silence either side, as a WAV
@@ -123,7 +156,8 @@ describe("the playground", () => {
     // Where a model runs: a provider's models, or only this machine's.
     await page.selectOption("#provider-filter", "art");
     const ids = () => cards.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.model));
-    await expect.poll(async () => (await ids()).sort()).toEqual(["art:chat-model", "art:painter"]);
+    await expect.poll(async () => (await ids()).sort())
+      .toEqual(["art:chat-model", "art:editor", "art:painter"]);
     await page.selectOption("#provider-filter", "here");
     await expect.poll(ids).toContain("tiny");
     expect((await ids()).some((id) => id?.startsWith("art:"))).toBe(false);
@@ -134,8 +168,7 @@ describe("the playground", () => {
     await expect.poll(async () => (await ids()).sort())
       .toEqual(["ggml-tiny", "pocketsphinx-en-us"]);
     await page.click("#goal-buttons button[data-goal=draw]");
-    await expect.poll(() => cards.allTextContents())
-      .toEqual([expect.stringMatching(/^art:painter/)]);
+    await expect.poll(async () => (await ids()).sort()).toEqual(["art:editor", "art:painter"]);
     await page.click("#goal-buttons button[data-goal=describe-image]");
     await expect.poll(() => cards.count()).toBe(0);
     expect(await page.textContent("#goal-note")).toContain("No model here can do it yet");
@@ -433,13 +466,7 @@ describe("the playground", () => {
     await page.click("#draw-button");
     const img = page.locator("#image-out img");
     await expect.poll(() => img.count()).toBe(1);
-    const size = await img.evaluate((el: HTMLImageElement) =>
-      el.complete && el.naturalWidth ? [el.naturalWidth, el.naturalHeight]
-        : new Promise<number[]>((resolve, reject) => {
-          el.addEventListener("load", () => resolve([el.naturalWidth, el.naturalHeight]));
-          el.addEventListener("error", () => reject(new Error("the picture does not load")));
-        }));
-    expect(size).toEqual([96, 48]);
+    expect(await naturalSize(img)).toEqual([96, 48]);
     expect(await page.getAttribute("#image-out a", "download")).toBe("picture-1.png");
     await shot("draw");
 
@@ -463,6 +490,116 @@ describe("the playground", () => {
     await page.click("#draw-button");
     await expect.poll(() => page.textContent("#error")).toContain("64x64, 96x48");
     expect(await page.textContent("#error")).toContain("422");
+  });
+
+  it("draws from reference pictures where the model takes them, and stops too many",
+     async () => {
+    // A model that draws from text only offers no pictures to start from.
+    await openModel("art:painter");
+    expect(await page.isVisible("#panel-image")).toBe(true);
+    expect(await page.isVisible("#image-files")).toBe(false);
+    expect(await page.textContent('#model-facts dd[data-fact="reference_images"]'))
+      .toBe("text only");
+
+    await openModel("art:editor");
+    expect(await page.isVisible("#image-files")).toBe(true);
+    expect(await page.textContent("#image-files-hint"))
+      .toMatch(/^Up to 2 pictures to start from /);
+    expect(await page.textContent('#model-facts dd[data-fact="reference_images"]'))
+      .toBe("text and up to 2 pictures");
+    const png = await canvasPng(40, 30);
+    await page.setInputFiles("#image-files", { name: "start.png", mimeType: "image/png",
+                                               buffer: png });
+    const thumbs = page.locator("#image-files-list img");
+    await expect.poll(() => thumbs.count()).toBe(1);
+    expect(await thumbs.getAttribute("alt")).toBe("reference picture 1 of 1: start.png");
+    expect(await naturalSize(thumbs)).toEqual([40, 30]);
+    expect(await page.textContent("#image-error")).toBe("");
+
+    // No size asked: the upstream draws at the reference's size.
+    await page.fill("#image-prompt", "the same square, at night");
+    await page.fill("#image-width", "");
+    await page.fill("#image-height", "");
+    await page.fill("#image-seed", "");
+    const body = await bodySent("/api/inference", () => page.click("#draw-button"));
+    expect(body).toEqual({
+      model_id: "art:editor", task: "text-to-image", settings: {},
+      inputs: { text: "the same square, at night",
+                files: [{ type: "file", mediaType: "image/png", data: png.toString("base64") }] },
+    });
+    const img = page.locator("#image-out img");
+    await expect.poll(() => img.count()).toBe(1);
+    expect(await naturalSize(img)).toEqual([40, 30]);
+    expect(await page.textContent("#error")).toBe("");
+    expect(await page.textContent("#status")).toBe("1 picture");
+    await shot("draw-from-picture");
+
+    // More than the model takes, or no picture by its type: stopped in the
+    // page as soon as chosen, and again at Draw, never sent.
+    let sent = 0;
+    const count = (r: { url(): string }) => {
+      if (r.url().includes("/api/inference")) sent++;
+    };
+    page.on("request", count);
+    await page.setInputFiles("#image-files", [1, 2, 3].map((i) => (
+      { name: `start-${i}.png`, mimeType: "image/png", buffer: png })));
+    await expect.poll(() => page.textContent("#image-error"))
+      .toBe("reference pictures: this model takes at most 2; 3 are chosen");
+    expect(await page.getAttribute("#image-files", "aria-invalid")).toBe("true");
+    expect(await thumbs.count()).toBe(3);
+    await page.click("#draw-button");
+    expect(await page.textContent("#image-error"))
+      .toBe("reference pictures: this model takes at most 2; 3 are chosen");
+    await shot("draw-too-many-pictures");
+    await page.setInputFiles("#image-files", { name: "notes.txt", mimeType: "text/plain",
+                                               buffer: Buffer.from("not a picture") });
+    await expect.poll(() => page.textContent("#image-error"))
+      .toBe("reference pictures: notes.txt is not a PNG, JPEG or WebP picture");
+    await page.click("#draw-button");
+    page.off("request", count);
+    expect(sent).toBe(0);
+
+    // Cleared with the keyboard; the focus goes back to the file field.
+    await page.focus("#image-files");
+    await tabTo("#image-files-clear", 3);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#image-files-list li").count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("image-files");
+    expect(await page.isVisible("#image-files-clear")).toBe(false);
+    expect(await page.textContent("#image-error")).toBe("");
+    expect(await page.getAttribute("#image-files", "aria-invalid")).toBe("false");
+
+    // A file that says it is a PNG but is not: the server's 400, naming it.
+    await page.setInputFiles("#image-files", { name: "fake.png", mimeType: "image/png",
+                                               buffer: Buffer.from("just some text") });
+    await page.click("#draw-button");
+    await expect.poll(() => page.textContent("#error")).toBe(
+      "400: 'inputs.files[0]' is not a PNG, JPEG or WebP picture (inputs.files[0])");
+
+    // The history keeps the run, not its pictures: running it again says so.
+    await page.click("#runs-refresh");
+    await page.locator("#runs li button")
+      .filter({ hasText: /the same square, at night.*text-to-image · art:editor · stop/ })
+      .first().click();
+    await page.waitForSelector("#run-view:not([hidden])");
+    await page.click("#run-again");
+    expect(await page.inputValue("#image-prompt")).toBe("the same square, at night");
+    expect(await page.inputValue("#image-width")).toBe("");
+    expect(await page.textContent("#status")).toContain("keeps no reference pictures");
+
+    // Pictures chosen for one model are not sent with another.
+    await page.setInputFiles("#image-files", { name: "start.png", mimeType: "image/png",
+                                               buffer: png });
+    await expect.poll(() => thumbs.count()).toBe(1);
+    await openModel("art:painter");
+    expect(await page.$eval("#image-files", (el: HTMLInputElement) => el.files?.length)).toBe(0);
+    await page.fill("#image-prompt", "a lighthouse at dusk");
+    await page.fill("#image-width", "64");
+    await page.fill("#image-height", "64");
+    const plain = await bodySent("/api/inference", () => page.click("#draw-button"));
+    expect(plain.inputs).toEqual({ text: "a lighthouse at dusk" });
+    await expect.poll(() => img.count()).toBe(1);
+    expect(await naturalSize(img)).toEqual([64, 64]);
   });
 
   it("transcribes an uploaded file into timed segments", async () => {

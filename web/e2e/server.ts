@@ -56,8 +56,9 @@ function firstMatch(child: ChildProcess, re: RegExp, log?: NodeJS.WritableStream
  *  switchyard-whisper worker beside the server's binary); and a
  *  remote provider `down` that cannot be reached, and `art`, an image
  *  upstream (switchyard-test-images) whose `painter` draws 64x64 or 96x48
- *  PNGs; its Hub is a loopback one (switchyard-test-hub) holding
- *  acme/tiny-GGUF. */
+ *  PNGs from text only and whose `editor` takes up to two reference
+ *  pictures (drawing at the first one's size when no size is asked); its
+ *  Hub is a loopback one (switchyard-test-hub) holding acme/tiny-GGUF. */
 export async function startServer(artifacts: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const models = join(dir, "models");
@@ -92,7 +93,7 @@ export async function startServer(artifacts: string): Promise<Server> {
     "--providers", JSON.stringify([
       { name: "down", kind: "openai", base_url: "http://127.0.0.1:1/v1", connect_timeout: 1 },
       { name: "art", kind: "openai", base_url: `${imagesUrl}/v1`,
-        images: { painter: { sizes: ["64x64", "96x48"] } } },
+        images: { painter: { sizes: ["64x64", "96x48"] }, editor: { files: 2 } } },
     ]),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr!.pipe(log);

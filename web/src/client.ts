@@ -1,7 +1,7 @@
 // client.ts -- the playground's typed view of the server: the model catalog,
-// task runs (streamed), embeddings, pictures, speech and transcription. Every
-// failure becomes an ApiError with the server's message, never a silent
-// empty result.
+// task runs (streamed), embeddings, pictures (from text or from reference
+// pictures), speech and transcription. Every failure becomes an ApiError
+// with the server's message, never a silent empty result.
 
 import type {
   EmbedAnswer,
@@ -70,18 +70,35 @@ export interface InferenceRequest {
   provider_overrides?: Record<string, unknown>;
 }
 
+/** A file's bytes as base64, without a data: prefix (what the task API
+ *  takes for audio and pictures). */
+async function base64(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
 /** Text to image with POST /api/inference (pictures come whole, not
- *  streamed): the pictures the model made, in order. */
+ *  streamed): the pictures the model made, in order. references are the
+ *  pictures to start from (image-to-image), sent as inputs.files with the
+ *  type each says it is; none sends no inputs.files at all, as the server
+ *  refuses an empty list. */
 export async function draw(
   model: string,
   prompt: string,
   settings: Record<string, unknown>,
+  references: readonly Blob[] = [],
 ): Promise<Picture[]> {
+  const inputs: Record<string, unknown> = { text: prompt };
+  if (references.length)
+    inputs.files = await Promise.all(references.map(async (f) => (
+      { type: "file", mediaType: f.type, data: await base64(f) })));
   const res = await send("/api/inference", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ model_id: model, task: "text-to-image", inputs: { text: prompt },
-                           settings }),
+    body: JSON.stringify({ model_id: model, task: "text-to-image", inputs, settings }),
   });
   const body = (await res.json()) as { result?: { task_output?: { images?: Picture[] } } };
   const images = body.result?.task_output?.images;
@@ -229,14 +246,6 @@ export interface Segment {
   start: number;
   end: number;
   text: string;
-}
-
-async function base64(file: Blob): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }
 
 /** What recognition may be told besides the audio; each only for a model

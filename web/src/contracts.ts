@@ -24,6 +24,9 @@ export interface Capabilities {
   /** Floats in an embedding; only for models that make them. */
   embedding_length?: number;
   speech?: SpeechCapabilities;
+  /** Pictures a drawing may start from (image-to-image); 0: text only.
+   *  Only for text-to-image models. */
+  reference_images?: number;
 }
 
 export interface ModelInfo {

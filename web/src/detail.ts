@@ -55,6 +55,10 @@ export function modelFacts(m: ModelInfo): Fact[] {
     ["languages", "Languages", sp?.languages.length && listed(sp.languages, "language")],
     ["speed", "Speed", sp?.speed && `${sp.speed.min} to ${sp.speed.max}`],
     ["speech_options", "Recognition takes", options.join(", ")],
+    ["reference_images", "Draws from",
+     c.reference_images !== undefined &&
+       (c.reference_images > 0 ? `text and up to ${c.reference_images} picture` +
+         `${c.reference_images === 1 ? "" : "s"}` : "text only")],
     ["gated", "Gated", c.gated ? "yes: accept its terms on the Hub" : "no"],
   ];
   return facts

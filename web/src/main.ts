@@ -3,12 +3,11 @@
 // right. Every run goes through the task API (streamed runs through
 // /api/inference/stream, where Stop aborts the request, which cancels the
 // generation on the server), so every run is kept in the server's history
-// and can be reopened or run again. The embeddings and Listen panels live in
-// embed.ts and stt.ts, the model's facts in detail.ts.
+// and can be reopened or run again. The embeddings, Listen and Draw panels
+// live in embed.ts, stt.ts and draw.ts, the model's facts in detail.ts.
 
 import "./style.css";
 import {
-  draw,
   hubModel,
   listIntents,
   listModels,
@@ -19,9 +18,10 @@ import {
 } from "./client";
 import type { Intent, ModelInfo, Run } from "./contracts";
 import { showModel, showNote } from "./detail";
+import { fillDraw, initDraw, runDraw, setupDraw } from "./draw";
 import { runEmbed, setupEmbed } from "./embed";
 import { initHistory, refreshRuns } from "./history";
-import { $, addCard, asApiError, clearMessages, showError, size, wholeNumber } from "./page";
+import { $, addCard, asApiError, clearMessages, showError, size } from "./page";
 import {
   BOUNDS,
   checkProviderOptions,
@@ -140,6 +140,7 @@ function choose(m: ModelInfo, task?: string): void {
   for (const v of m.capabilities.speech?.voices ?? []) voices.add(new Option(v, v));
   setupEmbed(m);
   setupStt(m);
+  setupDraw(m);
 }
 
 async function runChat(ev: SubmitEvent): Promise<void> {
@@ -219,52 +220,6 @@ async function runSpeak(ev: SubmitEvent): Promise<void> {
     $("status").textContent = `${(blob.size / 1024).toFixed(0)} KiB of audio`;
   } catch (e) {
     showError(e);
-  }
-  void refreshRuns();
-}
-
-/** A whole number in [min, max] from a field, or an error naming it. */
-function field(id: string, name: string, min: number, max: number): number | string {
-  return wholeNumber($<HTMLInputElement>(id).value, name, min, max);
-}
-
-async function runDraw(ev: SubmitEvent): Promise<void> {
-  ev.preventDefault();
-  if (!chosen) return;
-  clearMessages();
-  const width = field("image-width", "width", 1, 16384);
-  const height = field("image-height", "height", 1, 16384);
-  const seeded = $<HTMLInputElement>("image-seed").value.trim() !== "";
-  const seed = seeded ? field("image-seed", "seed", 0, 4294967295) : null;
-  const problems = [width, height, seed].filter((v): v is string => typeof v === "string");
-  $("image-error").textContent = problems.join("; ");
-  if (problems.length) return; // never sent: the page says what to fix
-  const settings: Record<string, unknown> = { width, height };
-  if (seed !== null) settings.seed = seed;
-  const out = $("image-out");
-  out.replaceChildren();
-  $<HTMLButtonElement>("draw-button").disabled = true;
-  $("status").textContent = "drawing…";
-  try {
-    const pictures = await draw(chosen.id, $<HTMLTextAreaElement>("image-prompt").value,
-                                settings);
-    pictures.forEach((p, i) => {
-      const img = document.createElement("img");
-      img.src = `data:${p.content_type};base64,${p.b64}`;
-      img.alt = `picture ${i + 1} of ${pictures.length}: ${
-        $<HTMLTextAreaElement>("image-prompt").value}`;
-      const link = document.createElement("a");
-      link.href = img.src;
-      link.download = `picture-${i + 1}.${p.content_type.split("/")[1] ?? "bin"}`;
-      link.textContent = "Download";
-      out.append(img, link);
-    });
-    $("status").textContent = `${pictures.length} picture${pictures.length === 1 ? "" : "s"}`;
-  } catch (e) {
-    $("status").textContent = "";
-    showError(e);
-  } finally {
-    $<HTMLButtonElement>("draw-button").disabled = false;
   }
   void refreshRuns();
 }
@@ -455,12 +410,7 @@ function runAgain(r: Run): void {
     return;
   }
   if (r.task === "text-to-image") {
-    const s = (r.settings ?? {}) as Record<string, unknown>;
-    $<HTMLTextAreaElement>("image-prompt").value = r.input;
-    for (const [field, key] of [["image-width", "width"], ["image-height", "height"],
-                                ["image-seed", "seed"]] as const)
-      if (s[key] !== undefined) $<HTMLInputElement>(field).value = String(s[key]);
-    $<HTMLTextAreaElement>("image-prompt").focus();
+    fillDraw(r, m);
     return;
   }
   $<HTMLTextAreaElement>("prompt").value = r.input;
@@ -494,7 +444,7 @@ async function start(): Promise<void> {
   };
   $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => submitTo(e, runTranscribe));
   $<HTMLFormElement>("embed-form").addEventListener("submit", (e) => submitTo(e, runEmbed));
-  $<HTMLFormElement>("image-form").addEventListener("submit", (e) => void runDraw(e));
+  $<HTMLFormElement>("image-form").addEventListener("submit", (e) => submitTo(e, runDraw));
   $("stop-button").addEventListener("click", () => running?.abort());
   initHistory(runAgain);
   $("new-chat").addEventListener("click", () => {
@@ -502,6 +452,7 @@ async function start(): Promise<void> {
     clearMessages();
   });
   initStt();
+  initDraw(() => chosen);
   $<HTMLFormElement>("pull-form").addEventListener("submit", (e) => void runPull(e));
   void refreshRuns();
   try {

@@ -37,7 +37,8 @@ export function clearMessages(): void {
 export function size(bytes: number): string {
   if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(1)} GiB`;
   if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
-  return `${(bytes / 1024).toFixed(0)} KiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
+  return `${bytes} byte${bytes === 1 ? "" : "s"}`; // a small picture is not "0 KiB"
 }
 
 /** A whole number in [min, max] from text, or an error naming the field. */

@@ -1,7 +1,7 @@
 // The client layer against a stubbed fetch: what it sends (the exact body
 // the server reads) and how every kind of failure reaches the page.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, embed, listModels, runStream, transcribe } from "../src/client";
+import { ApiError, draw, embed, listModels, runStream, transcribe } from "../src/client";
 import type { TaskEvent } from "../src/contracts";
 
 interface Call {
@@ -176,6 +176,63 @@ describe("request bodies", () => {
     stubFetch(() => answer([[1, 0]]));
     const e = await rejection(embed("tiny", { text: ["a", "b"] }));
     expect(e).toMatchObject({ message: "expected 2 vectors, the server sent 1" });
+  });
+
+  const pictures = (images: { content_type: string; b64: string }[]) => new Response(
+    JSON.stringify({ id: "run-3", result: { task_output: { images }, finish_reason: "stop" },
+                     resolved_model_id: "art:editor", backend: "openai-compatible",
+                     runtime_ms_model: 8 }));
+
+  it("draw() sends the prompt and settings, and no files when there are none", async () => {
+    const calls = stubFetch(() => pictures([{ content_type: "image/png", b64: "iVBORw0K" }]));
+    const got = await draw("art:painter", "a lighthouse", { width: 96, height: 48, seed: 7 });
+    expect(got).toEqual([{ content_type: "image/png", b64: "iVBORw0K" }]);
+    expect(calls[0].url).toBe("/api/inference");
+    expect(calls[0].init?.method).toBe("POST");
+    expect(sentBody(calls[0])).toEqual({
+      model_id: "art:painter", task: "text-to-image", inputs: { text: "a lighthouse" },
+      settings: { width: 96, height: 48, seed: 7 },
+    });
+
+    await draw("art:painter", "a lighthouse", {}, []);
+    expect(sentBody(calls[1])).toEqual({ model_id: "art:painter", task: "text-to-image",
+                                         inputs: { text: "a lighthouse" }, settings: {} });
+  });
+
+  it("draw() sends reference pictures as inputs.files: file objects of bare base64", async () => {
+    const calls = stubFetch(() => pictures([{ content_type: "image/png", b64: "iVBORw0K" }]));
+    const first = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])],
+                           "start.png", { type: "image/png" });
+    const second = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], { type: "image/jpeg" });
+    await draw("art:editor", "the same, at night", {}, [first, second]);
+    expect(sentBody(calls[0])).toEqual({
+      model_id: "art:editor", task: "text-to-image",
+      inputs: {
+        text: "the same, at night",
+        files: [{ type: "file", mediaType: "image/png", data: "iVBORw0KGgo=" },
+                { type: "file", mediaType: "image/jpeg", data: "/9j/4A==" }],
+      },
+      settings: {},
+    });
+  });
+
+  it("draw() shows the server's refusal of the files with the field it names", async () => {
+    stubFetch(() => new Response(JSON.stringify({
+      error: { message: "model 'art:editor' takes at most 2 reference images; 3 were sent",
+               type: "invalid_request_error", code: "not_supported", param: "inputs.files" },
+    }), { status: 422 }));
+    const png = new Blob([new Uint8Array([0x89, 0x50])], { type: "image/png" });
+    const e = await rejection(draw("art:editor", "x", {}, [png, png, png]));
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ status: 422, param: "inputs.files",
+                              message: "model 'art:editor' takes at most 2 reference images; " +
+                                       "3 were sent" });
+  });
+
+  it("draw() refuses an answer without a picture", async () => {
+    stubFetch(() => pictures([]));
+    const e = await rejection(draw("art:painter", "x", {}));
+    expect(e).toMatchObject({ message: "the server answered without a picture" });
   });
 
   it("transcribe() sends the audio and only the options that are set", async () => {

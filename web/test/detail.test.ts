@@ -45,6 +45,17 @@ describe("modelFacts", () => {
     });
   });
 
+  it("says how many pictures an image model draws from", () => {
+    const image = (n: number): ModelInfo => ({
+      ...whisper, id: "art:editor", backend: "openai-compatible", status: "remote",
+      capabilities: { tasks: ["text-to-image"], settings: ["width", "height"], chat: false,
+                      vision: false, gated: false, context_length: 0, reference_images: n } });
+    expect(facts(image(2)).reference_images).toBe("text and up to 2 pictures");
+    expect(facts(image(1)).reference_images).toBe("text and up to 1 picture");
+    expect(facts(image(0)).reference_images).toBe("text only");
+    expect(facts(gguf).reference_images).toBeUndefined();
+  });
+
   it("says a model's problem", () => {
     expect(facts({ ...gguf, status: "unusable", problem: "not a valid GGUF file" }).problem)
       .toBe("not a valid GGUF file");
