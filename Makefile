@@ -30,6 +30,8 @@ bench: build
 	@echo
 	@$(BUILD)/bench_concurrency $(ARGS)
 	@echo
+	@$(BUILD)/bench_providers $(ARGS)
+	@echo
 	@$(BUILD)/bench_speech
 
 # libFuzzer targets (tests/fuzz), 60 s each; FUZZ_SECONDS=600 make fuzz for longer.

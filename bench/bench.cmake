@@ -1,7 +1,7 @@
 # bench.cmake -- benchmarks: `make bench` builds and runs them one after another.
 # They drive the real binaries, so they learn their paths the way tests do.
-foreach(bench bench_llama bench_concurrency)
-  add_executable(${bench} bench/${bench}.c)
+foreach(bench bench_llama bench_concurrency bench_providers)
+  add_executable(${bench} bench/${bench}.c bench/bench_streams.c)
   target_link_libraries(${bench} PRIVATE sy_server sy_testsupport sy_llama)
   set_target_properties(${bench} PROPERTIES LINKER_LANGUAGE CXX)
   target_compile_definitions(${bench} PRIVATE

@@ -13,7 +13,6 @@
  *
  *   bench_concurrency [--model PATH] [--threads N] [--gen N] [--rounds N]
  * Default model: a generated model of SmolLM2-135M's shape, as bench_llama. */
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,145 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/config.h"
 #include "engines/frame.h"
 #include "engines/worker_proc.h"
+#include "bench_streams.h"
 #include "http_client.h"
 #include "test_server.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double percentile(double *v, size_t n, double p)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    size_t i = (size_t)ceil(p * (double)n) - 1;
-    return v[i < n ? i : n - 1];
-}
-
-/* ---- 1. concurrent streams -------------------------------------------------------------- */
-
-struct stream_job {
-    int port, gen, index;
-    double ttft_ms;
-    long tokens;
-    int ok;
-};
-
-static void *stream_main(void *arg)
-{
-    struct stream_job *j = arg;
-    char prompt[128];
-    snprintf(prompt, sizeof prompt, "Request %d: tell me a long story about the sea.", j->index);
-    json_t *body = json_pack("{s:s, s:s, s:i, s:i, s:b, s:{s:b}}", "model", "bench", "prompt",
-                             prompt, "max_tokens", j->gen, "temperature", 0, "stream", 1,
-                             "stream_options", "include_usage", 1);
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    struct http_conn c;
-    struct http_response r;
-    struct sy_buf pending, data;
-    buf_init(&pending, 1 << 24);
-    buf_init(&data, 1 << 24);
-    double t0 = now_ms();
-    j->ok = 0;
-    if (http_conn_open(&c, j->port) == 0 &&
-        http_conn_send(&c, "POST", "/v1/completions", "Content-Type: application/json\r\n", text,
-                       strlen(text)) == 0 &&
-        http_conn_read_head(&c, &r) == 0 && r.status == 200) {
-        char name[32];
-        bool first = true;
-        while (http_sse_next(&c, &r, &pending, name, sizeof name, &data) == 1) {
-            json_t *ev = json_loadb(data.data, data.len, JSON_ALLOW_NUL, NULL);
-            const char *piece = json_string_value(
-                json_object_get(json_array_get(json_object_get(ev, "choices"), 0), "text"));
-            if (piece && piece[0] && first) {
-                j->ttft_ms = now_ms() - t0;
-                first = false;
-            }
-            json_t *usage = json_object_get(ev, "usage");
-            if (json_is_object(usage)) {
-                j->tokens = (long)json_integer_value(json_object_get(usage, "completion_tokens"));
-                j->ok = 1;
-            }
-            json_decref(ev);
-        }
-        http_response_cleanup(&r);
-    }
-    http_conn_close(&c);
-    buf_cleanup(&pending);
-    buf_cleanup(&data);
-    free(text);
-    return NULL;
-}
-
-struct round_figures {
-    double tokens_per_s, p50_ttft, p99_ttft;
-};
-
-/* Runs `rounds` rounds of n streams, at once or one after another. */
-static int run_streams(int port, int n, int gen, int rounds, bool together,
-                       struct round_figures *out)
-{
-    double *ttfts = calloc((size_t)(n * rounds), sizeof *ttfts);
-    long tokens = 0;
-    double busy_ms = 0;
-    int rc = 0;
-    for (int round = 0; round < rounds && rc == 0; round++) {
-        struct stream_job jobs[64];
-        pthread_t threads[64];
-        double t0 = now_ms();
-        for (int i = 0; i < n; i++) {
-            jobs[i] = (struct stream_job){.port = port, .gen = gen, .index = round * n + i};
-            if (together)
-                pthread_create(&threads[i], NULL, stream_main, &jobs[i]);
-            else
-                stream_main(&jobs[i]);
-        }
-        if (together)
-            for (int i = 0; i < n; i++)
-                pthread_join(threads[i], NULL);
-        busy_ms += now_ms() - t0;
-        for (int i = 0; i < n; i++) {
-            if (!jobs[i].ok)
-                rc = -1;
-            tokens += jobs[i].tokens;
-            ttfts[round * n + i] = jobs[i].ttft_ms;
-        }
-    }
-    if (rc == 0) {
-        out->tokens_per_s = (double)tokens / (busy_ms / 1e3);
-        out->p50_ttft = percentile(ttfts, (size_t)(n * rounds), 0.50);
-        out->p99_ttft = percentile(ttfts, (size_t)(n * rounds), 0.99);
-    }
-    free(ttfts);
-    return rc;
-}
-
-/* ---- 2. gateway overhead ---------------------------------------------------------------- */
-
-static const char *const ONE_TOKEN_PROMPT = "Hello";
-
-static int http_one_token(int port)
-{
-    json_t *resp = NULL;
-    int status = http_post_json(port, "/v1/completions",
-                                json_pack("{s:s, s:s, s:i, s:i}", "model", "bench", "prompt",
-                                          ONE_TOKEN_PROMPT, "max_tokens", 1, "temperature", 0),
-                                &resp);
-    json_decref(resp);
-    return status == 200 ? 0 : -1;
-}
+/* ---- 2. gateway overhead (1, concurrent streams, is bench_run_streams) --------------------- */
 
 /* Sends generate frames straight to a worker; returns mean ms per request or -1. */
 static double direct_one_token(const char *worker, const char *model, int threads, int n)
@@ -175,11 +42,11 @@ static double direct_one_token(const char *worker, const char *model, int thread
     double total = -1;
     json_t *msg = NULL;
     if (frame_read_json(w.fd, &msg, NULL) == SY_OK && strcmp(frame_type(msg), "ready") == 0) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         int done = 0;
         for (int i = 0; i < n; i++) {
             json_t *gen = json_pack("{s:s, s:I, s:s, s:i, s:b, s:[]}", "type", "generate", "id",
-                                    (json_int_t)(i + 1), "prompt", ONE_TOKEN_PROMPT, "max_tokens",
+                                    (json_int_t)(i + 1), "prompt", "Hello", "max_tokens",
                                     1, "greedy", 1, "stop");
             frame_write_json(w.fd, gen, NULL);
             json_decref(gen);
@@ -196,7 +63,7 @@ static double direct_one_token(const char *worker, const char *model, int thread
             }
         }
         if (done == n)
-            total = (now_ms() - t0) / n;
+            total = (bench_now_ms() - t0) / n;
     }
     json_decref(msg);
     worker_proc_close_socket(&w);
@@ -221,7 +88,7 @@ static void *models_main(void *arg)
         j->failed = 1;
         return NULL;
     }
-    while (now_ms() < j->until) {
+    while (bench_now_ms() < j->until) {
         struct http_response r;
         if (http_conn_send(&c, "GET", "/v1/models", NULL, NULL, 0) != 0 ||
             http_conn_read_head(&c, &r) != 0 || http_conn_read_body(&c, &r) != 0 ||
@@ -240,7 +107,7 @@ static double models_rps(int port, int connections, double seconds)
 {
     struct models_job jobs[64];
     pthread_t threads[64];
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     for (int i = 0; i < connections; i++) {
         jobs[i] = (struct models_job){.port = port, .until = t0 + seconds * 1e3};
         pthread_create(&threads[i], NULL, models_main, &jobs[i]);
@@ -252,7 +119,7 @@ static double models_rps(int port, int connections, double seconds)
         total += jobs[i].requests;
         failed |= jobs[i].failed;
     }
-    return failed ? -1 : (double)total / ((now_ms() - t0) / 1e3);
+    return failed ? -1 : (double)total / ((bench_now_ms() - t0) / 1e3);
 }
 
 /* ---- 4. prefix cache -------------------------------------------------------------------- */
@@ -263,14 +130,14 @@ static double chat_one_token(int port, const char *system, const char *question,
                              long *cached)
 {
     json_t *resp = NULL;
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     int status = http_post_json(
         port, "/v1/chat/completions",
         json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:i, s:i}", "model", "bench", "messages",
                   "role", "system", "content", system, "role", "user", "content", question,
                   "max_tokens", 1, "temperature", 0),
         &resp);
-    double ms = now_ms() - t0;
+    double ms = bench_now_ms() - t0;
     const json_t *usage = json_object_get(resp, "usage");
     *prompt = (long)json_integer_value(json_object_get(usage, "prompt_tokens"));
     *cached = (long)json_integer_value(
@@ -312,38 +179,12 @@ static int run_prefix(int port, int rounds, struct prefix_figures *out)
 
 int main(int argc, char **argv)
 {
-    setenv("SY_TEST_SERVER", SY_BENCH_SERVER, 0);
-    setenv("SY_TEST_WORKER", SY_BENCH_WORKER, 0);
-    setenv("SY_TEST_MAKE_MODEL", SY_BENCH_MAKE_MODEL, 0);
-    const char *model = NULL;
-    int threads = (int)config_physical_cores(), gen = 64, rounds = 3;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--model") == 0)
-            model = argv[i + 1];
-        else if (strcmp(argv[i], "--threads") == 0)
-            threads = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--gen") == 0)
-            gen = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--rounds") == 0)
-            rounds = atoi(argv[i + 1]);
-    }
-    if (threads < 1 || gen < 1 || rounds < 1) {
-        fprintf(stderr, "usage: bench_concurrency [--model PATH] [--threads N] [--gen N] "
-                        "[--rounds N]\n");
-        return 2;
-    }
-    char generated[] = "/tmp/switchyard-bench-XXXXXX";
-    char model_path[PATH_MAX];
-    if (!model) {
-        /* --never-stop: every stream generates exactly --gen tokens. */
-        const char *args[] = {"--preset", "smollm2-135m", "--type", "q8_0", "--never-stop", NULL};
-        if (!mkdtemp(generated) || test_make_model(generated, "smollm2-135m-shape", args) != 0) {
-            fprintf(stderr, "bench: switchyard-make-model failed\n");
-            return 1;
-        }
-        snprintf(model_path, sizeof model_path, "%s/smollm2-135m-shape.gguf", generated);
-        model = model_path;
-    }
+    struct bench_options o;
+    struct bench_model generated;
+    const char *model = bench_setup(argc, argv, "bench_concurrency", &o, &generated);
+    if (!model)
+        return 1;
+    int threads = o.threads, gen = o.gen, rounds = o.rounds;
 
     struct test_server srv;
     char link[PATH_MAX + 16];
@@ -358,7 +199,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: the server did not start\n");
         return 1;
     }
-    int rc = http_one_token(srv.port); /* loads the model */
+    int rc = bench_one_token(srv.port, "bench"); /* loads the model */
 
     printf("model %s, %d threads, 8 slots, %d generated tokens per stream, %d rounds\n", model,
            threads, gen, rounds);
@@ -367,9 +208,9 @@ int main(int argc, char **argv)
     static const int counts[] = {1, 2, 4, 8};
     for (size_t k = 0; k < sizeof counts / sizeof counts[0] && rc == 0; k++) {
         struct round_figures seq, tog;
-        rc = run_streams(srv.port, counts[k], gen, rounds, false, &seq);
+        rc = bench_run_streams(srv.port, "bench", counts[k], gen, rounds, false, &seq);
         if (rc == 0)
-            rc = run_streams(srv.port, counts[k], gen, rounds, true, &tog);
+            rc = bench_run_streams(srv.port, "bench", counts[k], gen, rounds, true, &tog);
         if (rc == 0)
             printf("%-8d %22.1f %22.1f %13.0f / %6.0f   (1 at a time: %.0f / %.0f)\n", counts[k],
                    seq.tokens_per_s, tog.tokens_per_s, tog.p50_ttft, tog.p99_ttft, seq.p50_ttft,
@@ -380,10 +221,10 @@ int main(int argc, char **argv)
     const int n_small = 50;
     double http_ms = -1;
     if (rc == 0) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         for (int i = 0; i < n_small && rc == 0; i++)
-            rc = http_one_token(srv.port);
-        http_ms = (now_ms() - t0) / n_small;
+            rc = bench_one_token(srv.port, "bench");
+        http_ms = (bench_now_ms() - t0) / n_small;
     }
     double rps2 = rc == 0 ? models_rps(srv.port, 2, 3) : -1;
     double rps64 = rc == 0 ? models_rps(srv.port, 64, 3) : -1;
@@ -404,10 +245,7 @@ int main(int argc, char **argv)
                "%.1f ms with the same system prompt again (%ld tokens from the cache)\n",
                prefix.prompt_tokens, prefix.cold_ms, prefix.warm_ms, prefix.cached_tokens);
     }
-    if (model == model_path) {
-        unlink(model_path);
-        rmdir(generated);
-    }
+    bench_model_done(&generated);
     if (rc != 0 || direct_ms <= 0 || rps2 < 0 || rps64 < 0) {
         fprintf(stderr, "bench: a run failed\n");
         return 1;
