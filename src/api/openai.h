@@ -8,6 +8,7 @@ void openai_chat_completions(struct http_exchange *ex, void *app); /* POST /v1/c
 void openai_completions(struct http_exchange *ex, void *app);      /* POST /v1/completions */
 void openai_embeddings(struct http_exchange *ex, void *app);       /* POST /v1/embeddings */
 void openai_images_generations(struct http_exchange *ex, void *app); /* POST /v1/images/... */
+void openai_images_edits(struct http_exchange *ex, void *app);       /* .../images/edits */
 void openai_models_list(struct http_exchange *ex, void *app);      /* GET /v1/models */
 void openai_models_get(struct http_exchange *ex, void *app);       /* GET /v1/models/{id} */
 void openai_audio_speech(struct http_exchange *ex, void *app);     /* POST /v1/audio/speech */

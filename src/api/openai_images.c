@@ -1,11 +1,15 @@
-/* openai_images.c -- POST /v1/images/generations, as OpenAI's API has it.
+/* openai_images.c -- POST /v1/images/generations and /v1/images/edits, as
+ * OpenAI's API has them.
  *
  * {"model", "prompt", "n", "size": "WxH", "response_format"} plus the
  * diffusion settings by their GenerationSettings names (negative_prompt,
  * num_inference_steps, guidance_scale, seed, scheduler). Pictures come back
  * inline as b64_json (as gpt-image-1 answers): this server keeps no files to
  * point a URL at, so "response_format": "url" is refused rather than
- * answered differently. OpenAI's quality and style pass on to the upstream. */
+ * answered differently. OpenAI's quality and style pass on to the upstream.
+ * An edit is the same request as a multipart form with the pictures to start
+ * from in `image` (or `image[]`, several), for models that take them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +20,7 @@
 #include "api/json_body.h"
 #include "api/openai.h"
 #include "app/provider_config.h"
+#include "http/form.h"
 
 static const char *const keys[] = {"model",  "prompt", "n", "size", "response_format", "quality",
                                    "style", "user", "negative_prompt", "num_inference_steps",
@@ -122,6 +127,92 @@ void openai_images_generations(struct http_exchange *ex, void *app)
     if (rc == SY_OK)
         rc = parse(body, &req, &err);
     json_decref(body);
+    if (rc != SY_OK) {
+        request_cleanup(&req);
+        api_respond_error(ex, &err);
+        return;
+    }
+    call_start(api, &encoder, "img-", &req, NULL, ex);
+}
+
+/* ---- POST /v1/images/edits ------------------------------------------------------------- */
+
+/* What the form said: its pictures go straight into the request; every
+ * other field becomes the JSON member a generation request would have. */
+struct edit_form {
+    struct sy_request *req;
+    json_t *body;
+    size_t n_images;
+};
+
+/* A form field as the JSON value parse() expects: numbers for the numeric
+ * fields, objects for the options, text otherwise. */
+static json_t *field_value(const struct http_form_field *f, struct sy_err *err)
+{
+    static const char *const integers[] = {"n", "seed", "num_inference_steps", NULL};
+    json_error_t jerr;
+    json_t *v = NULL;
+    for (size_t i = 0; integers[i] && !v; i++)
+        if (strcmp(f->name, integers[i]) == 0) {
+            char *end;
+            long long n = strtoll(f->data, &end, 10);
+            if (end == f->data || *end)
+                return sy_errp(err, SY_EINVAL, f->name, "'%s' must be a whole number", f->name),
+                       NULL;
+            v = json_integer(n);
+        }
+    if (!v && strcmp(f->name, "guidance_scale") == 0) {
+        char *end;
+        double x = strtod(f->data, &end);
+        if (end == f->data || *end)
+            return sy_errp(err, SY_EINVAL, f->name, "'%s' must be a number", f->name), NULL;
+        v = json_real(x);
+    }
+    if (!v && (strcmp(f->name, "provider_overrides") == 0 ||
+               strcmp(f->name, "providerOptions") == 0) &&
+        !(v = json_loadb(f->data, f->len, 0, &jerr)))
+        return sy_errp(err, SY_EINVAL, f->name, "'%s' must be a JSON object: %s", f->name,
+                       jerr.text),
+               NULL;
+    if (!v && !(v = json_stringn(f->data, f->len)))
+        sy_errp(err, SY_EINVAL, f->name, "'%s' must be UTF-8 text", f->name);
+    return v;
+}
+
+static sy_code on_edit_field(void *ctx, const struct http_form_field *f, struct sy_err *err)
+{
+    struct edit_form *ef = ctx;
+    if (strcmp(f->name, "image") == 0 || strcmp(f->name, "image[]") == 0) {
+        char where[32];
+        snprintf(where, sizeof where, "image[%zu]", ef->n_images++);
+        return request_add_reference_image(ef->req, f->data, f->len, f->content_type, where,
+                                           err);
+    }
+    if (strcmp(f->name, "mask") == 0)
+        return sy_errp(err, SY_EUNSUPPORTED, "mask", "'mask' is not relayed: the whole picture "
+                       "is the model's to change; remove 'mask'");
+    if (json_object_get(ef->body, f->name))
+        return sy_errp(err, SY_EINVAL, f->name, "'%s' is given twice", f->name);
+    json_t *v = field_value(f, err);
+    return v && json_object_set_new(ef->body, f->name, v) == 0 ? SY_OK : SY_EINVAL;
+}
+
+void openai_images_edits(struct http_exchange *ex, void *app)
+{
+    struct api_ctx *api = app;
+    struct sy_request req;
+    request_init(&req);
+    struct edit_form ef = {.req = &req, .body = json_object()};
+    req.images.refs_param = "image";
+    struct sy_err err;
+    sy_code rc = ef.body ? http_form_parse(ex, on_edit_field, &ef, &err)
+                         : sy_errf(&err, SY_ENOMEM, "out of memory reading the form");
+    if (rc == SY_OK && !req.images.n_refs)
+        rc = sy_errp(&err, SY_EINVAL, "image",
+                     "'image' is required: the picture (or 'image[]', pictures) to start from");
+    if (rc == SY_OK)
+        rc = parse(ef.body, &req, &err);
+    json_decref(ef.body);
     if (rc != SY_OK) {
         request_cleanup(&req);
         api_respond_error(ex, &err);

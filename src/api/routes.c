@@ -23,6 +23,7 @@ static const struct http_route routes[] = {
     {"POST", "/v1/completions", openai_completions, 0, false},
     {"POST", "/v1/embeddings", openai_embeddings, 0, false},
     {"POST", "/v1/images/generations", openai_images_generations, 0, false},
+    {"POST", "/v1/images/edits", openai_images_edits, SY_IMAGE_UPLOAD_MAX, false},
     {"GET", "/v1/models", openai_models_list, 0, false},
     {"GET", "/v1/models/*", openai_models_get, 0, false},
     {"POST", "/v1/audio/speech", openai_audio_speech, 0, false},

@@ -90,14 +90,16 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     if (rc != SY_OK)
         return rc;
     char param[SY_ERR_PARAM_MAX];
+    if (req->images.refs_param)
+        snprintf(param, sizeof param, "%s", req->images.refs_param);
+    else
+        request_option_param(req, "files", param, sizeof param);
     if (req->task == SY_TASK_TEXT_TO_IMAGE && caps->needs_reference_image &&
         !req->images.n_refs) {
-        request_option_param(req, "files", param, sizeof param);
         return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' draws from a picture: send one "
                        "in '%s'", model_id, param);
     }
     if (req->images.n_refs > caps->reference_images) {
-        request_option_param(req, "files", param, sizeof param);
         if (!caps->reference_images)
             return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' draws from text only; "
                            "remove '%s' (or choose a model that takes reference images)",

@@ -63,6 +63,8 @@ struct sy_images {
     unsigned n;              /* pictures to make: 1..SY_IMAGES_MAX */
     struct sy_picture refs[SY_REFERENCE_IMAGES_MAX]; /* reference images, in order */
     size_t n_refs;
+    const char *refs_param;  /* the field they came in, as the client named it (static);
+                              * NULL: "files" where the options are */
 };
 
 struct sy_request {
@@ -161,6 +163,14 @@ const char *request_option_param(const struct sy_request *req, const char *name,
  * Returns: SY_OK; SY_EINVAL naming the item at fault ("inputs.files[1]"). */
 sy_code request_set_reference_images(struct sy_request *req, const json_t *v, const char *param,
                                      struct sy_err *err);
+
+/* Adds one reference image from its bytes (copied), named `where` in
+ * refusals; declared is the media type the client gave (NULL, or a type
+ * that is not an image type, is not checked).
+ * Returns: SY_OK; SY_EINVAL (too many, too large, not a PNG, JPEG or WebP
+ * picture, or not the type declared); SY_ENOMEM. */
+sy_code request_add_reference_image(struct sy_request *req, const void *data, size_t len,
+                                    const char *declared, const char *where, struct sy_err *err);
 
 /* Hands decoded audio (malloc'd samples) to req, which frees it. */
 void request_take_audio(struct sy_request *req, int16_t *samples, size_t n, unsigned rate);

@@ -49,7 +49,32 @@ static const char *payload(const json_t *item, const char *where, const char **d
     return text;
 }
 
-static sy_code read_one(const json_t *item, const char *where, struct sy_picture *out,
+sy_code request_add_reference_image(struct sy_request *req, const void *data, size_t len,
+                                    const char *declared, const char *where, struct sy_err *err)
+{
+    if (req->images.n_refs == SY_REFERENCE_IMAGES_MAX)
+        return sy_errp(err, SY_EINVAL, where, "at most %d pictures are taken; '%s' is one more",
+                       SY_REFERENCE_IMAGES_MAX, where);
+    if (len > SY_REFERENCE_IMAGE_BYTES_MAX)
+        return sy_errp(err, SY_EINVAL, where, "'%s' is larger than %u bytes", where,
+                       SY_REFERENCE_IMAGE_BYTES_MAX);
+    const char *type = picture_type(data, len);
+    if (!type)
+        return sy_errp(err, SY_EINVAL, where, "'%s' is not a PNG, JPEG or WebP picture", where);
+    if (declared && strncmp(declared, "image/", 6) == 0 && strcmp(declared, type) != 0)
+        return sy_errp(err, SY_EINVAL, where, "'%s' says it is %s, but it is %s", where,
+                       declared, type);
+    struct sy_picture *p = &req->images.refs[req->images.n_refs];
+    if (!(p->data = malloc(len)))
+        return sy_errf(err, SY_ENOMEM, "out of memory reading '%s'", where);
+    memcpy(p->data, data, len);
+    p->size = len;
+    p->type = type;
+    req->images.n_refs++;
+    return SY_OK;
+}
+
+static sy_code read_one(struct sy_request *req, const json_t *item, const char *where,
                         struct sy_err *err)
 {
     const char *declared = NULL;
@@ -68,20 +93,15 @@ static sy_code read_one(const json_t *item, const char *where, struct sy_picture
                    : sy_errp(err, SY_EINVAL, where, "'%s' is not valid base64: %s", where,
                              e.msg);
     }
+    /* A type the client names must be the file's, whatever it names. */
     const char *type = picture_type((const unsigned char *)bytes.data, bytes.len);
-    if (!type) {
-        buf_cleanup(&bytes);
-        return sy_errp(err, SY_EINVAL, where, "'%s' is not a PNG, JPEG or WebP picture", where);
-    }
-    if (declared && strcmp(declared, type) != 0) {
-        buf_cleanup(&bytes);
-        return sy_errp(err, SY_EINVAL, where, "'%s' says it is %s, but it is %s", where,
-                       declared, type);
-    }
-    out->data = (unsigned char *)bytes.data; /* the buffer's storage, now the picture's */
-    out->size = bytes.len;
-    out->type = type;
-    return SY_OK;
+    sy_code rc = declared && type && strcmp(declared, type) != 0
+                     ? sy_errp(err, SY_EINVAL, where, "'%s' says it is %s, but it is %s", where,
+                               declared, type)
+                     : request_add_reference_image(req, bytes.data, bytes.len, declared, where,
+                                                   err);
+    buf_cleanup(&bytes);
+    return rc;
 }
 
 sy_code request_set_reference_images(struct sy_request *req, const json_t *v, const char *param,
@@ -100,10 +120,9 @@ sy_code request_set_reference_images(struct sy_request *req, const json_t *v, co
     json_array_foreach(v, i, item) {
         char where[96];
         snprintf(where, sizeof where, "%s[%zu]", param, i);
-        sy_code rc = read_one(item, where, &req->images.refs[req->images.n_refs], err);
+        sy_code rc = read_one(req, item, where, err);
         if (rc != SY_OK)
             return rc; /* those read so far are freed with the request */
-        req->images.n_refs++;
     }
     return SY_OK;
 }

@@ -9,6 +9,7 @@
 /* HTTP */
 #define SY_HTTP_BODY_MAX_DEFAULT (8u * 1024 * 1024) /* bytes of one request body */
 #define SY_AUDIO_UPLOAD_MAX (32u * 1024 * 1024)     /* bytes of an audio upload (OpenAI: 25 MB) */
+#define SY_IMAGE_UPLOAD_MAX (64u * 1024 * 1024)     /* bytes of an image-edit form (its pictures) */
 #define SY_HTTP_URL_MAX 4096                        /* bytes of a request target */
 #define SY_HTTP_STREAM_BUFFER_MAX (4u * 1024 * 1024) /* bytes queued for one slow stream reader */
 #define SY_CALL_TEXT_MAX (64u * 1024 * 1024)         /* bytes of text one response may collect */

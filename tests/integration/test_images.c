@@ -285,6 +285,58 @@ static void test_image_to_image(void)
     free(b);
 }
 
+/* OpenAI's /v1/images/edits: the same, as the OpenAI SDK's images.edit()
+ * sends it (a form with the pictures as files). */
+static void test_openai_edits(void)
+{
+    struct sy_buf png, txt;
+    buf_init(&png, 1u << 20);
+    buf_init(&txt, 64);
+    T_REQUIRE(png_make(40, 30, 3, &png) == 0);
+    buf_append_str(&txt, "not a picture", NULL);
+    const char *fields[] = {"model", "art:editor", "prompt", "make it blue", "n", "1", NULL};
+    struct http_form_file one = {"image", "cat.png", "image/png", &png};
+    struct http_response r;
+    T_EQ_INT(http_post_form(srv.port, "/v1/images/edits", fields, &one, 1, &r), 200);
+    json_t *body = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+    expect_png_b64(json_object_get(json_array_get(json_object_get(body, "data"), 0), "b64_json"),
+                   40, 30);
+    json_decref(body);
+    http_response_cleanup(&r);
+    json_t *sent = image_server_last(art);
+    T_EQ_INT(json_array_size(json_object_get(sent, "files")), 1);
+    T_EQ_STR(jstr(json_object_get(json_object_get(sent, "fields"), "n")), "1");
+    json_decref(sent);
+
+    struct {
+        struct http_form_file files[3];
+        size_t n;
+        const char *extra, *param;
+        int status;
+    } bad[] = {
+        {{{"image[]", "a.png", "image/png", &png}, {"image[]", "b.png", "image/png", &png},
+          {"image[]", "c.png", "image/png", &png}}, 3, NULL, "image", 422},
+        {{{"image", "a.txt", "text/plain", &txt}}, 1, NULL, "image[0]", 400},
+        {{{"image", "a.png", "image/jpeg", &png}}, 1, NULL, "image[0]", 400},
+        {{{"mask", "m.png", "image/png", &png}, {"image", "a.png", "image/png", &png}}, 2, NULL,
+         "mask", 422},
+        {{{0}}, 0, NULL, "image", 400},
+    };
+    unsigned before = image_server_requests(art);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        T_EQ_INT(http_post_form(srv.port, "/v1/images/edits", fields, bad[i].files, bad[i].n, &r),
+                 bad[i].status);
+        body = json_loadb(r.body.data ? r.body.data : "", r.body.len, 0, NULL);
+        const char *param = jstr(json_object_get(json_object_get(body, "error"), "param"));
+        T_ASSERT(param && strncmp(param, bad[i].param, strlen(bad[i].param)) == 0);
+        json_decref(body);
+        http_response_cleanup(&r);
+    }
+    T_EQ_INT(image_server_requests(art), before);
+    buf_cleanup(&png);
+    buf_cleanup(&txt);
+}
+
 int main(void)
 {
     if (test_env_init(&srv) != 0)
@@ -311,6 +363,7 @@ int main(void)
     T_RUN(test_url_is_not_followed);
     T_RUN(test_task_and_hf);
     T_RUN(test_image_to_image);
+    T_RUN(test_openai_edits);
     T_EQ_INT(test_server_stop(&srv), 0);
     image_server_stop(art);
     test_env_cleanup(&srv);

@@ -286,18 +286,25 @@ int http_post_json(int port, const char *path, json_t *body, json_t **json)
 int http_post_multipart(int port, const char *path, const struct sy_buf *file,
                         const char *const *fields, struct http_response *r)
 {
+    struct http_form_file f = {"file", "speech.wav", "audio/wav", file};
+    return http_post_form(port, path, fields, &f, file ? 1 : 0, r);
+}
+
+int http_post_form(int port, const char *path, const char *const *fields,
+                   const struct http_form_file *files, size_t n_files, struct http_response *r)
+{
     struct sy_buf body;
     buf_init(&body, 256u << 20);
     for (size_t i = 0; fields && fields[i]; i += 2)
         buf_printf(&body, NULL,
                    "--XyZzY\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n",
                    fields[i], fields[i + 1]);
-    if (file) {
-        buf_append_str(&body,
-                       "--XyZzY\r\nContent-Disposition: form-data; name=\"file\"; "
-                       "filename=\"speech.wav\"\r\nContent-Type: audio/wav\r\n\r\n",
-                       NULL);
-        buf_append(&body, file->data, file->len, NULL);
+    for (size_t i = 0; i < n_files; i++) {
+        buf_printf(&body, NULL,
+                   "--XyZzY\r\nContent-Disposition: form-data; name=\"%s\"; "
+                   "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
+                   files[i].name, files[i].filename, files[i].type);
+        buf_append(&body, files[i].data->data, files[i].data->len, NULL);
         buf_append_str(&body, "\r\n", NULL);
     }
     buf_append_str(&body, "--XyZzY--\r\n", NULL);

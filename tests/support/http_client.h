@@ -93,6 +93,14 @@ int http_post_json(int port, const char *path, json_t *body, json_t **json);
 int http_post_multipart(int port, const char *path, const struct sy_buf *file,
                         const char *const *fields, struct http_response *r);
 
+/* The same with any files: each its part name, file name and Content-Type. */
+struct http_form_file {
+    const char *name, *filename, *type;
+    const struct sy_buf *data;
+};
+int http_post_form(int port, const char *path, const char *const *fields,
+                   const struct http_form_file *files, size_t n_files, struct http_response *r);
+
 /* Reads SSE events from a stream response: fills `data` with the next event's
  * data lines joined (and `event` with its name, "" if none). Returns 1 for an
  * event, 0 at the end of the stream, -1 on error. `pending` carries bytes
