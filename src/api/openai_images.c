@@ -194,7 +194,11 @@ static sy_code on_edit_field(void *ctx, const struct http_form_field *f, struct 
     if (json_object_get(ef->body, f->name))
         return sy_errp(err, SY_EINVAL, f->name, "'%s' is given twice", f->name);
     json_t *v = field_value(f, err);
-    return v && json_object_set_new(ef->body, f->name, v) == 0 ? SY_OK : SY_EINVAL;
+    if (!v)
+        return SY_EINVAL;
+    if (json_object_set_new(ef->body, f->name, v) != 0) /* a name that is not UTF-8 */
+        return sy_errf(err, SY_EINVAL, "a form field's name is not UTF-8 text");
+    return SY_OK;
 }
 
 void openai_images_edits(struct http_exchange *ex, void *app)
