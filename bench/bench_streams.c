@@ -134,7 +134,8 @@ int bench_one_token(int port, const char *model)
 {
     json_t *resp = NULL;
     int status = http_post_json(port, "/v1/completions",
-                                json_pack("{s:s, s:s, s:i, s:i}", "model", model, "prompt", "Hello", "max_tokens", 1, "temperature", 0),
+                                json_pack("{s:s, s:s, s:i, s:i}", "model", model, "prompt",
+                                          "Hello", "max_tokens", 1, "temperature", 0),
                                 &resp);
     json_decref(resp);
     return status == 200 ? 0 : -1;

@@ -13,6 +13,7 @@ void openai_models_list(struct http_exchange *ex, void *app);      /* GET /v1/mo
 void openai_models_get(struct http_exchange *ex, void *app);       /* GET /v1/models/{id} */
 void openai_audio_speech(struct http_exchange *ex, void *app);     /* POST /v1/audio/speech */
 void openai_audio_transcriptions(struct http_exchange *ex, void *app); /* POST .../transcriptions */
-void openai_audio_translations(struct http_exchange *ex, void *app); /* POST .../translations: into English */
+/* POST /v1/audio/translations: speech into English text */
+void openai_audio_translations(struct http_exchange *ex, void *app);
 
 #endif

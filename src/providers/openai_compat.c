@@ -111,6 +111,7 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
     size_t plen = strlen(p->cfg.name);
     if (strncmp(name, p->cfg.name, plen) == 0 && name[plen] == ':')
         name += plen + 1;
+    const char *id = remote_upstream_id(p, name); /* what the upstream calls the model */
     char url[SY_UPSTREAM_URL_MAX];
     bool upload = false; /* the request is a multipart form (files), not JSON */
     struct transfer *t = calloc(1, sizeof *t);
@@ -133,9 +134,9 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         /* OpenAI's edits and transcriptions are forms; hf-inference takes JSON */
         upload = t->transcribe ||
                  (t->image && req->images.n_refs && p->dialect != UPSTREAM_HF);
-        rc = upstream_url(&p->cfg, p->dialect, req, remote_upstream_id(p, name), url, sizeof url, err);
+        rc = upstream_url(&p->cfg, p->dialect, req, id, url, sizeof url, err);
         if (rc == SY_OK && !upload) /* an upload is built on the transfer's handle */
-            rc = upstream_body(&p->cfg, p->dialect, req, remote_upstream_id(p, name), &t->body, err);
+            rc = upstream_body(&p->cfg, p->dialect, req, id, &t->body, err);
     }
     if (rc == SY_OK && fault_hit("upstream.connect"))
         rc = sy_errf(err, SY_EUPSTREAM, "provider '%s' (%s) cannot be reached: Connection "
@@ -143,10 +144,9 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
     if (rc == SY_OK && !(t->easy = curl_easy_init()))
         rc = sy_errf(err, SY_ENOMEM, "out of memory starting a request");
     if (rc == SY_OK && t->transcribe)
-        rc = upstream_transcription_form(t->easy, req, remote_upstream_id(p, name), &t->form, err);
+        rc = upstream_transcription_form(t->easy, req, id, &t->form, err);
     else if (rc == SY_OK && upload)
-        rc = upstream_image_edit_form(&p->cfg, t->easy, req, remote_upstream_id(p, name), &t->form,
-                                      err);
+        rc = upstream_image_edit_form(&p->cfg, t->easy, req, id, &t->form, err);
     if (rc == SY_OK) {
         for (const struct curl_slist *h = p->auth; h; h = h->next)
             t->headers = curl_slist_append(t->headers, h->data);

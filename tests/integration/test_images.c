@@ -88,8 +88,8 @@ static void test_openai_images(void)
     b = draw("art:sketch", "a cat");
     json_object_set_new(b, "size", json_string("40x30"));
     T_EQ_INT(http_post_json(srv.port, "/v1/images/generations", b, &resp), 200);
-    expect_png_b64(json_object_get(json_array_get(json_object_get(resp, "data"), 0), "b64_json"), 40,
-               30);
+    expect_png_b64(json_object_get(json_array_get(json_object_get(resp, "data"), 0), "b64_json"),
+                   40, 30);
     json_decref(resp);
 }
 
