@@ -68,6 +68,32 @@ static sy_code check_speech(const struct sy_capabilities *caps, const char *mode
     return SY_OK;
 }
 
+/* Pictures a drawing starts from: as many as the model takes, and one when
+ * it draws only from a picture. Refusals name the field as the client wrote it. */
+static sy_code check_reference_images(const struct sy_capabilities *caps, const char *model_id,
+                                      const struct sy_request *req, struct sy_err *err)
+{
+    bool missing = req->task == SY_TASK_TEXT_TO_IMAGE && caps->needs_reference_image &&
+                   !req->images.n_refs;
+    if (!missing && req->images.n_refs <= caps->reference_images)
+        return SY_OK;
+    char param[SY_ERR_PARAM_MAX];
+    if (req->images.refs_param)
+        snprintf(param, sizeof param, "%s", req->images.refs_param);
+    else
+        request_option_param(req, "files", param, sizeof param);
+    if (missing)
+        return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' draws from a picture: send one "
+                       "in '%s'", model_id, param);
+    if (!caps->reference_images)
+        return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' draws from text only; remove "
+                       "'%s' (or choose a model that takes reference images)",
+                       model_id, param);
+    return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' takes at most %u reference image%s; "
+                   "%zu were sent", model_id, caps->reference_images,
+                   caps->reference_images == 1 ? "" : "s", req->images.n_refs);
+}
+
 sy_code capabilities_check(const struct sy_capabilities *caps, const char *model_id,
                            const struct sy_request *req, struct sy_err *err)
 {
@@ -89,25 +115,9 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     sy_code rc = check_speech(caps, model_id, req, err);
     if (rc != SY_OK)
         return rc;
+    if ((rc = check_reference_images(caps, model_id, req, err)) != SY_OK)
+        return rc;
     char param[SY_ERR_PARAM_MAX];
-    if (req->images.refs_param)
-        snprintf(param, sizeof param, "%s", req->images.refs_param);
-    else
-        request_option_param(req, "files", param, sizeof param);
-    if (req->task == SY_TASK_TEXT_TO_IMAGE && caps->needs_reference_image &&
-        !req->images.n_refs) {
-        return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' draws from a picture: send one "
-                       "in '%s'", model_id, param);
-    }
-    if (req->images.n_refs > caps->reference_images) {
-        if (!caps->reference_images)
-            return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' draws from text only; "
-                           "remove '%s' (or choose a model that takes reference images)",
-                           model_id, param);
-        return sy_errp(err, SY_EUNSUPPORTED, param, "model '%s' takes at most %u reference "
-                       "image%s; %zu were sent", model_id, caps->reference_images,
-                       caps->reference_images == 1 ? "" : "s", req->images.n_refs);
-    }
     if (req->task == SY_TASK_FEATURE_EXTRACTION && req->embed.dimensions &&
         caps->embedding_length && req->embed.dimensions > caps->embedding_length)
         return sy_errp(err, SY_EUNSUPPORTED,
