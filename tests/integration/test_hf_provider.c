@@ -150,8 +150,7 @@ static void test_task_and_hf_surfaces(void)
                                       "true_cfg_scale", 4),
                             &resp),
              200);
-    json_t *images = json_object_get(
-        json_object_get(json_object_get(resp, "result"), "task_output"), "images");
+    const json_t *images = task_images(resp);
     T_EQ_INT(json_array_size(images), 1);
     T_EQ_STR(jstr(json_object_get(json_array_get(images, 0), "content_type")), "image/png");
     json_decref(resp);
@@ -187,8 +186,7 @@ static void test_image_to_image(void)
                                       "inputs", "text", "in watercolour", "files", b64.data),
                             &resp),
              200);
-    json_t *images = json_object_get(
-        json_object_get(json_object_get(resp, "result"), "task_output"), "images");
+    const json_t *images = task_images(resp);
     expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 40, 30);
     json_decref(resp);
     expect_last_request("/hf-inference/models/acme/restyler");

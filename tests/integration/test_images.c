@@ -149,8 +149,7 @@ static void test_task_and_hf(void)
                                       "width", 64, "height", 64, "seed", 3),
                             &resp),
              200);
-    json_t *images = json_object_get(
-        json_object_get(json_object_get(resp, "result"), "task_output"), "images");
+    const json_t *images = task_images(resp);
     T_EQ_INT(json_array_size(images), 1);
     T_EQ_STR(jstr(json_object_get(json_array_get(images, 0), "content_type")), "image/png");
     expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 64, 64);
@@ -217,8 +216,7 @@ static void test_image_to_image(void)
                                                 "image/png", "data", a)),
                             &resp),
              200);
-    json_t *images = json_object_get(
-        json_object_get(json_object_get(resp, "result"), "task_output"), "images");
+    const json_t *images = task_images(resp);
     T_EQ_INT(json_array_size(images), 1);
     expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 40, 30);
     char *run_id = jstr_dup(json_object_get(resp, "id"));
@@ -256,8 +254,7 @@ static void test_image_to_image(void)
     T_EQ_INT(http_post_json(srv.port, "/api/inference",
                             edit_body("art:editor", json_pack("[s, s]", url, a)), &resp),
              200);
-    images = json_object_get(json_object_get(json_object_get(resp, "result"), "task_output"),
-                             "images");
+    images = task_images(resp);
     expect_png_b64(json_object_get(json_array_get(images, 0), "b64"), 20, 20);
     json_decref(resp);
     sent = image_server_last(art);

@@ -18,6 +18,12 @@ static void expect_png(const void *data, size_t len, unsigned width, unsigned he
     T_EQ_INT(h, height);
 }
 
+const json_t *task_images(const json_t *answer)
+{
+    return json_object_get(json_object_get(json_object_get(answer, "result"), "task_output"),
+                           "images");
+}
+
 void expect_png_b64(const json_t *b64, unsigned width, unsigned height)
 {
     struct sy_buf png;

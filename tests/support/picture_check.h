@@ -8,6 +8,9 @@
 
 #include <jansson.h>
 
+/* The pictures of a task-API answer: its result.task_output.images (NULL if none). */
+const json_t *task_images(const json_t *answer);
+
 /* Checks that b64 is a JSON string holding base64 of a width x height PNG. */
 void expect_png_b64(const json_t *b64, unsigned width, unsigned height);
 
