@@ -28,30 +28,6 @@ static struct test_server srv;
 static struct image_server *router;
 static struct hub_server *hub;
 
-/* Writes <root>/<repo>/.info.json (info) and a README. Returns 0 or -1. */
-static int add_repo(const char *root, const char *repo, const char *info)
-{
-    char dir[1024], file[1100];
-    snprintf(dir, sizeof dir, "%s/%s", root, repo);
-    char *slash = strrchr(dir, '/');
-    *slash = '\0';
-    mkdir(dir, 0755);
-    *slash = '/';
-    mkdir(dir, 0755);
-    snprintf(file, sizeof file, "%s/.info.json", dir);
-    FILE *f = fopen(file, "w");
-    if (!f)
-        return -1;
-    fputs(info, f);
-    fclose(f);
-    snprintf(file, sizeof file, "%s/README.md", dir);
-    f = fopen(file, "w");
-    if (!f)
-        return -1;
-    fputs("# test model\n", f);
-    return fclose(f);
-}
-
 static void expect_error(const char *path, json_t *body, int status, const char *param,
                          const char *words)
 {
@@ -296,25 +272,25 @@ int main(void)
     snprintf(root, sizeof root, "%s/hub", srv.tmp);
     snprintf(cache, sizeof cache, "%s/hub-cache", srv.tmp);
     mkdir(root, 0755);
-    int bad = add_repo(root, "acme/painter",
+    int bad = hub_server_add_repo(root, "acme/painter",
                        "{\"pipeline_tag\": \"text-to-image\", \"inferenceProviderMapping\": ["
                        "{\"provider\": \"fal-ai\", \"providerId\": \"fal-ai/painter\", "
                        "\"task\": \"text-to-image\", \"status\": \"live\"}, "
                        "{\"provider\": \"hf-inference\", \"providerId\": \"acme/painter\", "
                        "\"task\": \"text-to-image\", \"status\": \"live\"}]}") |
-              add_repo(root, "acme/embedder", /* the Hub's older form: keyed by provider */
+              hub_server_add_repo(root, "acme/embedder", /* the Hub's older form: keyed by provider */
                        "{\"pipeline_tag\": \"sentence-similarity\", \"inferenceProviderMapping\": "
                        "{\"hf-inference\": {\"providerId\": \"acme/embedder\", \"task\": "
                        "\"sentence-similarity\", \"status\": \"live\"}}}") |
-              add_repo(root, "acme/filmmaker",
+              hub_server_add_repo(root, "acme/filmmaker",
                        "{\"pipeline_tag\": \"text-to-video\", \"inferenceProviderMapping\": ["
                        "{\"provider\": \"fal-ai\", \"providerId\": \"fal-ai/wan\", "
                        "\"task\": \"text-to-video\", \"status\": \"live\"}]}") |
-              add_repo(root, "acme/restyler",
+              hub_server_add_repo(root, "acme/restyler",
                        "{\"pipeline_tag\": \"image-to-image\", \"inferenceProviderMapping\": ["
                        "{\"provider\": \"hf-inference\", \"providerId\": \"acme/restyler\", "
                        "\"task\": \"image-to-image\", \"status\": \"live\"}]}") |
-              add_repo(root, "acme/staged",
+              hub_server_add_repo(root, "acme/staged",
                        "{\"pipeline_tag\": \"text-to-image\", \"inferenceProviderMapping\": ["
                        "{\"provider\": \"hf-inference\", \"providerId\": \"acme/staged\", "
                        "\"task\": \"text-to-image\", \"status\": \"staging\"}]}");

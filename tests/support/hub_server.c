@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loopback_daemon.h"
+
 struct hub_server {
     struct MHD_Daemon *daemon, *cdn_daemon;
     char root[1024];
@@ -496,27 +498,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return answer(c, 404, NULL, "{\"error\":\"no such route\"}");
 }
 
-/* A daemon on a free loopback port; *port gets the port. */
-static struct MHD_Daemon *start_daemon(MHD_AccessHandlerCallback handler, struct hub_server *hs,
-                                       int *port)
-{
-    struct sockaddr_in loopback = {.sin_family = AF_INET};
-    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, handler, hs,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&loopback, MHD_OPTION_END);
-    if (d)
-        *port = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port;
-    return d;
-}
-
 struct hub_server *hub_server_start(const char *root)
 {
     struct hub_server *hs = calloc(1, sizeof *hs);
     snprintf(hs->root, sizeof hs->root, "%s", root);
     pthread_mutex_init(&hs->lock, NULL);
-    hs->daemon = start_daemon(on_request, hs, &hs->port);
-    hs->cdn_daemon = hs->daemon ? start_daemon(on_cdn_request, hs, &hs->cdn_port) : NULL;
+    hs->daemon = loopback_daemon_start(on_request, hs, NULL, &hs->port);
+    hs->cdn_daemon = hs->daemon ? loopback_daemon_start(on_cdn_request, hs, NULL,
+                                                       &hs->cdn_port) : NULL;
     if (!hs->cdn_daemon) {
         hub_server_stop(hs);
         return NULL;
@@ -591,4 +580,27 @@ unsigned hub_server_api_requests(const struct hub_server *hs)
 unsigned hub_server_not_modified(const struct hub_server *hs)
 {
     return atomic_load(&hs->not_modified);
+}
+
+int hub_server_add_repo(const char *root, const char *repo, const char *info)
+{
+    char dir[1024], file[1100];
+    snprintf(dir, sizeof dir, "%s/%s", root, repo);
+    char *slash = strrchr(dir, '/');
+    *slash = '\0';
+    mkdir(dir, 0755);
+    *slash = '/';
+    mkdir(dir, 0755);
+    snprintf(file, sizeof file, "%s/.info.json", dir);
+    FILE *f = fopen(file, "w");
+    if (!f)
+        return -1;
+    fputs(info, f);
+    fclose(f);
+    snprintf(file, sizeof file, "%s/README.md", dir);
+    f = fopen(file, "w");
+    if (!f)
+        return -1;
+    fputs("# test model\n", f);
+    return fclose(f);
 }

@@ -37,6 +37,10 @@ struct hub_server;
 
 /* Starts serving root on a free loopback port. Returns NULL on failure. */
 struct hub_server *hub_server_start(const char *root);
+
+/* Writes a repo into root (before or while serving): <root>/<repo>/.info.json
+ * holding info (JSON text) and a README. Returns 0 or -1. */
+int hub_server_add_repo(const char *root, const char *repo, const char *info);
 void hub_server_stop(struct hub_server *hs);
 
 int hub_server_port(const struct hub_server *hs);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "util/base64.h"
+#include "loopback_daemon.h"
 #include "util/buf.h"
 
 struct image_server {
@@ -99,7 +100,7 @@ int png_size(const void *data, size_t len, unsigned *width, unsigned *height)
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     struct png_reader r = {.data = data, .len = len};
-    unsigned char *row = NULL;
+    unsigned char *volatile row = NULL; /* freed after a longjmp from libpng */
     if (!png || !info || setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, NULL);
         free(row);
@@ -124,14 +125,7 @@ int png_size(const void *data, size_t len, unsigned *width, unsigned *height)
 
 static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    struct MHD_Response *r = MHD_create_response_from_buffer(text ? strlen(text) : 0, text,
-                                                             MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    enum MHD_Result rc = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return rc;
+    return loopback_answer_json(c, status, body);
 }
 
 /* Keeps what a request brought: its body (parsed), path and credentials. */
@@ -429,17 +423,11 @@ struct image_server *image_server_start(void)
     if (!is)
         return NULL;
     pthread_mutex_init(&is->lock, NULL);
-    struct sockaddr_in loopback = {.sin_family = AF_INET};
-    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    is->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-        on_request, is, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&loopback,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, is, MHD_OPTION_END);
+    is->daemon = loopback_daemon_start(on_request, is, on_completed, &is->port);
     if (!is->daemon) {
         image_server_stop(is);
         return NULL;
     }
-    is->port = MHD_get_daemon_info(is->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
     return is;
 }
 
