@@ -30,6 +30,7 @@ static void call_unref(struct call *c)
     buf_cleanup(&c->audio);
     buf_cleanup(&c->vectors);
     buf_cleanup(&c->pictures);
+    buf_cleanup(&c->media);
     buf_cleanup(&c->out);
     json_decref(c->segments);
     http_waker_release(c->waker);
@@ -71,6 +72,7 @@ struct call *call_create(struct api_ctx *api, const struct call_encoder *enc, co
     buf_init(&c->audio, SY_CALL_AUDIO_MAX);
     buf_init(&c->vectors, SY_CALL_VECTORS_MAX);
     buf_init(&c->pictures, SY_CALL_IMAGES_MAX);
+    buf_init(&c->media, SY_CALL_MEDIA_MAX);
     buf_init(&c->out, api->stream_buffer_max);
     c->segments = json_array();
     if (!c->segments) {
@@ -195,6 +197,24 @@ static bool apply_event(struct call *c, const struct sy_event *ev)
         rc = buf_append(&c->pictures, ev->image, ev->image_size, &berr);
         if (rc == SY_OK)
             c->n_pictures++;
+        break;
+    case SY_EVENT_PROGRESS:
+        c->progress = ev->progress;
+        snprintf(c->state, sizeof c->state, "%.*s", (int)ev->len, ev->text ? ev->text : "");
+        if (stream && c->enc->stream_progress)
+            rc = c->enc->stream_progress(c, &c->out);
+        break;
+    case SY_EVENT_MEDIA:
+        if (c->n_tokens++ == 0)
+            clock_gettime(CLOCK_MONOTONIC, &c->t_first_token);
+        if (c->media_type) {
+            sy_errf(&c->err, SY_EUPSTREAM, "a second video or music file came for one request");
+            return true;
+        }
+        c->media_type = ev->media_type ? ev->media_type : "application/octet-stream";
+        rc = buf_append(&c->media, ev->media, ev->media_size, &berr);
+        if (rc == SY_OK && stream && c->enc->stream_media)
+            rc = c->enc->stream_media(c, &c->out);
         break;
     case SY_EVENT_DONE:
         c->finished = true;

@@ -40,6 +40,10 @@ struct call_encoder {
                             struct sy_buf *out);
     /* may be NULL: one recognised segment (also collected in c->segments). */
     sy_code (*stream_segment)(struct call *c, const json_t *segment, struct sy_buf *out);
+    /* may be NULL: a long job's state (also kept in c->progress, c->state). */
+    sy_code (*stream_progress)(struct call *c, struct sy_buf *out);
+    /* may be NULL: the video or music made, once collected in c->media. */
+    sy_code (*stream_media)(struct call *c, struct sy_buf *out);
     sy_code (*stream_done)(struct call *c, struct sy_buf *out);
     /* may be NULL for bodies that cannot say "error" (raw audio): a failure
      * after the stream began then cuts the connection, so the client sees a
@@ -88,6 +92,10 @@ struct call {
     size_t picture_at[SY_IMAGES_MAX], picture_size[SY_IMAGES_MAX], n_pictures;
     const char *picture_type[SY_IMAGES_MAX]; /* each one's media type (static storage) */
     size_t n_vectors, dim;
+    struct sy_buf media;           /* the video or music made (one file) */
+    const char *media_type;        /* its media type (static storage), NULL until it came */
+    double progress;               /* a long job's percent done */
+    char state[16];                /* and its state ("queued", "in_progress"), "" if none */
     struct sy_buf out;             /* stream bytes not yet taken by the client */
     size_t n_tokens;               /* TOKEN events seen */
     struct sy_usage usage;

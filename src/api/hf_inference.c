@@ -4,7 +4,11 @@
  * answered with [{"generated_text": "..."}]. As on the Hub, the prompt is part
  * of generated_text unless parameters.return_full_text is false, and decoding
  * is greedy unless do_sample is true or a sampling parameter (temperature,
- * top_k, top_p) asks for sampling (TGI's rule). */
+ * top_k, top_p) asks for sampling (TGI's rule). A model whose one task is
+ * text-to-image, text-to-video or text-to-audio takes "inputs" as its prompt
+ * and answers with the file's bytes (parameters.duration: seconds of video
+ * or music). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +45,7 @@ static const char *const hf_parameter_keys[] = {
     "temperature", "top_p", "top_k", "max_new_tokens", "do_sample", "repetition_penalty",
     "frequency_penalty", "return_full_text", "stop", "stop_sequences", "seed", "guidance_scale",
     "num_inference_steps", "width", "height", "scheduler", "negative_prompt",
-    "num_return_sequences", "details", NULL};
+    "num_return_sequences", "details", "duration", NULL};
 static const char *const hf_option_keys[] = {"use_cache", "wait_for_model", NULL};
 
 static json_t *hf_complete(struct call *c)
@@ -66,6 +70,33 @@ static sy_code hf_picture(struct call *c, struct sy_buf *out, const char **conte
 }
 
 static const struct call_encoder hf_image_encoder = {.complete_raw = hf_picture};
+
+/* text-to-video and text-to-audio: the file's bytes, as the HF API answers. */
+static sy_code hf_media(struct call *c, struct sy_buf *out, const char **content_type)
+{
+    *content_type = c->media_type ? c->media_type : "application/octet-stream";
+    return buf_append(out, c->media.data ? c->media.data : "", c->media.len, NULL);
+}
+
+static const struct call_encoder hf_media_encoder = {.complete_raw = hf_media};
+
+/* parameters.duration (seconds): how long a video or music piece is to be. */
+static sy_code read_duration(const json_t *body, struct sy_request *req, struct sy_err *err)
+{
+    const json_t *v = settings_lookup(body, "parameters.duration");
+    if (!v || json_is_null(v))
+        return SY_OK;
+    if (req->task != SY_TASK_TEXT_TO_VIDEO && req->task != SY_TASK_TEXT_TO_AUDIO)
+        return sy_errp(err, SY_EINVAL, "parameters.duration", "'parameters.duration' is for "
+                       "text-to-video and text-to-audio models, not %s", task_name(req->task));
+    double s = json_number_value(v);
+    if (!json_is_number(v) || !(s > 0 && s <= SY_MEDIA_SECONDS_MAX))
+        return sy_errp(err, SY_EINVAL, "parameters.duration", "'parameters.duration' must be "
+                       "seconds, above 0 and at most %d", SY_MEDIA_SECONDS_MAX);
+    req->media.duration_s = s;
+    snprintf(req->options_at, sizeof req->options_at, "parameters.");
+    return SY_OK;
+}
 
 static sy_code check_object(const json_t *body, const char *key, const char *const *known,
                             struct sy_err *err)
@@ -116,6 +147,8 @@ static sy_code hf_parse(const json_t *body, struct sy_request *req, struct sy_er
         rc = check_object(body, "options", hf_option_keys, err);
     if (rc == SY_OK)
         rc = refuse_unsupported(body, err);
+    if (rc == SY_OK)
+        rc = read_duration(body, req, err);
     req->settings.return_full_text = true;
     if (rc == SY_OK)
         rc = settings_read(body, hf_aliases, sizeof hf_aliases / sizeof hf_aliases[0],
@@ -153,9 +186,12 @@ void hf_models_post(struct http_exchange *ex, void *app)
     if (rc == SY_OK && (hf_embed_serve(ex, api, &req, pipeline, described) ||
                         hf_speech_serve(ex, api, &req, described)))
         return;
-    /* A model that only draws takes the prompt for a picture. */
-    if (described && described->caps.tasks == SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE))
-        req.task = SY_TASK_TEXT_TO_IMAGE;
+    /* A model that only draws (or films, or composes) takes the prompt for that. */
+    static const enum sy_task only[] = {SY_TASK_TEXT_TO_IMAGE, SY_TASK_TEXT_TO_VIDEO,
+                                        SY_TASK_TEXT_TO_AUDIO};
+    for (size_t i = 0; described && i < sizeof only / sizeof only[0]; i++)
+        if (described->caps.tasks == SY_TASK_BIT(only[i]))
+            req.task = only[i];
     if (rc == SY_OK)
         rc = json_body_parse(ex, &body, &err);
     if (rc == SY_OK)
@@ -166,6 +202,9 @@ void hf_models_post(struct http_exchange *ex, void *app)
         api_respond_error(ex, &err);
         return;
     }
-    call_start(api, req.task == SY_TASK_TEXT_TO_IMAGE ? &hf_image_encoder : &hf_encoder, "hf-",
-               &req, NULL, ex);
+    bool media = req.task == SY_TASK_TEXT_TO_VIDEO || req.task == SY_TASK_TEXT_TO_AUDIO;
+    call_start(api, req.task == SY_TASK_TEXT_TO_IMAGE ? &hf_image_encoder
+                    : media                           ? &hf_media_encoder
+                                                      : &hf_encoder,
+               "hf-", &req, NULL, ex);
 }

@@ -15,6 +15,7 @@
 #include "api/json_body.h"
 #include "api/sse.h"
 #include "api/task.h"
+#include "api/task_media.h"
 #include "api/task_speech.h"
 
 static const struct setting_alias task_aliases[] = {
@@ -132,6 +133,12 @@ static json_t *task_complete(struct call *c)
                          "finish_reason", finish_name(c->finish), "resolved_model_id",
                          c->model.id, "backend", c->model.backend, "runtime_ms_model",
                          call_total_ms(c), "timings", timings_json(c));
+    if (task_media_is(c))
+        return json_pack("{s:s, s:{s:o, s:s}, s:s, s:s, s:f, s:o}", "id", c->id, "result",
+                         "task_output", task_media_output(c), "finish_reason",
+                         finish_name(c->finish), "resolved_model_id", c->model.id, "backend",
+                         c->model.backend, "runtime_ms_model", call_total_ms(c), "timings",
+                         timings_json(c));
     if (c->req.task == SY_TASK_FEATURE_EXTRACTION)
         return json_pack("{s:s, s:{s:{s:o}, s:s, s:{s:I}}, s:s, s:s, s:f, s:o}", "id", c->id,
                          "result", "task_output", "embeddings", embeddings_all(c),
@@ -167,6 +174,8 @@ const struct call_encoder task_encoder = {
     .stream_token = task_stream_token,
     .stream_audio = task_speech_stream_audio,
     .stream_segment = task_speech_stream_segment,
+    .stream_progress = task_media_stream_progress,
+    .stream_media = task_media_stream_file,
     .stream_done = task_stream_done,
     .stream_error = task_stream_error,
     .complete = task_complete,
@@ -229,6 +238,7 @@ static sy_code read_media_inputs(const json_t *inputs, struct sy_request *req, s
 {
     static const char *const known[] = {"text", "duration", "quality", NULL};
     sy_code rc = json_body_known_keys(inputs, known, "inputs", err);
+    snprintf(req->options_at, sizeof req->options_at, "inputs.");
     const json_t *text = json_object_get(inputs, "text");
     const json_t *duration = json_object_get(inputs, "duration");
     const json_t *quality = json_object_get(inputs, "quality");

@@ -10,7 +10,8 @@
 #include <strings.h>
 
 static const char *const entry_keys[] = {"name", "kind", "base_url", "api_key_env", "timeout",
-                                         "connect_timeout", "aliases", "images", "audio", NULL};
+                                         "connect_timeout", "aliases", "images", "audio", "videos",
+                                         "poll_interval_ms", "job_timeout", NULL};
 
 static bool known(const char *key)
 {
@@ -125,6 +126,24 @@ int provider_parse_size(const char *s, unsigned *width, unsigned *height)
     return 0;
 }
 
+/* A model's "sizes" (at most SY_PROVIDER_IMAGE_SIZES_MAX, checked by the
+ * caller) into width[] and height[]; `map` and `model` name it in errors. */
+static sy_code read_sizes(const json_t *sizes, unsigned *width, unsigned *height, size_t *n,
+                          const char *at, const char *map, const char *model, struct sy_err *err)
+{
+    size_t i;
+    const json_t *size;
+    *n = 0;
+    json_array_foreach(sizes, i, size) {
+        if (!json_is_string(size) ||
+            provider_parse_size(json_string_value(size), &width[i], &height[i]) != 0)
+            return sy_errf(err, SY_EINVAL, "%s: %s.%s.sizes[%zu] must be \"WxH\" with sides of "
+                           "1 to 16384", at, map, model, i);
+        (*n)++;
+    }
+    return SY_OK;
+}
+
 static sy_code read_images(const json_t *v, struct sy_provider_config *p, const char *at,
                            struct sy_err *err)
 {
@@ -162,15 +181,9 @@ static sy_code read_images(const json_t *v, struct sy_provider_config *p, const 
         memset(m, 0, sizeof *m);
         snprintf(m->model, sizeof m->model, "%s", model);
         m->files = (unsigned)json_integer_value(files);
-        size_t i;
-        const json_t *size;
-        json_array_foreach(sizes, i, size) {
-            if (!json_is_string(size) ||
-                provider_parse_size(json_string_value(size), &m->width[i], &m->height[i]) != 0)
-                return sy_errf(err, SY_EINVAL, "%s: images.%s.sizes[%zu] must be \"WxH\" with "
-                               "sides of 1 to 16384", at, model, i);
-            m->n_sizes++;
-        }
+        sy_code rc = read_sizes(sizes, m->width, m->height, &m->n_sizes, at, "images", model, err);
+        if (rc != SY_OK)
+            return rc;
         p->n_images++;
     }
     return SY_OK;
@@ -246,6 +259,72 @@ static sy_code read_audio(const json_t *v, struct sy_provider_config *p, const c
     return SY_OK;
 }
 
+/* `videos`: an OpenAI-compatible upstream's video models (its /videos job
+ * API), with the sizes and lengths in seconds each makes. */
+static sy_code read_videos(const json_t *v, struct sy_provider_config *p, const char *at,
+                           struct sy_err *err)
+{
+    p->n_videos = 0;
+    if (!v)
+        return SY_OK;
+    if (strcmp(p->kind, "openai") != 0)
+        return sy_errf(err, SY_EINVAL, "%s: 'videos' needs kind \"openai\" (OpenAI's /videos "
+                       "job API)", at);
+    if (!json_is_object(v))
+        return sy_errf(err, SY_EINVAL, "%s: 'videos' must be an object of model: {\"sizes\"?: "
+                       "[\"WxH\", ...], \"seconds\"?: [4, 8, ...]}", at);
+    const char *model;
+    const json_t *opts;
+    json_object_foreach((json_t *)v, model, opts) {
+        if (p->n_videos == SY_PROVIDER_VIDEO_MODELS_MAX)
+            return sy_errf(err, SY_EINVAL, "%s: more than %d video models", at,
+                           SY_PROVIDER_VIDEO_MODELS_MAX);
+        struct sy_provider_video_model *m = &p->videos[p->n_videos];
+        const json_t *sizes = json_object_get(opts, "sizes");
+        const json_t *seconds = json_object_get(opts, "seconds");
+        if (!model[0] || strlen(model) >= sizeof m->model || !json_is_object(opts) ||
+            json_object_size(opts) > (sizes ? 1u : 0u) + (seconds ? 1u : 0u) ||
+            (sizes && !json_is_array(sizes)) ||
+            json_array_size(sizes) > SY_PROVIDER_IMAGE_SIZES_MAX ||
+            (seconds && !json_is_array(seconds)) ||
+            json_array_size(seconds) > SY_PROVIDER_VIDEO_LENGTHS_MAX)
+            return sy_errf(err, SY_EINVAL,
+                           "%s: videos.%s must be {} or {\"sizes\"?: [up to %d \"WxH\"], "
+                           "\"seconds\"?: [up to %d lengths]}", at, model,
+                           SY_PROVIDER_IMAGE_SIZES_MAX, SY_PROVIDER_VIDEO_LENGTHS_MAX);
+        memset(m, 0, sizeof *m);
+        snprintf(m->model, sizeof m->model, "%s", model);
+        sy_code rc = read_sizes(sizes, m->width, m->height, &m->n_sizes, at, "videos", model, err);
+        if (rc != SY_OK)
+            return rc;
+        size_t i;
+        const json_t *s;
+        json_array_foreach(seconds, i, s) {
+            if (!json_is_integer(s) || json_integer_value(s) < 1 ||
+                json_integer_value(s) > SY_MEDIA_SECONDS_MAX)
+                return sy_errf(err, SY_EINVAL, "%s: videos.%s.seconds[%zu] must be whole "
+                               "seconds from 1 to %d", at, model, i, SY_MEDIA_SECONDS_MAX);
+            m->seconds[m->n_seconds++] = (unsigned)json_integer_value(s);
+        }
+        p->n_videos++;
+    }
+    return SY_OK;
+}
+
+/* `poll_interval_ms`: how often a job (a video) is asked how it is doing. */
+static sy_code read_poll_interval(const json_t *v, struct sy_provider_config *p, const char *at,
+                                  struct sy_err *err)
+{
+    p->poll_interval_ms = 2000;
+    if (!v)
+        return SY_OK;
+    if (!json_is_integer(v) || json_integer_value(v) < 50 || json_integer_value(v) > 600000)
+        return sy_errf(err, SY_EINVAL, "%s: 'poll_interval_ms' must be milliseconds from 50 to "
+                       "600000", at);
+    p->poll_interval_ms = (unsigned)json_integer_value(v);
+    return SY_OK;
+}
+
 static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, const char *at,
                           struct sy_err *err)
 {
@@ -257,7 +336,8 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
         if (!known(key))
             return sy_errf(err, SY_EINVAL,
                            "%s: unknown key '%s' (name, kind, base_url, api_key_env, timeout, "
-                           "connect_timeout, aliases, images, audio)", at, key);
+                           "connect_timeout, aliases, images, audio, videos, poll_interval_ms, "
+                           "job_timeout)", at, key);
     }
     memset(p, 0, sizeof *p);
     sy_code rc;
@@ -269,6 +349,9 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
                            at, err)) != SY_OK ||
         (rc = seconds_field(entry, "timeout", 600, &p->timeout_s, at, err)) != SY_OK ||
         (rc = seconds_field(entry, "connect_timeout", 10, &p->connect_timeout_s, at, err)) !=
+            SY_OK ||
+        (rc = seconds_field(entry, "job_timeout", 1800, &p->job_timeout_s, at, err)) != SY_OK ||
+        (rc = read_poll_interval(json_object_get(entry, "poll_interval_ms"), p, at, err)) !=
             SY_OK)
         return rc;
     if (!name_ok(p->name))
@@ -290,7 +373,9 @@ static sy_code read_entry(const json_t *entry, struct sy_provider_config *p, con
     rc = read_aliases(json_object_get(entry, "aliases"), p, at, err);
     if (rc == SY_OK)
         rc = read_images(json_object_get(entry, "images"), p, at, err);
-    return rc == SY_OK ? read_audio(json_object_get(entry, "audio"), p, at, err) : rc;
+    if (rc == SY_OK)
+        rc = read_audio(json_object_get(entry, "audio"), p, at, err);
+    return rc == SY_OK ? read_videos(json_object_get(entry, "videos"), p, at, err) : rc;
 }
 
 sy_code provider_config_parse(const json_t *v, const char *where,

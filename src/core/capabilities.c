@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -94,6 +95,40 @@ static sy_code check_reference_images(const struct sy_capabilities *caps, const 
                    caps->reference_images == 1 ? "" : "s", req->images.n_refs);
 }
 
+/* How long a video or song may be, and its quality, which no model here takes. */
+static sy_code check_media(const struct sy_capabilities *caps, const char *model_id,
+                           const struct sy_request *req, struct sy_err *err)
+{
+    char param[SY_ERR_PARAM_MAX];
+    if (req->media.quality[0])
+        return sy_errp(err, SY_EUNSUPPORTED,
+                       request_option_param(req, "quality", param, sizeof param),
+                       "model '%s' takes no quality setting; remove '%s' (a provider's own "
+                       "quality field goes in provider_overrides)", model_id, param);
+    double s = req->media.duration_s;
+    if (s <= 0)
+        return SY_OK;
+    if (!caps->takes_duration)
+        return sy_errp(err, SY_EUNSUPPORTED,
+                       request_option_param(req, "duration", param, sizeof param),
+                       "model '%s' decides its own length; remove '%s'", model_id, param);
+    for (const char *p = caps->durations; *p;) {
+        char *end;
+        double allowed = strtod(p, &end);
+        if (end == p)
+            break;
+        if (allowed == s)
+            return SY_OK;
+        p = end + (*end == ',');
+    }
+    if (!caps->durations[0])
+        return SY_OK;
+    return sy_errp(err, SY_EUNSUPPORTED,
+                   request_option_param(req, "duration", param, sizeof param),
+                   "model '%s' makes %s of %s seconds only; %g is not one of them", model_id,
+                   req->task == SY_TASK_TEXT_TO_VIDEO ? "videos" : "pieces", caps->durations, s);
+}
+
 sy_code capabilities_check(const struct sy_capabilities *caps, const char *model_id,
                            const struct sy_request *req, struct sy_err *err)
 {
@@ -116,6 +151,9 @@ sy_code capabilities_check(const struct sy_capabilities *caps, const char *model
     if (rc != SY_OK)
         return rc;
     if ((rc = check_reference_images(caps, model_id, req, err)) != SY_OK)
+        return rc;
+    if ((req->task == SY_TASK_TEXT_TO_VIDEO || req->task == SY_TASK_TEXT_TO_AUDIO) &&
+        (rc = check_media(caps, model_id, req, err)) != SY_OK)
         return rc;
     char param[SY_ERR_PARAM_MAX];
     if (req->task == SY_TASK_FEATURE_EXTRACTION && req->embed.dimensions &&
@@ -150,6 +188,22 @@ static json_t *list_json(const char *list)
     return a;
 }
 
+/* "4,8,12" as [4, 8, 12]; [] when any length goes. */
+static json_t *durations_json(const char *list)
+{
+    json_t *a = json_array();
+    for (const char *p = list; a && *p;) {
+        char *end;
+        double s = strtod(p, &end);
+        if (end == p)
+            break;
+        json_array_append_new(a, s == (double)(json_int_t)s ? json_integer((json_int_t)s)
+                                                            : json_real(s));
+        p = end + (*end == ',');
+    }
+    return a;
+}
+
 static json_t *speech_json(const struct sy_capabilities *caps)
 {
     json_t *sp = json_pack("{s:o, s:o, s:b, s:b, s:b}", "voices", list_json(caps->voices),
@@ -178,6 +232,8 @@ json_t *capabilities_to_json(const struct sy_capabilities *caps)
         json_object_set_new(out, "reference_images", json_integer(caps->reference_images));
     if (out && caps->needs_reference_image)
         json_object_set_new(out, "needs_reference_image", json_true());
+    if (out && caps->takes_duration)
+        json_object_set_new(out, "durations", durations_json(caps->durations));
     if (out && caps->embedding_length && (caps->tasks & SY_TASK_BIT(SY_TASK_FEATURE_EXTRACTION)))
         json_object_set_new(out, "embedding_length",
                             json_integer((json_int_t)caps->embedding_length));

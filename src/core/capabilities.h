@@ -33,6 +33,9 @@ struct sy_capabilities {
     bool speech_prompt;      /* recognition takes a prompt (context, spellings) */
     bool speech_translate;   /* recognises other languages into English text */
     unsigned sample_rate;    /* the rate its engine takes or makes audio at; 0 not speech */
+    /* Video and music. */
+    bool takes_duration;     /* a request may say how long (seed 000's duration) */
+    char durations[64];      /* the lengths in seconds it makes, comma-separated; "" any */
 };
 
 /* The settings every speech engine honours (none shape the output). */

@@ -5,7 +5,8 @@
  * surface that owns the sink encodes them (OpenAI chunks, SSE, NDJSON, JSON).
  * Order for one request: START, then TOKEN* (text), AUDIO* (speech being
  * synthesised), SEGMENT* (speech recognised), EMBEDDING* (one per input,
- * in input order) or IMAGE* (one per picture made), then exactly one DONE or
+ * in input order), IMAGE* (one per picture made) or PROGRESS* (a long job's
+ * state) then one MEDIA (the video or music made), then exactly one DONE or
  * ERROR; an ERROR may also come first, with no START. Events for one request are never
  * emitted concurrently, but may come from any thread. */
 #ifndef SY_EVENT_H
@@ -25,6 +26,8 @@ enum sy_event_type {
     SY_EVENT_SEGMENT,
     SY_EVENT_EMBEDDING,
     SY_EVENT_IMAGE,
+    SY_EVENT_PROGRESS,
+    SY_EVENT_MEDIA,
 };
 
 enum sy_finish { SY_FINISH_STOP, SY_FINISH_LENGTH, SY_FINISH_CANCELLED };
@@ -40,7 +43,7 @@ struct sy_usage {
 
 struct sy_event {
     enum sy_event_type type;
-    const char *text;         /* TOKEN, SEGMENT: valid UTF-8, borrowed for the call */
+    const char *text;         /* TOKEN, SEGMENT, PROGRESS: valid UTF-8, borrowed for the call */
     size_t len;
     const int16_t *pcm;       /* AUDIO: mono samples, borrowed for the call */
     size_t n_samples;
@@ -52,6 +55,11 @@ struct sy_event {
     const void *image;        /* IMAGE: the encoded file, borrowed for the call */
     size_t image_size;
     const char *image_type;   /* IMAGE: its media type ("image/png"), static storage */
+    const void *media;        /* MEDIA: the encoded file, borrowed for the call */
+    size_t media_size;
+    const char *media_type;   /* MEDIA: its media type ("video/mp4"), static storage */
+    double progress;          /* PROGRESS: percent done, 0..100; text: the job's state
+                               * ("queued", "in_progress") */
     enum sy_finish finish;    /* DONE */
     const char *language;     /* DONE of speech recognition: the language heard, or NULL;
                                * borrowed for the call */

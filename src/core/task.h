@@ -17,8 +17,8 @@ enum sy_task {
     SY_TASK_TEXT_TO_IMAGE,
     SY_TASK_AUTOMATIC_SPEECH_RECOGNITION,
     SY_TASK_TEXT_TO_SPEECH,
-    SY_TASK_TEXT_TO_VIDEO, /* no engine or provider here makes video or music yet: */
-    SY_TASK_TEXT_TO_AUDIO, /* requests for them are checked, then refused with 422 */
+    SY_TASK_TEXT_TO_VIDEO, /* made by providers only (OpenAI's /videos jobs) */
+    SY_TASK_TEXT_TO_AUDIO, /* music, by providers only (hf-inference's) */
     SY_TASK_COUNT
 };
 

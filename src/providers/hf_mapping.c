@@ -14,6 +14,8 @@ static int relayed_task(const char *task)
         return SY_TASK_TEXT_TO_IMAGE; /* a drawing, from a picture or not */
     if (strcmp(task, "feature-extraction") == 0 || strcmp(task, "sentence-similarity") == 0)
         return SY_TASK_FEATURE_EXTRACTION;
+    if (strcmp(task, "text-to-audio") == 0)
+        return SY_TASK_TEXT_TO_AUDIO; /* music: the file's bytes */
     return -1;
 }
 

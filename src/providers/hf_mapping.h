@@ -5,8 +5,8 @@
  * list); every other task goes to a provider's own endpoint with a payload of
  * its own. Switchyard relays the hf-inference provider's task endpoints
  * ({"inputs", "parameters"}): text-to-image, image-to-image (a drawing from
- * one picture), and feature-extraction (or sentence-similarity, which
- * hf-inference serves from the same pipeline).
+ * one picture), text-to-audio (music), and feature-extraction (or
+ * sentence-similarity, which hf-inference serves from the same pipeline).
  * Live mappings to other providers are named, so a refusal can say where the
  * model does run. Thread-safety: pure functions. */
 #ifndef SY_HF_MAPPING_H

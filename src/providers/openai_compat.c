@@ -30,6 +30,14 @@ static void transfer_free(struct transfer *t)
     free(t);
 }
 
+static struct transfer *find_by_easy(struct transfer *list, CURL *easy)
+{
+    for (; list; list = list->next)
+        if (list->easy == easy)
+            return list;
+    return NULL;
+}
+
 static struct transfer *unlink_by_easy(struct transfer **list, CURL *easy)
 {
     for (struct transfer **pp = list; *pp; pp = &(*pp)->next)
@@ -56,6 +64,26 @@ static void *loop_main(void *arg)
             t->next = p->active;
             p->active = t;
             curl_multi_add_handle(p->multi, t->easy);
+        }
+        long wait_ms = 1000;
+        for (struct transfer **pp = &p->waiting; *pp;) { /* jobs between their requests */
+            struct transfer *t = *pp;
+            long due_in = remote_ms_until(&t->due);
+            if (stopping || atomic_load(&t->cancel) || due_in == 0) {
+                *pp = t->next;
+                if (due_in == 0 && !stopping && !atomic_load(&t->cancel)) {
+                    t->next = p->active;
+                    p->active = t;
+                    curl_multi_add_handle(p->multi, t->easy);
+                } else {
+                    atomic_store(&t->cancel, true);
+                    t->next = done;
+                    done = t;
+                }
+                continue;
+            }
+            wait_ms = due_in < wait_ms ? due_in : wait_ms;
+            pp = &t->next;
         }
         for (struct transfer **pp = &p->active; *pp;) {
             struct transfer *t = *pp;
@@ -88,16 +116,28 @@ static void *loop_main(void *arg)
                 continue;
             CURL *easy = msg->easy_handle;
             CURLcode cc = msg->data.result;
-            pthread_mutex_lock(&p->lock);
-            struct transfer *t = unlink_by_easy(&p->active, easy);
-            pthread_mutex_unlock(&p->lock);
             curl_multi_remove_handle(p->multi, easy);
-            if (t) {
+            /* Only this thread takes transfers off `active`: t stays valid,
+             * and listed (so a cancel finds it) while a job reads its answer. */
+            pthread_mutex_lock(&p->lock);
+            struct transfer *t = find_by_easy(p->active, easy);
+            pthread_mutex_unlock(&p->lock);
+            bool again = t && t->step != JOB_NONE && remote_job_next(t, cc);
+            pthread_mutex_lock(&p->lock);
+            unlink_by_easy(&p->active, easy);
+            if (again) {
+                t->next = p->waiting;
+                p->waiting = t;
+                long due_in = remote_ms_until(&t->due);
+                wait_ms = due_in < wait_ms ? due_in : wait_ms;
+            }
+            pthread_mutex_unlock(&p->lock);
+            if (t && !again) {
                 remote_transfer_finish(t, cc);
                 transfer_free(t);
             }
         }
-        curl_multi_poll(p->multi, NULL, 0, 1000, NULL);
+        curl_multi_poll(p->multi, NULL, 0, (int)wait_ms, NULL);
     }
     return NULL;
 }
@@ -121,6 +161,7 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         t->sink = sink;
         sse_reader_init(&t->reader, SY_UPSTREAM_EVENT_MAX);
         buf_init(&t->whole, SY_UPSTREAM_ANSWER_MAX);
+        t->answer_max = SY_UPSTREAM_ANSWER_MAX;
         clock_gettime(CLOCK_MONOTONIC, &t->t0);
         t->embed = req->task == SY_TASK_FEATURE_EXTRACTION;
         t->n_inputs = req->embed.n_inputs;
@@ -128,11 +169,15 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         t->n_images = req->images.n;
         t->speech = req->task == SY_TASK_TEXT_TO_SPEECH;
         t->transcribe = req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION;
+        t->music = req->task == SY_TASK_TEXT_TO_AUDIO;
+        if (req->task == SY_TASK_TEXT_TO_VIDEO)
+            remote_job_begin(t);
         t->heard_s = req->speech.sample_rate
                          ? (double)req->speech.n_samples / req->speech.sample_rate
                          : 0;
-        /* OpenAI's edits and transcriptions are forms; hf-inference takes JSON */
-        upload = t->transcribe ||
+        /* OpenAI's edits, transcriptions and videos are forms; hf-inference
+         * takes JSON */
+        upload = t->transcribe || t->step == JOB_CREATE ||
                  (t->image && req->images.n_refs && p->dialect != UPSTREAM_HF);
         rc = upstream_url(&p->cfg, p->dialect, req, id, url, sizeof url, err);
         if (rc == SY_OK && !upload) /* an upload is built on the transfer's handle */
@@ -145,6 +190,8 @@ static sy_code openai_submit(void *self, const struct sy_request *req,
         rc = sy_errf(err, SY_ENOMEM, "out of memory starting a request");
     if (rc == SY_OK && t->transcribe)
         rc = upstream_transcription_form(t->easy, req, id, &t->form, err);
+    else if (rc == SY_OK && t->step == JOB_CREATE)
+        rc = upstream_video_form(&p->cfg, t->easy, req, id, &t->form, err);
     else if (rc == SY_OK && upload)
         rc = upstream_image_edit_form(&p->cfg, t->easy, req, id, &t->form, err);
     if (rc == SY_OK) {
@@ -183,7 +230,8 @@ static void openai_cancel(void *self, uint64_t job)
 {
     struct openai_provider *p = self;
     pthread_mutex_lock(&p->lock);
-    for (struct transfer *lists[2] = {p->pending, p->active}, **l = lists; l < lists + 2; l++)
+    struct transfer *lists[3] = {p->pending, p->active, p->waiting};
+    for (struct transfer **l = lists; l < lists + 3; l++)
         for (struct transfer *t = *l; t; t = t->next)
             if (t->job == job)
                 atomic_store(&t->cancel, true);

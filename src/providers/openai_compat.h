@@ -28,6 +28,7 @@
 #define SY_UPSTREAM_HEALTH_PERIOD_MS 60000   /* background health checks */
 #define SY_UPSTREAM_RETRY_MS 5000            /* a failed upstream is not asked again sooner */
 #define SY_UPSTREAM_ANSWER_MAX (64u << 20)   /* decoded bytes of one answer */
+#define SY_UPSTREAM_MEDIA_MAX SY_CALL_MEDIA_MAX /* decoded bytes of a video or song */
 #define SY_UPSTREAM_LIST_MAX (8u << 20)      /* decoded bytes of a model list */
 #define SY_UPSTREAM_EVENT_MAX (1u << 20)     /* bytes of one streamed event */
 #define SY_UPSTREAM_URL_MAX 1024             /* base URL, path and model id */

@@ -6,6 +6,7 @@
  * libcurl multi loop every transfer runs on. remote_models.c: the upstream's
  * model list, health, and what each model is (describe, list).
  * remote_answer.c: reading an upstream's answer in its dialect into events.
+ * remote_job.c: the steps of a long job (a video): create, poll, download.
  * Thread-safety: `lock` guards the provider's models, health and transfer
  * lists; a transfer's own fields belong to the loop thread once submitted. */
 #ifndef SY_REMOTE_H
@@ -37,6 +38,14 @@ struct upstream_model {
 
 struct transfer;
 
+/* Where a long job (OpenAI's /videos) is: each step is one request. */
+enum job_step {
+    JOB_NONE,    /* not a job: one request answers */
+    JOB_CREATE,  /* POST /videos */
+    JOB_POLL,    /* GET /videos/{id} */
+    JOB_CONTENT, /* GET /videos/{id}/content */
+};
+
 struct openai_provider {
     struct sy_provider_config cfg;
     enum upstream_dialect dialect;
@@ -58,6 +67,7 @@ struct openai_provider {
     pthread_cond_t stop_cond;    /* wakes the health checker to stop */
     struct transfer *pending;    /* submitted, not yet on the multi handle */
     struct transfer *active;     /* on the multi handle */
+    struct transfer *waiting;    /* a job's, between its requests (until t->due) */
     uint64_t next_job;
 };
 
@@ -83,6 +93,14 @@ struct transfer {
     bool has_odd_byte;           /* half a sample waits for its other byte */
     unsigned char odd_byte;
     bool transcribe;             /* speech recognition: one verbose_json answer */
+    bool music;                  /* text-to-audio: the file's bytes */
+    enum job_step step;          /* a video job's next answer; JOB_NONE otherwise */
+    char job_id[128];            /* the upstream's id for the job */
+    char job_state[16];          /* its last state and progress, as last told to the sink */
+    double job_progress;
+    struct timespec due;         /* CLOCK_MONOTONIC: a waiting job's next request */
+    struct timespec deadline;    /* CLOCK_MONOTONIC: the whole job's (job_timeout) */
+    size_t answer_max;           /* decoded bytes one answer may have */
     curl_mime *form;             /* its upload */
     double heard_s;              /* the audio it was sent, in seconds */
     char language[32];           /* the language the upstream heard, or "" */
@@ -90,7 +108,7 @@ struct transfer {
     struct sy_usage usage;
     struct sse_reader reader;
     struct sy_buf whole;         /* a non-stream answer or an error body */
-    size_t received;             /* decoded bytes so far */
+    size_t received;             /* decoded bytes of this answer so far */
     struct timespec t0, first;   /* submitted; first token */
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -119,6 +137,10 @@ sy_code remote_health(void *self, bool check_now, struct sy_provider_health *out
 
 /* ---- remote_answer.c ---- */
 
+/* START once (the job is under way), and an ERROR (at most one) to t's sink. */
+void remote_emit_start(struct transfer *t);
+void remote_emit_error(struct transfer *t, const struct sy_err *e);
+
 /* libcurl's write callback for a transfer (ctx): the answer's bytes as they
  * arrive, read in the upstream's dialect and emitted as events. */
 size_t remote_on_answer(char *ptr, size_t size, size_t n, void *ctx);
@@ -126,5 +148,21 @@ size_t remote_on_answer(char *ptr, size_t size, size_t n, void *ctx);
 /* The transfer ended with curl's result cc: the final event (DONE or ERROR),
  * then the sink's release. */
 void remote_transfer_finish(struct transfer *t, CURLcode cc);
+
+/* ---- remote_job.c ---- */
+
+/* Starts t as a video job: its first request (already set up on t->easy) is
+ * the create; the whole job must end within the provider's job_timeout. */
+void remote_job_begin(struct transfer *t);
+
+/* A job's request ended (curl's result cc). Reads the answer; when the job
+ * goes on, sets up its next request on t->easy (off the multi handle) and
+ * t->due, and returns true: the caller puts t on p->waiting. Returns false
+ * when the job is over, for remote_transfer_finish to end (an ERROR may
+ * already have been emitted). */
+bool remote_job_next(struct transfer *t, CURLcode cc);
+
+/* Milliseconds until ts (CLOCK_MONOTONIC); 0 if it has passed. */
+long remote_ms_until(const struct timespec *ts);
 
 #endif

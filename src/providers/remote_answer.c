@@ -10,11 +10,12 @@
 #include "providers/remote.h"
 #include "providers/upstream_http.h"
 #include "util/base64.h"
+#include "util/media_type.h"
 #include "util/picture.h"
 
 /* ---- generation ------------------------------------------------------------------------ */
 
-static void emit_start(struct transfer *t)
+void remote_emit_start(struct transfer *t)
 {
     if (t->started)
         return;
@@ -25,7 +26,7 @@ static void emit_start(struct transfer *t)
 
 static void emit_text(struct transfer *t, const char *text, size_t len)
 {
-    emit_start(t);
+    remote_emit_start(t);
     if (!len)
         return;
     if (!t->first.tv_sec && !t->first.tv_nsec)
@@ -34,7 +35,7 @@ static void emit_text(struct transfer *t, const char *text, size_t len)
     t->sink.emit(t->sink.ctx, &ev);
 }
 
-static void emit_error(struct transfer *t, const struct sy_err *e)
+void remote_emit_error(struct transfer *t, const struct sy_err *e)
 {
     if (t->failed)
         return;
@@ -86,7 +87,7 @@ static sy_code on_chunk(struct transfer *t, const json_t *j, struct sy_err *err)
     if (json_is_string(text))
         emit_text(t, json_string_value(text), json_string_length(text));
     else if (choice)
-        emit_start(t);
+        remote_emit_start(t);
     read_finish(t, choice);
     read_usage(t, json_object_get(j, "usage"));
     return SY_OK;
@@ -109,7 +110,7 @@ static sy_code on_event(void *ctx, const char *data, size_t len)
                              t->p->cfg.name, jerr.text);
     json_decref(j);
     if (rc != SY_OK)
-        emit_error(t, &e);
+        remote_emit_error(t, &e);
     return rc;
 }
 
@@ -156,7 +157,7 @@ static sy_code ndjson_push(struct transfer *t, const char *p, size_t n)
         buf_consume(&t->whole, line + 1);
     }
     if (rc != SY_OK)
-        emit_error(t, &e);
+        remote_emit_error(t, &e);
     return rc;
 }
 
@@ -182,7 +183,7 @@ static void emit_pcm(struct transfer *t, const char *p, size_t n)
         }
         if (!k)
             continue;
-        emit_start(t);
+        remote_emit_start(t);
         if (!t->first.tv_sec && !t->first.tv_nsec)
             clock_gettime(CLOCK_MONOTONIC, &t->first);
         t->usage.audio_seconds += (double)k / SY_UPSTREAM_PCM_RATE;
@@ -205,11 +206,11 @@ size_t remote_on_answer(char *ptr, size_t size, size_t n, void *ctx)
         t->sse = t->status == 200 && type && strncmp(type, "text/event-stream", 17) == 0;
     }
     t->received += len;
-    if (t->received > SY_UPSTREAM_ANSWER_MAX) {
+    if (t->received > t->answer_max) {
         struct sy_err e;
-        sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent an answer larger than %u bytes",
-                t->p->cfg.name, SY_UPSTREAM_ANSWER_MAX);
-        emit_error(t, &e);
+        sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent an answer larger than %zu bytes",
+                t->p->cfg.name, t->answer_max);
+        remote_emit_error(t, &e);
         return 0;
     }
     if (t->speech && t->status == 200) {
@@ -222,7 +223,7 @@ size_t remote_on_answer(char *ptr, size_t size, size_t n, void *ctx)
         struct sy_err e;
         sy_code rc = sse_reader_push(&t->reader, ptr, len, on_event, t, &e);
         if (rc != SY_OK && !t->failed)
-            emit_error(t, &e);
+            remote_emit_error(t, &e);
         return rc == SY_OK ? len : 0;
     }
     /* Not a stream: an error body or a whole JSON answer, read at the end. */
@@ -248,7 +249,7 @@ static sy_code emit_vector(struct transfer *t, size_t index, const json_t *v, st
         }
         floats[d] = (float)json_number_value(x);
     }
-    emit_start(t);
+    remote_emit_start(t);
     struct sy_event ev = {.type = SY_EVENT_EMBEDDING, .vector = floats, .dim = dim,
                           .index = index};
     t->sink.emit(t->sink.ctx, &ev);
@@ -329,7 +330,7 @@ static sy_code on_images(struct transfer *t, const json_t *j, struct sy_err *err
                          "than base64 of a PNG, JPEG or WebP file", t->p->cfg.name, i);
             break;
         }
-        emit_start(t);
+        remote_emit_start(t);
         struct sy_event ev = {.type = SY_EVENT_IMAGE, .image = bytes.data,
                               .image_size = bytes.len, .image_type = type};
         t->sink.emit(t->sink.ctx, &ev);
@@ -353,7 +354,7 @@ static void read_whole(struct transfer *t,
     if (!j)
         sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered %s", t->p->cfg.name, what);
     if (!j || read(t, j, &e) != SY_OK)
-        emit_error(t, &e);
+        remote_emit_error(t, &e);
     json_decref(j);
 }
 
@@ -368,7 +369,7 @@ static sy_code on_transcript(struct transfer *t, const json_t *j, struct sy_err 
                        t->p->cfg.name);
     const char *language = json_string_value(json_object_get(j, "language"));
     snprintf(t->language, sizeof t->language, "%s", language ? language : "");
-    emit_start(t);
+    remote_emit_start(t);
     const json_t *segments = json_object_get(j, "segments");
     size_t i;
     const json_t *seg;
@@ -411,12 +412,38 @@ static void on_picture_bytes(struct transfer *t)
         struct sy_err e;
         sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered with %s, not a PNG, JPEG or WebP "
                 "picture", t->p->cfg.name, type ? type : "something without a type");
-        emit_error(t, &e);
+        remote_emit_error(t, &e);
         return;
     }
-    emit_start(t);
+    remote_emit_start(t);
     struct sy_event ev = {.type = SY_EVENT_IMAGE, .image = t->whole.data,
                           .image_size = t->whole.len, .image_type = kind};
+    t->sink.emit(t->sink.ctx, &ev);
+    t->finished = true;
+    t->finish = SY_FINISH_STOP;
+}
+
+/* A video (a job's download) or music (hf-inference's text-to-audio): the
+ * file's own bytes, checked to be what they claim before a client gets them. */
+static void on_media_bytes(struct transfer *t, bool video)
+{
+    const char *type = NULL;
+    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &type);
+    const unsigned char *b = (const unsigned char *)t->whole.data;
+    const char *kind = video ? media_video_type(b, t->whole.len)
+                             : media_audio_type(b, t->whole.len);
+    if (!kind) {
+        struct sy_err e;
+        sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered with %.64s, not %s", t->p->cfg.name,
+                type ? type : "something without a type",
+                video ? "an MP4, QuickTime or WebM video"
+                      : "a WAV, FLAC, Ogg, MP3, AAC or M4A file");
+        remote_emit_error(t, &e);
+        return;
+    }
+    remote_emit_start(t);
+    struct sy_event ev = {.type = SY_EVENT_MEDIA, .media = t->whole.data,
+                          .media_size = t->whole.len, .media_type = kind};
     t->sink.emit(t->sink.ctx, &ev);
     t->finished = true;
     t->finish = SY_FINISH_STOP;
@@ -434,20 +461,22 @@ void remote_transfer_finish(struct transfer *t, CURLcode cc)
             t->finish = SY_FINISH_CANCELLED;
         } else if (cc != CURLE_OK && cc != CURLE_WRITE_ERROR) {
             upstream_curl_error(&t->p->cfg, cc, t->errbuf, t->p->cfg.timeout_s, &e);
-            emit_error(t, &e);
+            remote_emit_error(t, &e);
         } else if (t->status != 200) {
             upstream_status_error(&t->p->cfg, t->p->auth != NULL, t->status, t->whole.data,
                                   t->whole.len, &e);
-            emit_error(t, &e);
+            remote_emit_error(t, &e);
         } else if (t->speech && t->has_odd_byte) {
             sy_errf(&e, SY_EUPSTREAM, "provider '%s' sent 16-bit audio with half a sample at "
                     "its end", t->p->cfg.name);
-            emit_error(t, &e);
+            remote_emit_error(t, &e);
         } else if (t->speech) {
             t->finished = true;
             t->finish = SY_FINISH_STOP;
         } else if (t->transcribe) {
             read_whole(t, on_transcript, "a transcript that is not JSON");
+        } else if (t->step == JOB_CONTENT || t->music) {
+            on_media_bytes(t, t->step == JOB_CONTENT);
         } else if (t->image && t->p->dialect == UPSTREAM_HF) {
             on_picture_bytes(t);
         } else if (t->image) {
@@ -463,11 +492,11 @@ void remote_transfer_finish(struct transfer *t, CURLcode cc)
         if (!t->failed && !t->finished) {
             sy_errf(&e, SY_EUPSTREAM, "provider '%s' ended the stream before the answer was "
                     "complete", t->p->cfg.name);
-            emit_error(t, &e);
+            remote_emit_error(t, &e);
         }
     }
     if (!t->failed) {
-        emit_start(t);
+        remote_emit_start(t);
         bool any = t->first.tv_sec || t->first.tv_nsec;
         double total = remote_since_ms(&t->t0);
         double decode = any ? remote_since_ms(&t->first) : 0;

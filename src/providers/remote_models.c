@@ -297,6 +297,50 @@ static void fill_image_info(const struct openai_provider *p, const char *name,
     out->caps.reference_images = im->files;
 }
 
+/* A configured video model: OpenAI's /videos makes it, as long as a request
+ * says among the lengths given (any, if none are). */
+static void fill_video_info(const struct openai_provider *p, const char *name,
+                            const struct sy_provider_video_model *vm, struct sy_model_info *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", name);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->description, sizeof out->description, "%.200s (video) at %.280s", vm->model,
+             p->cfg.base_url);
+    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
+    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
+    snprintf(out->status, sizeof out->status, "remote");
+    out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_TO_VIDEO);
+    out->caps.settings = SY_SETTING_BIT(SY_SETTING_WIDTH) | SY_SETTING_BIT(SY_SETTING_HEIGHT) |
+                         SY_SPEECH_SETTINGS;
+    out->caps.takes_duration = true;
+    size_t used = 0;
+    for (size_t i = 0; i < vm->n_seconds; i++) {
+        int k = snprintf(out->caps.durations + used, sizeof out->caps.durations - used, "%s%u",
+                         i ? "," : "", vm->seconds[i]);
+        if (k > 0 && (size_t)k < sizeof out->caps.durations - used)
+            used += (size_t)k;
+    }
+}
+
+/* A model named in the provider's images, audio or videos: known without
+ * asking the upstream. Returns: whether id (the upstream's) is one; *out
+ * describes it as `name` if so. */
+static bool fill_configured(const struct openai_provider *p, const char *name, const char *id,
+                            struct sy_model_info *out)
+{
+    const struct sy_provider_image_model *im = upstream_image_model(&p->cfg, id);
+    const struct sy_provider_audio_model *am = upstream_audio_model(&p->cfg, id);
+    const struct sy_provider_video_model *vm = upstream_video_model(&p->cfg, id);
+    if (im)
+        fill_image_info(p, name, im, out);
+    else if (am)
+        fill_audio_info(p, name, am, out);
+    else if (vm)
+        fill_video_info(p, name, vm, out);
+    return im || am || vm;
+}
+
 /* A Hub model the router does not chat with: what hf-inference's task
  * endpoints do with it, from the Hub's inferenceProviderMapping. */
 static sy_code describe_hf_task(struct openai_provider *p, const char *name, const char *want,
@@ -326,7 +370,7 @@ static sy_code describe_hf_task(struct openai_provider *p, const char *name, con
     snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
     snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
     snprintf(out->status, sizeof out->status, "remote");
-    out->caps.tasks = m.tasks;
+    out->caps.tasks = m.tasks; /* music (text-to-audio) is as long as the model makes it */
     out->caps.settings = SY_SETTING_BIT(SY_SETTING_USE_CACHE) |
                          SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL) |
                          (m.tasks & SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE) ? IMAGE_SETTINGS : 0);
@@ -337,7 +381,8 @@ static sy_code describe_hf_task(struct openai_provider *p, const char *name, con
     if (m.elsewhere[0])
         snprintf(out->problem, sizeof out->problem,
                  "Inference Providers serve it as %.300s; Switchyard relays only hf-inference's "
-                 "text-to-image and feature-extraction so far", m.elsewhere);
+                 "text-to-image, image-to-image, text-to-audio and feature-extraction so far",
+                 m.elsewhere);
     else
         snprintf(out->problem, sizeof out->problem,
                  "no Inference Provider serves it live (the Hub's inferenceProviderMapping "
@@ -389,16 +434,8 @@ sy_code remote_describe(void *self, const char *model, const char *variant,
     if (w < 0 || (size_t)w >= sizeof name)
         return sy_errp(err, SY_EINVAL, "model", "model id '%s@%s' is too long", model, variant);
     const char *want = remote_upstream_id(p, name);
-    const struct sy_provider_image_model *im = upstream_image_model(&p->cfg, want);
-    if (im) { /* configured, so known without asking the upstream */
-        fill_image_info(p, name, im, out);
+    if (fill_configured(p, name, want, out))
         return SY_OK;
-    }
-    const struct sy_provider_audio_model *am = upstream_audio_model(&p->cfg, want);
-    if (am) {
-        fill_audio_info(p, name, am, out);
-        return SY_OK;
-    }
     struct sy_err list_err;
     sy_code rc = ensure_list(p, &list_err);
     if (rc != SY_OK && p->dialect == UPSTREAM_HF) { /* task models need no router list */
@@ -452,33 +489,29 @@ sy_code remote_list(void *self, struct sy_model_info **out, size_t *n, struct sy
     if (rc != SY_OK)
         return rc;
     pthread_mutex_lock(&p->lock);
-    size_t total = p->n_models + p->cfg.n_aliases + p->cfg.n_images + p->cfg.n_audio;
+    size_t total = p->n_models + p->cfg.n_aliases + p->cfg.n_images + p->cfg.n_audio +
+                   p->cfg.n_videos;
     struct sy_model_info *all = calloc(total ? total : 1, sizeof *all);
     size_t count = 0;
     for (size_t i = 0; all && i < p->n_models; i++)
         if ((p->models[i].text || p->models[i].embeds) &&
-            !upstream_image_model(&p->cfg, p->models[i].id) &&
-            !upstream_audio_model(&p->cfg, p->models[i].id))
+            !fill_configured(p, p->models[i].id, p->models[i].id, &all[count]))
             fill_info(p, p->models[i].id, &p->models[i], &all[count++]);
     for (size_t i = 0; all && i < p->cfg.n_images; i++)
         fill_image_info(p, p->cfg.images[i].model, &p->cfg.images[i], &all[count++]);
     for (size_t i = 0; all && i < p->cfg.n_audio; i++)
         fill_audio_info(p, p->cfg.audio[i].model, &p->cfg.audio[i], &all[count++]);
+    for (size_t i = 0; all && i < p->cfg.n_videos; i++)
+        fill_video_info(p, p->cfg.videos[i].model, &p->cfg.videos[i], &all[count++]);
     for (size_t a = 0; all && a < p->cfg.n_aliases; a++) {
-        const struct sy_provider_image_model *im =
-            upstream_image_model(&p->cfg, p->cfg.aliases[a].model);
-        const struct sy_provider_audio_model *am =
-            upstream_audio_model(&p->cfg, p->cfg.aliases[a].model);
-        if (im || am) {
-            if (im)
-                fill_image_info(p, p->cfg.aliases[a].alias, im, &all[count++]);
-            else
-                fill_audio_info(p, p->cfg.aliases[a].alias, am, &all[count++]);
+        const char *alias = p->cfg.aliases[a].alias, *target = p->cfg.aliases[a].model;
+        if (fill_configured(p, alias, target, &all[count])) {
+            count++;
             continue;
         }
         for (size_t i = 0; i < p->n_models; i++)
-            if (strcmp(p->models[i].id, p->cfg.aliases[a].model) == 0) {
-                fill_info(p, p->cfg.aliases[a].alias, &p->models[i], &all[count++]);
+            if (strcmp(p->models[i].id, target) == 0) {
+                fill_info(p, alias, &p->models[i], &all[count++]);
                 break;
             }
     }

@@ -107,6 +107,30 @@ static bool add_number(curl_mime *form, const struct sy_request *req, const char
     return add_field(form, req, name, text);
 }
 
+/* Ends a form whose fields went in (ok): the overrides, then *out gets it;
+ * if anything failed, it is freed. */
+static sy_code form_done(curl_mime *form, const struct sy_request *req, bool ok,
+                         curl_mime **out, struct sy_err *err)
+{
+    if (ok && json_is_object(req->provider_overrides))
+        ok = add_overrides(form, req->provider_overrides);
+    if (!ok) {
+        curl_mime_free(form);
+        return sy_errf(err, SY_ENOMEM, "out of memory building the upload");
+    }
+    *out = form;
+    return SY_OK;
+}
+
+/* The width and height given, as OpenAI's "size": "WxH". */
+static bool add_size(curl_mime *form, const struct sy_request *req)
+{
+    char size[32];
+    snprintf(size, sizeof size, "%lldx%lld", (long long)req->settings.width,
+             (long long)req->settings.height);
+    return add_field(form, req, "size", size);
+}
+
 static bool add_picture(curl_mime *form, const char *name, size_t i, const struct sy_picture *p)
 {
     static const struct {
@@ -142,11 +166,8 @@ sy_code upstream_image_edit_form(const struct sy_provider_config *cfg, CURL *eas
     const char *name = req->images.n_refs > 1 ? "image[]" : "image";
     for (size_t i = 0; ok && i < req->images.n_refs; i++)
         ok = add_picture(form, name, i, &req->images.refs[i]);
-    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_WIDTH))) {
-        char size[32];
-        snprintf(size, sizeof size, "%lldx%lld", (long long)s->width, (long long)s->height);
-        ok = add_field(form, req, "size", size);
-    }
+    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_WIDTH)))
+        ok = add_size(form, req);
     if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_SEED)))
         ok = add_number(form, req, "seed", (double)s->seed, true);
     if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_NEGATIVE_PROMPT)))
@@ -157,12 +178,24 @@ sy_code upstream_image_edit_form(const struct sy_provider_config *cfg, CURL *eas
         ok = add_number(form, req, "guidance_scale", s->guidance_scale, false);
     if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_SCHEDULER)))
         ok = add_field(form, req, "scheduler", s->scheduler);
-    if (ok && json_is_object(req->provider_overrides))
-        ok = add_overrides(form, req->provider_overrides);
-    if (!ok) {
-        curl_mime_free(form);
-        return sy_errf(err, SY_ENOMEM, "out of memory building the upload");
-    }
-    *out = form;
-    return SY_OK;
+    return form_done(form, req, ok, out, err);
+}
+
+sy_code upstream_video_form(const struct sy_provider_config *cfg, CURL *easy,
+                            const struct sy_request *req, const char *model, curl_mime **out,
+                            struct sy_err *err)
+{
+    *out = NULL;
+    const struct sy_settings *s = &req->settings;
+    sy_code rc = upstream_check_video_size(cfg, model, s, err);
+    if (rc != SY_OK)
+        return rc;
+    curl_mime *form = curl_mime_init(easy);
+    bool ok = form && add_field(form, req, "model", model) &&
+              add_field(form, req, "prompt", req->prompt ? req->prompt : "");
+    if (ok && req->media.duration_s > 0) /* OpenAI's seconds: "4", a string */
+        ok = add_number(form, req, "seconds", req->media.duration_s, false);
+    if (ok && (s->given & SY_SETTING_BIT(SY_SETTING_WIDTH)))
+        ok = add_size(form, req);
+    return form_done(form, req, ok, out, err);
 }

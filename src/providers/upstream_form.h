@@ -4,7 +4,8 @@
  * 16-bit mono WAV file, the model, verbose_json (for segments and the
  * language heard), language, prompt, temperature. /images/edits: the
  * reference images ("image", or "image[]" for several), the model, prompt,
- * n, size, b64_json and the diffusion settings given. provider_overrides
+ * n, size, b64_json and the diffusion settings given. /videos (creating a
+ * video job): the model, prompt, seconds and size. provider_overrides
  * become more fields (strings as they are, other values as JSON text).
  * Thread-safety: builds a new form for the caller's easy handle. */
 #ifndef SY_UPSTREAM_FORM_H
@@ -29,5 +30,12 @@ sy_code upstream_transcription_form(CURL *easy, const struct sy_request *req, co
 sy_code upstream_image_edit_form(const struct sy_provider_config *cfg, CURL *easy,
                                  const struct sy_request *req, const char *model,
                                  curl_mime **out, struct sy_err *err);
+
+/* Builds the form that creates a video job for req (its prompt, duration and
+ * size) and model on easy; *out as above. Returns: SY_OK; the size check's
+ * refusal (upstream_check_video_size); SY_ENOMEM. */
+sy_code upstream_video_form(const struct sy_provider_config *cfg, CURL *easy,
+                            const struct sy_request *req, const char *model, curl_mime **out,
+                            struct sy_err *err);
 
 #endif

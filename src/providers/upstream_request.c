@@ -28,8 +28,11 @@ sy_code upstream_url(const struct sy_provider_config *cfg, enum upstream_dialect
 {
     bool chat = req->messages && req->n_messages;
     int w;
-    if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
+    if (d == UPSTREAM_HF &&
+        (req->task == SY_TASK_TEXT_TO_IMAGE || req->task == SY_TASK_TEXT_TO_AUDIO))
         w = snprintf(url, size, "%s/hf-inference/models/%s", cfg->base_url, model);
+    else if (req->task == SY_TASK_TEXT_TO_VIDEO)
+        w = snprintf(url, size, "%s/videos", cfg->base_url);
     else if (req->task == SY_TASK_TEXT_TO_IMAGE && req->images.n_refs)
         w = snprintf(url, size, "%s/images/edits", cfg->base_url);
     else if (d == UPSTREAM_HF && req->task == SY_TASK_FEATURE_EXTRACTION)
@@ -61,10 +64,12 @@ const char *upstream_accept(enum upstream_dialect d, const struct sy_request *re
 {
     if (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE)
         return "Accept: image/png"; /* hf-inference answers with the picture's bytes */
+    if (req->task == SY_TASK_TEXT_TO_AUDIO) /* hf-inference's: the file's bytes */
+        return "Accept: audio/wav, audio/flac, audio/mpeg, audio/ogg, audio/*";
     if (req->task == SY_TASK_TEXT_TO_SPEECH)
         return "Accept: audio/pcm, application/octet-stream";
     if (req->task == SY_TASK_TEXT_TO_IMAGE || req->task == SY_TASK_FEATURE_EXTRACTION ||
-        req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION)
+        req->task == SY_TASK_AUTOMATIC_SPEECH_RECOGNITION || req->task == SY_TASK_TEXT_TO_VIDEO)
         return "Accept: application/json";
     return d == UPSTREAM_OLLAMA ? "Accept: application/x-ndjson" : "Accept: text/event-stream";
 }
@@ -84,6 +89,15 @@ const struct sy_provider_image_model *upstream_image_model(const struct sy_provi
     for (size_t i = 0; i < cfg->n_images; i++)
         if (strcmp(cfg->images[i].model, id) == 0)
             return &cfg->images[i];
+    return NULL;
+}
+
+const struct sy_provider_video_model *upstream_video_model(const struct sy_provider_config *cfg,
+                                                           const char *id)
+{
+    for (size_t i = 0; i < cfg->n_videos; i++)
+        if (strcmp(cfg->videos[i].model, id) == 0)
+            return &cfg->videos[i];
     return NULL;
 }
 
@@ -214,30 +228,48 @@ static json_t *embed_body(const struct sy_provider_config *cfg, enum upstream_di
 
 /* ---- images ---------------------------------------------------------------------------- */
 
-sy_code upstream_check_image_size(const struct sy_provider_config *cfg, const char *model,
-                                  const struct sy_settings *s, struct sy_err *err)
+/* Checks a width and height (settings) against the n sizes a model makes
+ * (none: any); `what` names what it makes ("pictures", "videos"). */
+static sy_code check_size(const struct sy_provider_config *cfg, const char *model,
+                          const struct sy_settings *s, const unsigned *width,
+                          const unsigned *height, size_t n, const char *what, struct sy_err *err)
 {
     bool sized = s->given & (SY_SETTING_BIT(SY_SETTING_WIDTH) | SY_SETTING_BIT(SY_SETTING_HEIGHT));
     if (sized && (!(s->given & SY_SETTING_BIT(SY_SETTING_WIDTH)) ||
                   !(s->given & SY_SETTING_BIT(SY_SETTING_HEIGHT))))
         return sy_errp(err, SY_EINVAL, settings_param(s, SY_SETTING_WIDTH),
                        "give both width and height, or neither");
-    const struct sy_provider_image_model *im = upstream_image_model(cfg, model);
-    if (!sized || !im || !im->n_sizes)
+    if (!sized || !n)
         return SY_OK;
     char list[SY_PROVIDER_IMAGE_SIZES_MAX * 12] = "";
     size_t used = 0;
-    for (size_t i = 0; i < im->n_sizes; i++) {
-        if (im->width[i] == (unsigned)s->width && im->height[i] == (unsigned)s->height)
+    for (size_t i = 0; i < n; i++) {
+        if (width[i] == (unsigned)s->width && height[i] == (unsigned)s->height)
             return SY_OK;
-        int k = snprintf(list + used, sizeof list - used, "%s%ux%u", i ? ", " : "",
-                         im->width[i], im->height[i]);
+        int k = snprintf(list + used, sizeof list - used, "%s%ux%u", i ? ", " : "", width[i],
+                         height[i]);
         if (k > 0 && (size_t)k < sizeof list - used)
             used += (size_t)k;
     }
     return sy_errp(err, SY_EUNSUPPORTED, settings_param(s, SY_SETTING_WIDTH),
-                   "model '%s:%s' makes pictures of %s only; %lldx%lld is not one of them",
-                   cfg->name, model, list, (long long)s->width, (long long)s->height);
+                   "model '%s:%s' makes %s of %s only; %lldx%lld is not one of them", cfg->name,
+                   model, what, list, (long long)s->width, (long long)s->height);
+}
+
+sy_code upstream_check_image_size(const struct sy_provider_config *cfg, const char *model,
+                                  const struct sy_settings *s, struct sy_err *err)
+{
+    const struct sy_provider_image_model *im = upstream_image_model(cfg, model);
+    return check_size(cfg, model, s, im ? im->width : NULL, im ? im->height : NULL,
+                      im ? im->n_sizes : 0, "pictures", err);
+}
+
+sy_code upstream_check_video_size(const struct sy_provider_config *cfg, const char *model,
+                                  const struct sy_settings *s, struct sy_err *err)
+{
+    const struct sy_provider_video_model *vm = upstream_video_model(cfg, model);
+    return check_size(cfg, model, s, vm ? vm->width : NULL, vm ? vm->height : NULL,
+                      vm ? vm->n_sizes : 0, "videos", err);
 }
 
 /* The diffusion settings given, under their own names (OpenAI's extensions
@@ -333,6 +365,13 @@ static json_t *speech_body(const struct sy_request *req, const char *model)
     return b;
 }
 
+/* hf-inference's text-to-audio: {"inputs": the text, "parameters": {}};
+ * the length is the model's own (the capability check refuses a duration). */
+static json_t *music_body(const struct sy_request *req)
+{
+    return json_pack("{s:s, s:{}}", "inputs", req->prompt ? req->prompt : "", "parameters");
+}
+
 sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialect d,
                       const struct sy_request *req, const char *model, char **out,
                       struct sy_err *err)
@@ -342,6 +381,7 @@ sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialec
     json_t *b = req->task == SY_TASK_TEXT_TO_IMAGE        ? image_body(cfg, d, req, model, &e)
                 : req->task == SY_TASK_FEATURE_EXTRACTION ? embed_body(cfg, d, req, model, &e)
                 : req->task == SY_TASK_TEXT_TO_SPEECH     ? speech_body(req, model)
+                : req->task == SY_TASK_TEXT_TO_AUDIO      ? music_body(req)
                                                           : text_body(d, req, model);
     if (!b) {
         if (err)
@@ -351,7 +391,8 @@ sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialec
     /* Ollama's options and hf-inference's parameters merge with what the
      * overrides say; any other field is replaced whole. */
     bool nested = (d == UPSTREAM_OLLAMA && req->task == SY_TASK_TEXT_GENERATION) ||
-                  (d == UPSTREAM_HF && req->task == SY_TASK_TEXT_TO_IMAGE);
+                  (d == UPSTREAM_HF && (req->task == SY_TASK_TEXT_TO_IMAGE ||
+                                        req->task == SY_TASK_TEXT_TO_AUDIO));
     if (json_is_object(req->provider_overrides) && nested)
         json_object_update_recursive(b, req->provider_overrides);
     else if (json_is_object(req->provider_overrides))

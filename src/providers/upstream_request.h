@@ -9,7 +9,10 @@
  * Face Inference Providers (the router): chat and completions through its
  * OpenAI-compatible /v1, and task endpoints of the hf-inference provider,
  * /hf-inference/models/{id} with {"inputs", "parameters"} (text-to-image) and
- * /hf-inference/models/{id}/pipeline/feature-extraction (embeddings).
+ * /hf-inference/models/{id}/pipeline/feature-extraction (embeddings), and
+ * the same models route for text-to-audio (music, answered with the file).
+ * Video (OpenAI only): /videos creates a job (upstream_form.h), which
+ * remote_job.c polls and downloads.
  * Provider-specific fields (provider_overrides) go in untouched and win.
  * Thread-safety: pure functions of their arguments. */
 #ifndef SY_UPSTREAM_REQUEST_H
@@ -58,6 +61,14 @@ sy_code upstream_body(const struct sy_provider_config *cfg, enum upstream_dialec
  * listing the sizes it makes. */
 sy_code upstream_check_image_size(const struct sy_provider_config *cfg, const char *model,
                                   const struct sy_settings *s, struct sy_err *err);
+
+/* The same for a video's size (settings width and height). */
+sy_code upstream_check_video_size(const struct sy_provider_config *cfg, const char *model,
+                                  const struct sy_settings *s, struct sy_err *err);
+
+/* The configured video model with the upstream id `id`, or NULL. */
+const struct sy_provider_video_model *upstream_video_model(const struct sy_provider_config *cfg,
+                                                           const char *id);
 
 /* The configured speech model with the upstream id `id`, or NULL. */
 const struct sy_provider_audio_model *upstream_audio_model(const struct sy_provider_config *cfg,

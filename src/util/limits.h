@@ -18,6 +18,7 @@
 #define SY_HTTP_CONNECTIONS_MAX 1024
 #define SY_HTTP_CONNECTIONS_OWN 32 /* of those, kept for 127.0.0.1 / ::1 */
 #define SY_CALL_IMAGES_MAX (256u * 1024 * 1024) /* bytes of pictures one response may collect */
+#define SY_CALL_MEDIA_MAX (256u * 1024 * 1024)  /* bytes of the video or music one response holds */
 #define SY_CALL_VECTORS_MAX (256u * 1024 * 1024) /* bytes of embeddings one response may collect */
 #define SY_METRICS_TEXT_MAX (16u * 1024 * 1024)    /* bytes of one /metrics answer */
 

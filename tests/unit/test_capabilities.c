@@ -1,4 +1,5 @@
 /* test_capabilities.c -- the capability gate. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,11 +75,41 @@ static void test_refuses_chat_and_images(void)
     request_cleanup(&req);
 }
 
+/* A video's length: one of those the model makes; quality, never. */
+static void test_media_lengths(void)
+{
+    struct sy_capabilities caps = {.tasks = SY_TASK_BIT(SY_TASK_TEXT_TO_VIDEO),
+                                   .takes_duration = true, .durations = "4,8,12"};
+    struct sy_request req;
+    request_init(&req);
+    req.task = SY_TASK_TEXT_TO_VIDEO;
+    snprintf(req.options_at, sizeof req.options_at, "inputs.");
+    struct sy_err err;
+    T_EQ_INT(capabilities_check(&caps, "v", &req, &err), SY_OK); /* the model's choice */
+    req.media.duration_s = 8;
+    T_EQ_INT(capabilities_check(&caps, "v", &req, &err), SY_OK);
+    req.media.duration_s = 5;
+    T_EQ_INT(capabilities_check(&caps, "v", &req, &err), SY_EUNSUPPORTED);
+    T_EQ_STR(err.param, "inputs.duration");
+    T_CONTAINS(err.msg, "4,8,12 seconds");
+    caps.durations[0] = '\0'; /* any length */
+    T_EQ_INT(capabilities_check(&caps, "v", &req, &err), SY_OK);
+    caps.takes_duration = false;
+    T_EQ_INT(capabilities_check(&caps, "v", &req, &err), SY_EUNSUPPORTED);
+    T_CONTAINS(err.msg, "decides its own length");
+    req.media.duration_s = 0;
+    snprintf(req.media.quality, sizeof req.media.quality, "hd");
+    T_EQ_INT(capabilities_check(&caps, "v", &req, &err), SY_EUNSUPPORTED);
+    T_EQ_STR(err.param, "inputs.quality");
+    request_cleanup(&req);
+}
+
 int main(void)
 {
     T_RUN(test_accepts);
     T_RUN(test_refuses_task);
     T_RUN(test_refuses_settings_by_client_name);
     T_RUN(test_refuses_chat_and_images);
+    T_RUN(test_media_lengths);
     return t_done();
 }

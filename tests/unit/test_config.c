@@ -167,6 +167,28 @@ static void test_providers(void)
     T_EQ_INT(cfg.providers[0].audio[2].task, SY_TASK_AUTOMATIC_SPEECH_RECOGNITION);
     T_EQ_STR(cfg.providers[0].audio[2].voices, "");
 
+    /* Video models: their sizes and lengths; the job's pace and deadline. */
+    T_EQ_INT(config_set(&cfg, "providers",
+                        "[{\"name\":\"x\",\"kind\":\"openai\",\"base_url\":\"http://h/v1\","
+                        "\"videos\":{\"sora-2\":{\"sizes\":[\"1280x720\"],\"seconds\":[4,8]},"
+                        "\"any\":{}},\"poll_interval_ms\":250,\"job_timeout\":60}]",
+                        &err),
+             SY_OK);
+    T_EQ_INT(cfg.providers[0].n_videos, 2);
+    T_EQ_INT(cfg.providers[0].videos[0].n_sizes, 1);
+    T_EQ_INT(cfg.providers[0].videos[0].width[0], 1280);
+    T_EQ_INT(cfg.providers[0].videos[0].n_seconds, 2);
+    T_EQ_INT(cfg.providers[0].videos[0].seconds[1], 8);
+    T_EQ_INT(cfg.providers[0].videos[1].n_seconds, 0);
+    T_EQ_INT(cfg.providers[0].poll_interval_ms, 250);
+    T_EQ_INT(cfg.providers[0].job_timeout_s, 60);
+    T_EQ_INT(config_set(&cfg, "providers",
+                        "[{\"name\":\"x\",\"kind\":\"openai\",\"base_url\":\"http://h/v1\"}]",
+                        &err),
+             SY_OK);
+    T_EQ_INT(cfg.providers[0].poll_interval_ms, 2000);
+    T_EQ_INT(cfg.providers[0].job_timeout_s, 1800);
+
     /* Hugging Face Inference Providers: the router unless told otherwise. */
     T_EQ_INT(config_set(&cfg, "providers",
                         "[{\"name\":\"hf\",\"kind\":\"hf\",\"api_key_env\":\"HF_TOKEN\","
@@ -221,6 +243,19 @@ static void test_providers(void)
         {"[{\"name\":\"w\",\"kind\":\"ollama\",\"base_url\":\"http://h\","
          "\"audio\":{\"m\":{\"task\":\"text-to-speech\"}}}]",
          "'audio' needs kind"},
+        {"[{\"name\":\"w\",\"kind\":\"hf\",\"videos\":{\"m\":{}}}]", "'videos' needs kind"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"videos\":{\"m\":{\"seconds\":[0]}}}]",
+         "videos.m.seconds[0]"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"videos\":{\"m\":{\"sizes\":[\"wide\"]}}}]",
+         "videos.m.sizes[0]"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"videos\":{\"m\":{\"fps\":24}}}]",
+         "videos.m must be"},
+        {"[{\"name\":\"w\",\"kind\":\"openai\",\"base_url\":\"http://h\","
+         "\"poll_interval_ms\":10}]",
+         "'poll_interval_ms'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         T_EQ_INT(config_set(&cfg, "providers", bad[i].json, &err), SY_EINVAL);
