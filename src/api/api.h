@@ -16,6 +16,7 @@ struct api_metrics;
 struct hub_client;
 struct catalog;
 struct runs;
+struct video_jobs;
 
 #define SY_PULLS_MAX 4 /* pulls running at once */
 
@@ -28,6 +29,7 @@ struct api_ctx {
     const char *web_root;      /* the built playground; borrowed; "" none */
     const struct http_access *access; /* keys, for routes that check their own; may be NULL */
     struct runs *runs;         /* the run history; borrowed; may be NULL (not kept) */
+    struct video_jobs *videos; /* OpenAI's /v1/videos jobs; borrowed */
     struct keepalive *keepalive; /* the stream ticker; borrowed; may be NULL (none) */
     int64_t heartbeat_ms;      /* a stream quiet this long gets a comment; 0 never */
     struct hub_client *hub;    /* borrowed */

@@ -9,6 +9,10 @@ void openai_completions(struct http_exchange *ex, void *app);      /* POST /v1/c
 void openai_embeddings(struct http_exchange *ex, void *app);       /* POST /v1/embeddings */
 void openai_images_generations(struct http_exchange *ex, void *app); /* POST /v1/images/... */
 void openai_images_edits(struct http_exchange *ex, void *app);       /* .../images/edits */
+void openai_videos_create(struct http_exchange *ex, void *app);      /* POST /v1/videos */
+void openai_videos_list(struct http_exchange *ex, void *app);        /* GET /v1/videos */
+void openai_videos_get(struct http_exchange *ex, void *app);   /* GET /v1/videos/{id}[/content] */
+void openai_videos_delete(struct http_exchange *ex, void *app);      /* DELETE /v1/videos/{id} */
 void openai_models_list(struct http_exchange *ex, void *app);      /* GET /v1/models */
 void openai_models_get(struct http_exchange *ex, void *app);       /* GET /v1/models/{id} */
 void openai_audio_speech(struct http_exchange *ex, void *app);     /* POST /v1/audio/speech */

@@ -10,6 +10,7 @@
 #include "api/api_metrics.h"
 #include "engines/supervisor.h"
 #include "api/background.h"
+#include "api/video_jobs.h"
 #include "app/access_config.h"
 #include "hub/catalog.h"
 #include "hub/hub_client.h"
@@ -36,6 +37,7 @@ struct app {
     struct keepalive *keepalive;
     struct supervisor *supervisor;
     struct router *router;
+    struct video_jobs *videos;
     struct api_ctx api;
     struct api_metrics *metrics;
     struct hub_client *hub;
@@ -121,8 +123,11 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
         rc = sy_errf(err, SY_ENOMEM, "out of memory setting up metrics");
     if (rc == SY_OK)
         rc = access_from_config(cfg, &app->access, err);
+    if (rc == SY_OK)
+        rc = video_jobs_create(app->router, &app->videos, err);
     if (rc == SY_OK) {
         app->api.router = app->router;
+        app->api.videos = app->videos;
         app->api.metrics = app->metrics;
         app->api.version = SY_VERSION;
         app->api.stream_buffer_max = cfg->stream_buffer_bytes;
@@ -222,6 +227,7 @@ void app_stop(struct app *app)
         hub_client_destroy(app->hub);
     }
     router_destroy(app->router);
+    video_jobs_destroy(app->videos); /* every job's sink is released with the router */
     supervisor_destroy(app->supervisor);
     api_metrics_destroy(app->metrics);
     http_access_destroy(app->access);

@@ -108,9 +108,12 @@ static sy_code check_media(const struct sy_capabilities *caps, const char *model
     double s = req->media.duration_s;
     if (s <= 0)
         return SY_OK;
+    if (req->media.duration_param)
+        snprintf(param, sizeof param, "%s", req->media.duration_param);
+    else
+        request_option_param(req, "duration", param, sizeof param);
     if (!caps->takes_duration)
-        return sy_errp(err, SY_EUNSUPPORTED,
-                       request_option_param(req, "duration", param, sizeof param),
+        return sy_errp(err, SY_EUNSUPPORTED, param,
                        "model '%s' decides its own length; remove '%s'", model_id, param);
     for (const char *p = caps->durations; *p;) {
         char *end;
@@ -123,8 +126,7 @@ static sy_code check_media(const struct sy_capabilities *caps, const char *model
     }
     if (!caps->durations[0])
         return SY_OK;
-    return sy_errp(err, SY_EUNSUPPORTED,
-                   request_option_param(req, "duration", param, sizeof param),
+    return sy_errp(err, SY_EUNSUPPORTED, param,
                    "model '%s' makes %s of %s seconds only; %g is not one of them", model_id,
                    req->task == SY_TASK_TEXT_TO_VIDEO ? "videos" : "pieces", caps->durations, s);
 }

@@ -48,6 +48,8 @@ struct sy_embed {
 struct sy_media {
     double duration_s;       /* 0: the model's choice */
     char quality[16];        /* "" = the model's default */
+    const char *duration_param; /* the length's field as the client named it ("seconds",
+                                 * static), or NULL: options_at + "duration" */
 };
 
 /* A picture a request starts from (image-to-image). */

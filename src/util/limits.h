@@ -37,6 +37,12 @@
 #define SY_EMBED_INPUTS_MAX 2048      /* texts one embeddings request may hold (OpenAI's) */
 #define SY_SPEECH_TEXT_MAX (64u * 1024) /* bytes of text one speech request may say */
 
+/* Videos made for OpenAI's /v1/videos, kept until deleted or expired */
+#define SY_VIDEO_JOBS_MAX 64                     /* jobs kept at once */
+#define SY_VIDEO_STORE_MAX (1024u * 1024 * 1024) /* bytes of their files, together */
+#define SY_VIDEO_TTL_S 3600                      /* how long a finished job is kept */
+#define SY_VIDEO_PROMPT_MAX 32000                /* bytes of a video's prompt */
+
 /* Worker protocol */
 #define SY_FRAME_MAX (16u * 1024 * 1024) /* bytes of one framed message */
 

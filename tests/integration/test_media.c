@@ -10,7 +10,10 @@
  * refused before any request; a failed job, a refused prompt, bytes that are
  * no video, and a job that outlives job_timeout keep their meaning; a client
  * that hangs up stops the polling. Music comes through kind "hf" from a
- * model the Hub maps to hf-inference's text-to-audio. */
+ * model the Hub maps to hf-inference's text-to-audio. OpenAI clients make
+ * videos through Switchyard's own /v1/videos (create, poll, download,
+ * delete), and a second Switchyard relays a video from the first through
+ * those routes, as it would from OpenAI. */
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +34,7 @@
 
 #define KEY "sy-test-media-key"
 
-static struct test_server srv;
+static struct test_server srv, gw;
 static struct media_server *studio;
 static struct hub_server *hub;
 
@@ -288,6 +291,186 @@ static void test_hang_up_stops_polling(void)
     T_EQ_INT(media_server_count(studio, "GET", "/v1/videos/"), after);
 }
 
+/* Polls GET /v1/videos/{id} at port until the job leaves queued and
+ * in_progress. Returns its last object (a new reference). */
+static json_t *wait_for_video(int port, const char *id)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/videos/%s", id);
+    json_t *v = NULL;
+    for (int i = 0; i < 400; i++) {
+        json_decref(v);
+        v = NULL;
+        T_EQ_INT(http_json(port, "GET", path, NULL, &v), 200);
+        const char *state = jstr(json_object_get(v, "status"));
+        if (!state || (strcmp(state, "queued") != 0 && strcmp(state, "in_progress") != 0))
+            break;
+        usleep(25 * 1000);
+    }
+    return v;
+}
+
+static void test_openai_videos(void)
+{
+    /* As OpenAI's SDKs send it: a form. */
+    const char *fields[] = {"model", "studio:clip", "prompt", "a red balloon", "seconds", "2",
+                            "size", "32x18", NULL};
+    struct http_response r;
+    T_EQ_INT(http_post_multipart(srv.port, "/v1/videos", NULL, fields, &r), 200);
+    json_t *made = json_loadb(r.body.data, r.body.len, 0, NULL);
+    http_response_cleanup(&r);
+    T_EQ_STR(jstr(json_object_get(made, "object")), "video");
+    T_EQ_STR(jstr(json_object_get(made, "model")), "studio:clip");
+    T_EQ_STR(jstr(json_object_get(made, "seconds")), "2");
+    T_EQ_STR(jstr(json_object_get(made, "size")), "32x18");
+    T_EQ_STR(jstr(json_object_get(made, "prompt")), "a red balloon");
+    char id[64];
+    snprintf(id, sizeof id, "%s", jstr(json_object_get(made, "id")));
+    T_ASSERT(strncmp(id, "video_", 6) == 0);
+    json_decref(made);
+    json_t *v = wait_for_video(srv.port, id);
+    T_EQ_STR(jstr(json_object_get(v, "status")), "completed");
+    T_EQ_INT(json_integer_value(json_object_get(v, "progress")), 100);
+    T_ASSERT(json_integer_value(json_object_get(v, "completed_at")) > 0);
+    T_ASSERT(json_integer_value(json_object_get(v, "expires_at")) >
+             json_integer_value(json_object_get(v, "completed_at")));
+    T_ASSERT(json_is_null(json_object_get(v, "error")));
+    json_decref(v);
+
+    char path[128];
+    snprintf(path, sizeof path, "/v1/videos/%s/content?variant=video", id);
+    T_EQ_INT(http_request(srv.port, "GET", path, NULL, NULL, &r), 0);
+    T_EQ_INT(r.status, 200);
+    char type[64];
+    T_EQ_STR(http_response_header(&r, "Content-Type", type, sizeof type), "video/mp4");
+    struct mp4_info info;
+    T_REQUIRE(mp4_read(r.body.data, r.body.len, &info) == 0);
+    T_EQ_INT(info.width, 32);
+    T_EQ_INT(info.frames, 8);
+    http_response_cleanup(&r);
+
+    json_t *list = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", "/v1/videos?limit=1", NULL, &list), 200);
+    T_EQ_STR(jstr(json_object_get(json_array_get(json_object_get(list, "data"), 0), "id")), id);
+    json_decref(list);
+
+    json_t *gone = NULL;
+    snprintf(path, sizeof path, "/v1/videos/%s", id);
+    T_EQ_INT(http_json(srv.port, "DELETE", path, NULL, &gone), 200);
+    T_ASSERT(json_is_true(json_object_get(gone, "deleted")));
+    json_decref(gone);
+    T_EQ_INT(http_json(srv.port, "GET", path, NULL, &gone), 404);
+    json_decref(gone);
+}
+
+static void test_openai_video_states(void)
+{
+    /* A failed job says why, and has no content. */
+    json_t *made = NULL;
+    T_EQ_INT(http_post_json(srv.port, "/v1/videos",
+                            json_pack("{s:s, s:s}", "model", "studio:clip", "prompt",
+                                      "this will fail"),
+                            &made),
+             200);
+    char id[64], path[128];
+    snprintf(id, sizeof id, "%s", jstr(json_object_get(made, "id")));
+    json_decref(made);
+    json_t *v = wait_for_video(srv.port, id);
+    T_EQ_STR(jstr(json_object_get(v, "status")), "failed");
+    T_CONTAINS(jstr(json_object_get(json_object_get(v, "error"), "message")),
+               "declines this video");
+    json_decref(v);
+    snprintf(path, sizeof path, "/v1/videos/%s/content", id);
+    json_t *e = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", path, NULL, &e), 502);
+    json_decref(e);
+
+    /* One still being made has no content yet; deleting it stops the polling. */
+    T_EQ_INT(http_post_json(srv.port, "/v1/videos",
+                            json_pack("{s:s, s:s}", "model", "studio:clip", "prompt",
+                                      "stall for a while"),
+                            &made),
+             200);
+    snprintf(id, sizeof id, "%s", jstr(json_object_get(made, "id")));
+    json_decref(made);
+    snprintf(path, sizeof path, "/v1/videos/%s/content", id);
+    T_EQ_INT(http_json(srv.port, "GET", path, NULL, &e), 400);
+    T_CONTAINS(jstr(json_object_get(json_object_get(e, "error"), "message")), "once its status");
+    json_decref(e);
+    snprintf(path, sizeof path, "/v1/videos/%s", id);
+    T_EQ_INT(http_json(srv.port, "DELETE", path, NULL, &e), 200);
+    json_decref(e);
+    unsigned polls = media_server_count(studio, "GET", "/v1/videos/");
+    usleep(600 * 1000); /* six poll intervals: at most the one under way may come */
+    T_ASSERT(media_server_count(studio, "GET", "/v1/videos/") <= polls + 1);
+    T_EQ_INT(http_json(srv.port, "GET", path, NULL, &e), 404);
+    json_decref(e);
+}
+
+static void test_openai_video_refusals(void)
+{
+    unsigned before = media_server_count(studio, "POST", "/");
+    expect_error("/v1/videos", json_pack("{s:s, s:s, s:s}", "model", "studio:clip", "prompt", "x",
+                                         "seconds", "3"),
+                 422, "seconds", "1,2 seconds only");
+    expect_error("/v1/videos", json_pack("{s:s, s:s, s:s}", "model", "studio:clip", "prompt", "x",
+                                         "size", "100x100"),
+                 422, "size", "64x36, 32x18");
+    expect_error("/v1/videos", json_pack("{s:s, s:s, s:s}", "model", "studio:clip", "prompt", "x",
+                                         "seconds", "two"),
+                 400, "seconds", "whole seconds");
+    expect_error("/v1/videos", json_pack("{s:s, s:s, s:s}", "model", "studio:clip", "prompt", "x",
+                                         "fps", "24"),
+                 400, "fps", "fps");
+    expect_error("/v1/videos", json_pack("{s:s}", "prompt", "x"), 400, "model", "required");
+    expect_error("/v1/videos", json_pack("{s:s}", "model", "studio:clip"), 400, "prompt",
+                 "what to make");
+    expect_error("/v1/videos", json_pack("{s:s, s:s}", "model", "hf:acme/composer", "prompt", "x"),
+                 422, "task", "text-to-audio");
+    struct sy_buf png;
+    buf_init(&png, 1024);
+    buf_append(&png, "\x89PNG\r\n\x1a\n", 8, NULL);
+    struct http_form_file file = {"input_reference", "a.png", "image/png", &png};
+    const char *fields[] = {"model", "studio:clip", "prompt", "x", NULL};
+    struct http_response r;
+    T_EQ_INT(http_post_form(srv.port, "/v1/videos", fields, &file, 1, &r), 422);
+    T_CONTAINS(r.body.data, "input_reference");
+    http_response_cleanup(&r);
+    buf_cleanup(&png);
+    T_EQ_INT(media_server_count(studio, "POST", "/"), before); /* none reached the upstream */
+}
+
+/* A gateway whose provider is this Switchyard: it polls our /v1/videos as
+ * it would OpenAI's. */
+static void test_gateway_chain(void)
+{
+    char providers[512];
+    snprintf(providers, sizeof providers,
+             "[{\"name\":\"up\",\"kind\":\"openai\",\"base_url\":\"http://127.0.0.1:%d/v1\","
+             "\"poll_interval_ms\":100,\"videos\":{\"studio:clip\":{\"seconds\":[1,2]}}}]",
+             srv.port);
+    const char *args[] = {"--providers", providers, NULL};
+    T_REQUIRE(test_env_init(&gw) == 0);
+    T_REQUIRE(test_server_start(&gw, args) == 0);
+    json_t *b = film("up:studio:clip", "a train at night");
+    json_object_set_new(json_object_get(b, "inputs"), "duration", json_integer(1));
+    json_t *resp = NULL;
+    T_EQ_INT(http_post_json(gw.port, "/api/inference", b, &resp), 200);
+    expect_mp4_b64(json_object_get(json_object_get(json_object_get(resp, "result"),
+                                                   "task_output"), "video"),
+                   64, 36, 4);
+    json_decref(resp);
+    /* the first Switchyard made it, and keeps it */
+    json_t *list = NULL;
+    T_EQ_INT(http_json(srv.port, "GET", "/v1/videos", NULL, &list), 200);
+    json_t *first = json_array_get(json_object_get(list, "data"), 0);
+    T_EQ_STR(jstr(json_object_get(first, "prompt")), "a train at night");
+    T_EQ_STR(jstr(json_object_get(first, "status")), "completed");
+    json_decref(list);
+    T_EQ_INT(test_server_stop(&gw), 0);
+    test_env_cleanup(&gw);
+}
+
 static void test_music(void)
 {
     json_t *resp = NULL;
@@ -418,6 +601,10 @@ int main(void)
     T_RUN(test_video_refusals);
     T_RUN(test_video_failures);
     T_RUN(test_hang_up_stops_polling);
+    T_RUN(test_openai_videos);
+    T_RUN(test_openai_video_states);
+    T_RUN(test_openai_video_refusals);
+    T_RUN(test_gateway_chain);
     T_RUN(test_music);
     T_EQ_INT(test_server_stop(&srv), 0);
     media_server_stop(studio);
