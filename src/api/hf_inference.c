@@ -7,7 +7,9 @@
  * top_k, top_p) asks for sampling (TGI's rule). A model whose one task is
  * text-to-image, text-to-video or text-to-audio takes "inputs" as its prompt
  * and answers with the file's bytes (parameters.duration: seconds of video
- * or music). */
+ * or music). A model that draws from pictures (image-to-image) takes one as
+ * the body itself (Content-Type image/png, jpeg or webp), or as the base64
+ * "inputs" with the prompt in "parameters.prompt". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,8 @@
 #include "api/call.h"
 #include "api/hf.h"
 #include "api/json_body.h"
+#include "util/base64.h"
+#include "util/picture.h"
 
 static const struct setting_alias hf_aliases[] = {
     {"parameters.temperature", SY_SETTING_TEMPERATURE},
@@ -45,7 +49,7 @@ static const char *const hf_parameter_keys[] = {
     "temperature", "top_p", "top_k", "max_new_tokens", "do_sample", "repetition_penalty",
     "frequency_penalty", "return_full_text", "stop", "stop_sequences", "seed", "guidance_scale",
     "num_inference_steps", "width", "height", "scheduler", "negative_prompt",
-    "num_return_sequences", "details", "duration", NULL};
+    "num_return_sequences", "details", "duration", "prompt", NULL};
 static const char *const hf_option_keys[] = {"use_cache", "wait_for_model", NULL};
 
 static json_t *hf_complete(struct call *c)
@@ -138,7 +142,40 @@ static void apply_hf_sampling_rule(struct sy_settings *s)
                    ((s->given & SY_SETTING_BIT(SY_SETTING_TOP_P)) && s->top_p < 1.0);
 }
 
-static sy_code hf_parse(const json_t *body, struct sy_request *req, struct sy_err *err)
+/* image-to-image as the HF API sends it in JSON: {"inputs": the picture's
+ * base64, "parameters": {"prompt", ...}}. Sets *taken when inputs is a
+ * picture (for a model that draws from one); parameters.prompt is refused
+ * anywhere else, as it would be dropped. */
+static sy_code read_picture_inputs(const json_t *body, struct sy_request *req, bool takes_pictures,
+                                   bool *taken, struct sy_err *err)
+{
+    *taken = false;
+    const json_t *inputs = json_object_get(body, "inputs");
+    const json_t *prompt = settings_lookup(body, "parameters.prompt");
+    struct sy_buf picture;
+    buf_init(&picture, SY_REFERENCE_IMAGE_BYTES_MAX);
+    bool is_picture = takes_pictures && json_is_string(inputs) &&
+                      base64_decode(json_string_value(inputs), json_string_length(inputs),
+                                    &picture, NULL) == SY_OK &&
+                      picture_type((const unsigned char *)picture.data, picture.len);
+    sy_code rc = SY_OK;
+    if (is_picture) {
+        req->images.refs_param = "inputs";
+        rc = request_add_reference_image(req, picture.data, picture.len, NULL, "inputs", err);
+        if (rc == SY_OK && json_body_present(prompt))
+            rc = request_set_prompt(req, prompt, "parameters.prompt", err);
+        *taken = true;
+    } else if (json_body_present(prompt)) {
+        rc = sy_errp(err, SY_EINVAL, "parameters.prompt", "'parameters.prompt' is for "
+                     "image-to-image: a model that draws from a picture, with the picture's "
+                     "base64 in 'inputs'");
+    }
+    buf_cleanup(&picture);
+    return rc;
+}
+
+static sy_code hf_parse(const json_t *body, struct sy_request *req, bool takes_pictures,
+                        struct sy_err *err)
 {
     sy_code rc = json_body_known_keys(body, hf_keys, "", err);
     if (rc == SY_OK)
@@ -159,12 +196,40 @@ static sy_code hf_parse(const json_t *body, struct sy_request *req, struct sy_er
     /* As on the HF Inference API: without wait_for_model, a model that is not
      * loaded yet answers 503 with estimated_time while it loads. */
     req->residency.wait_for_load = req->settings.wait_for_model;
+    bool taken = false;
+    rc = read_picture_inputs(body, req, takes_pictures, &taken, err);
+    if (rc != SY_OK || taken)
+        return rc;
     const json_t *inputs = json_object_get(body, "inputs");
     if (!json_is_string(inputs))
         return sy_errp(err, SY_EINVAL, "inputs",
                        "'inputs' must be the prompt text (a string) for %s",
                        task_name(req->task));
     return request_set_prompt(req, inputs, "inputs", err);
+}
+
+/* image-to-image with the picture itself as the body (an image Content-Type,
+ * as the HF API's clients send it without parameters). Returns: whether it
+ * answered ex (or handed it to a call). */
+static bool serve_picture_body(struct http_exchange *ex, struct api_ctx *api,
+                               struct sy_request *req, bool takes_pictures)
+{
+    const char *type = http_header(ex, "Content-Type");
+    if (!takes_pictures || !type || strncmp(type, "image/", 6) != 0)
+        return false;
+    char declared[64];
+    snprintf(declared, sizeof declared, "%.*s", (int)strcspn(type, "; "), type);
+    size_t len = 0;
+    const char *body = http_body(ex, &len);
+    struct sy_err err;
+    req->images.refs_param = "inputs";
+    if (request_add_reference_image(req, body, len, declared, "inputs", &err) != SY_OK) {
+        request_cleanup(req);
+        api_respond_error(ex, &err);
+        return true;
+    }
+    call_start(api, &hf_image_encoder, "hf-", req, NULL, ex);
+    return true;
 }
 
 void hf_models_post(struct http_exchange *ex, void *app)
@@ -192,10 +257,14 @@ void hf_models_post(struct http_exchange *ex, void *app)
     for (size_t i = 0; described && i < sizeof only / sizeof only[0]; i++)
         if (described->caps.tasks == SY_TASK_BIT(only[i]))
             req.task = only[i];
+    bool takes_pictures = req.task == SY_TASK_TEXT_TO_IMAGE && described &&
+                          described->caps.reference_images;
+    if (rc == SY_OK && serve_picture_body(ex, api, &req, takes_pictures))
+        return;
     if (rc == SY_OK)
         rc = json_body_parse(ex, &body, &err);
     if (rc == SY_OK)
-        rc = hf_parse(body, &req, &err);
+        rc = hf_parse(body, &req, takes_pictures, &err);
     json_decref(body);
     if (rc != SY_OK) {
         request_cleanup(&req);

@@ -116,8 +116,8 @@ sy_code request_check_inputs(const struct sy_request *req, struct sy_err *err)
             return sy_errp(err, SY_EINVAL, "file",
                            "automatic-speech-recognition needs audio: none was sent");
         return SY_OK;
-    case SY_TASK_TEXT_TO_IMAGE:
-        if (!req->prompt || !req->prompt[0])
+    case SY_TASK_TEXT_TO_IMAGE: /* from a picture, a prompt may be the model's choice */
+        if ((!req->prompt || !req->prompt[0]) && !req->images.n_refs)
             return sy_errp(err, SY_EINVAL, "prompt",
                            "text-to-image needs a prompt: what to draw");
         return SY_OK;

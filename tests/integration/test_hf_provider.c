@@ -185,6 +185,52 @@ static void test_image_to_image(void)
                  json_pack("{s:s, s:{s:s, s:[s]}}", "model_id", "hf:acme/painter", "inputs",
                            "text", "a fox", "files", b64.data),
                  422, "inputs.files", "draws from text only");
+
+    /* The Hugging Face route, as its clients send image-to-image: the picture
+     * as the body, or its base64 as inputs with the prompt in parameters. */
+    struct http_response r;
+    T_EQ_INT(http_request(srv.port, "POST", "/models/hf:acme/restyler",
+                          "Content-Type: image/png\r\n", NULL, &r), 0);
+    T_EQ_INT(r.status, 400); /* an empty body is no picture */
+    http_response_cleanup(&r);
+    struct http_conn conn;
+    T_REQUIRE(http_conn_open(&conn, srv.port) == 0);
+    T_REQUIRE(http_conn_send(&conn, "POST", "/models/hf:acme/restyler",
+                             "Content-Type: image/png\r\n", png.data, png.len) == 0);
+    T_REQUIRE(http_conn_read_head(&conn, &r) == 0 && http_conn_read_body(&conn, &r) == 0);
+    T_EQ_INT(r.status, 200);
+    unsigned w = 0, h = 0;
+    T_REQUIRE(png_size(r.body.data, r.body.len, &w, &h) == 0);
+    T_EQ_INT(w, 40);
+    T_EQ_INT(h, 30);
+    http_response_cleanup(&r);
+    http_conn_close(&conn);
+    sent = image_server_last(router);
+    T_EQ_STR(jstr(json_object_get(sent, "inputs")), b64.data);
+    json_decref(sent);
+    json_t *body = json_pack("{s:s, s:{s:s, s:i, s:i}}", "inputs", b64.data, "parameters",
+                             "prompt", "as a mosaic", "width", 32, "height", 24);
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    T_EQ_INT(http_request(srv.port, "POST", "/models/hf:acme/restyler",
+                          "Content-Type: application/json\r\n", text, &r), 0);
+    free(text);
+    T_EQ_INT(r.status, 200);
+    T_REQUIRE(png_size(r.body.data, r.body.len, &w, &h) == 0);
+    T_EQ_INT(w, 32);
+    http_response_cleanup(&r);
+    sent = image_server_last(router);
+    T_EQ_STR(jstr(json_object_get(json_object_get(sent, "parameters"), "prompt")), "as a mosaic");
+    json_decref(sent);
+    /* A JPEG that says it is a PNG, and a prompt given to a text-to-image model. */
+    T_EQ_INT(http_request(srv.port, "POST", "/models/hf:acme/restyler",
+                          "Content-Type: image/png\r\n", "\xff\xd8\xff\xe0 not really", &r), 0);
+    T_EQ_INT(r.status, 400);
+    T_CONTAINS(r.body.data, "image/jpeg");
+    http_response_cleanup(&r);
+    expect_error("/models/hf:acme/painter",
+                 json_pack("{s:s, s:{s:s}}", "inputs", "a fox", "parameters", "prompt", "x"),
+                 400, "parameters.prompt", "image-to-image");
     buf_cleanup(&png);
     buf_cleanup(&b64);
 }
