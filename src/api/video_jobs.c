@@ -93,7 +93,9 @@ static void on_event(void *ctx, const struct sy_event *ev)
         j->progress = ev->progress;
         break;
     case SY_EVENT_MEDIA:
-        if (j->type || !j->listed || vj->bytes + ev->media_size > SY_VIDEO_STORE_MAX) {
+        if (!j->listed || j->type) /* deleted meanwhile; or a provider's second file */
+            break;
+        if (vj->bytes + ev->media_size > SY_VIDEO_STORE_MAX) {
             sy_errf(&e, SY_ETOOLARGE, "the server keeps at most %u MiB of videos; this one "
                     "(%zu bytes) does not fit: download and delete earlier ones",
                     SY_VIDEO_STORE_MAX >> 20, ev->media_size);

@@ -462,6 +462,13 @@ void remote_transfer_finish(struct transfer *t, CURLcode cc)
         } else if (cc != CURLE_OK && cc != CURLE_WRITE_ERROR) {
             upstream_curl_error(&t->p->cfg, cc, t->errbuf, t->p->cfg.timeout_s, &e);
             remote_emit_error(t, &e);
+        } else if (t->status != 200 && (t->step == JOB_POLL || t->step == JOB_CONTENT)) {
+            /* the job was accepted: what goes wrong after is the upstream's */
+            char msg[SY_ERR_MSG_MAX / 2];
+            upstream_message(t->whole.data, t->whole.len, msg, sizeof msg);
+            sy_errf(&e, SY_EUPSTREAM, "provider '%s' answered %ld about video job '%s': %s",
+                    t->p->cfg.name, t->status, t->job_id, msg);
+            remote_emit_error(t, &e);
         } else if (t->status != 200) {
             upstream_status_error(&t->p->cfg, t->p->auth != NULL, t->status, t->whole.data,
                                   t->whole.len, &e);

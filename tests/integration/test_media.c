@@ -252,6 +252,9 @@ static void test_video_failures(void)
                  "moderation_blocked");
     expect_error("/api/inference", film("studio:clip", "garble it"), 502, NULL,
                  "not an MP4");
+    /* The upstream loses the job it accepted: its 404 is no fault of the client's. */
+    expect_error("/api/inference", film("studio:clip", "vanish midway"), 502, NULL,
+                 "Video not found");
     /* A job that never ends is given up at job_timeout (1 s on "brief"). */
     expect_error("/api/inference", film("brief:clip", "stall forever"), 504, NULL,
                  "job_timeout");

@@ -249,6 +249,10 @@ static enum MHD_Result video_poll(struct media_server *ms, struct MHD_Connection
     pthread_mutex_lock(&ms->lock);
     struct job *j = job_find(ms, id);
     json_t *o = NULL;
+    if (j && j->polls == 1 && strstr(j->prompt, "vanish")) { /* lost upstream */
+        job_forget(j);
+        j = NULL;
+    }
     if (j) {
         if (j->polls < 2)
             j->polls++;

@@ -20,7 +20,8 @@
  * GET /v1/models lists no models; anything else is 404.
  * Prompts steer it: one containing "refuse" is answered 400 at once; "fail"
  * makes the 2nd poll answer "failed" with error code "moderation_blocked";
- * "stall" keeps the job in_progress forever; "garble" makes the content
+ * "stall" keeps the job in_progress forever; "vanish" forgets the job after
+ * the 1st poll (the 2nd is answered 404); "garble" makes the content
  * (video/mp4) or the music (audio/wav) bytes that are no such thing.
  * It records every request: method, path (without the query), Authorization,
  * and the last POST's form fields or JSON body.
