@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "api/api_metrics.h"
 #include "util/buf.h"
 #include "util/limits.h"
 
@@ -31,6 +32,7 @@ struct video_job {
 
 struct video_jobs {
     struct router *router;
+    struct api_metrics *metrics;   /* may be NULL */
     pthread_mutex_t lock;
     struct video_job *jobs[SY_VIDEO_JOBS_MAX]; /* oldest first */
     size_t n;
@@ -114,12 +116,15 @@ static void on_event(void *ctx, const struct sy_event *ev)
         if (j->done)
             break;
         if (ev->finish != SY_FINISH_STOP || !j->type) {
+            api_metrics_done(vj->metrics, j->req.model, NULL,
+                             ev->finish == SY_FINISH_CANCELLED ? "cancelled" : "upstream_failed");
             sy_errf(&e, ev->finish == SY_FINISH_CANCELLED ? SY_ECANCELLED : SY_EUPSTREAM,
                     ev->finish == SY_FINISH_CANCELLED ? "the video job was cancelled"
                                                        : "the provider ended without a video");
             fail_locked(j, &e);
             break;
         }
+        api_metrics_done(vj->metrics, j->req.model, &ev->usage, finish_name(ev->finish));
         snprintf(j->state, sizeof j->state, "completed");
         j->progress = 100;
         j->done = true;
@@ -129,6 +134,7 @@ static void on_event(void *ctx, const struct sy_event *ev)
     case SY_EVENT_ERROR:
         if (!j->done)
             fail_locked(j, ev->err);
+        api_metrics_done(vj->metrics, j->req.model, NULL, sy_code_name(ev->err->code));
         break;
     default:
         break;
@@ -152,12 +158,14 @@ static void on_release(void *ctx)
 
 /* ---- the store -------------------------------------------------------------------------- */
 
-sy_code video_jobs_create(struct router *router, struct video_jobs **out, struct sy_err *err)
+sy_code video_jobs_create(struct router *router, struct api_metrics *metrics,
+                          struct video_jobs **out, struct sy_err *err)
 {
     struct video_jobs *vj = calloc(1, sizeof *vj);
     if (!vj)
         return sy_errf(err, SY_ENOMEM, "out of memory creating the video store");
     vj->router = router;
+    vj->metrics = metrics;
     pthread_mutex_init(&vj->lock, NULL);
     *out = vj;
     return SY_OK;

@@ -22,9 +22,13 @@
 
 struct video_jobs;
 
+struct api_metrics;
+
 /* Returns: SY_OK and *out (video_jobs_destroy()) submitting through router
- * (borrowed for the store's life); SY_ENOMEM. */
-sy_code video_jobs_create(struct router *router, struct video_jobs **out, struct sy_err *err);
+ * and counting each job's end in metrics (may be NULL; both borrowed for the
+ * store's life); SY_ENOMEM. */
+sy_code video_jobs_create(struct router *router, struct api_metrics *metrics,
+                          struct video_jobs **out, struct sy_err *err);
 
 /* Frees every job and the store. NULL is a no-op. */
 void video_jobs_destroy(struct video_jobs *vj);

@@ -124,7 +124,7 @@ sy_code app_start(const struct sy_config *cfg, struct app **out, struct sy_err *
     if (rc == SY_OK)
         rc = access_from_config(cfg, &app->access, err);
     if (rc == SY_OK)
-        rc = video_jobs_create(app->router, &app->videos, err);
+        rc = video_jobs_create(app->router, app->metrics, &app->videos, err);
     if (rc == SY_OK) {
         app->api.router = app->router;
         app->api.videos = app->videos;

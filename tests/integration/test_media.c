@@ -389,6 +389,9 @@ static void test_openai_video_states(void)
     json_decref(e);
 
     /* One still being made has no content yet; deleting it stops the polling. */
+    static const char cancelled[] =
+        "switchyard_generations_total{model=\"studio:clip\",outcome=\"cancelled\"}";
+    double was = test_metric(srv.port, cancelled);
     T_EQ_INT(http_post_json(srv.port, "/v1/videos",
                             json_pack("{s:s, s:s}", "model", "studio:clip", "prompt",
                                       "stall for a while"),
@@ -403,6 +406,7 @@ static void test_openai_video_states(void)
     snprintf(path, sizeof path, "/v1/videos/%s", id);
     T_EQ_INT(http_json(srv.port, "DELETE", path, NULL, &e), 200);
     json_decref(e);
+    T_ASSERT(test_wait_metric(srv.port, cancelled, was + 1));
     unsigned polls = media_server_count(studio, "GET", "/v1/videos/");
     usleep(600 * 1000); /* six poll intervals: at most the one under way may come */
     T_ASSERT(media_server_count(studio, "GET", "/v1/videos/") <= polls + 1);
