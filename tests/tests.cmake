@@ -41,7 +41,7 @@ add_test(NAME web/vitest COMMAND ${SY_NPM} test --silent WORKING_DIRECTORY ${SY_
 add_test(NAME web/e2e COMMAND ${SY_NPM} run --silent e2e WORKING_DIRECTORY ${SY_WEB_DIR})
 set_tests_properties(web/e2e PROPERTIES
   TIMEOUT 600
-  ENVIRONMENT "SY_TEST_SERVER=$<TARGET_FILE:switchyard>;SY_TEST_WORKER=$<TARGET_FILE:switchyard-llama>;SY_TEST_MAKE_MODEL=$<TARGET_FILE:switchyard-make-model>;SY_TEST_MAKE_WHISPER=$<TARGET_FILE:switchyard-make-whisper>;SY_TEST_HUB=$<TARGET_FILE:switchyard-test-hub>;SY_TEST_IMAGES=$<TARGET_FILE:switchyard-test-images>;SY_WEB_ROOT=${CMAKE_BINARY_DIR}/web;SY_E2E_ARTIFACTS=${CMAKE_BINARY_DIR}/e2e-artifacts;SY_CHROMIUM=/usr/bin/chromium")
+  ENVIRONMENT "SY_TEST_SERVER=$<TARGET_FILE:switchyard>;SY_TEST_WORKER=$<TARGET_FILE:switchyard-llama>;SY_TEST_MAKE_MODEL=$<TARGET_FILE:switchyard-make-model>;SY_TEST_MAKE_WHISPER=$<TARGET_FILE:switchyard-make-whisper>;SY_TEST_HUB=$<TARGET_FILE:switchyard-test-hub>;SY_TEST_IMAGES=$<TARGET_FILE:switchyard-test-images>;SY_TEST_MEDIA=$<TARGET_FILE:switchyard-test-media>;SY_WEB_ROOT=${CMAKE_BINARY_DIR}/web;SY_E2E_ARTIFACTS=${CMAKE_BINARY_DIR}/e2e-artifacts;SY_CHROMIUM=/usr/bin/chromium")
 
 # Every libFuzzer target briefly (scripts/fuzz.sh; `make fuzz` runs them longer).
 add_test(NAME fuzz/smoke COMMAND ${CMAKE_SOURCE_DIR}/scripts/fuzz.sh 3)

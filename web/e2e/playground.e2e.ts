@@ -4,7 +4,9 @@
 // alone), stop a stream, an invalid setting stopped in the page, a server
 // error shown, embeddings compared, text-to-speech into a playable audio
 // element, pictures drawn through an image provider (from text, and from
-// reference pictures checked in the page), transcription of an
+// reference pictures checked in the page), a video made through a video
+// provider (its progress, the file to watch and download, its errors, Stop),
+// transcription of an
 // uploaded file (pocketsphinx with phrases, whisper with a language, a
 // prompt and translation), the run history (reopen, run again, delete), and
 // a lost server shown. Each main view is saved as a screenshot.
@@ -600,6 +602,166 @@ describe("the playground", () => {
     expect(plain.inputs).toEqual({ text: "a lighthouse at dusk" });
     await expect.poll(() => img.count()).toBe(1);
     expect(await naturalSize(img)).toEqual([64, 64]);
+  });
+
+  it("makes a video through a video provider, showing its progress, to watch and download",
+     async () => {
+    // From the goal: the one model that makes videos, opened in the Make panel.
+    await page.fill("#search", "");
+    const cards = page.locator("#models li button");
+    const ids = () => cards.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.model));
+    await page.click("#goal-buttons button[data-goal=music]");
+    await expect.poll(() => cards.count()).toBe(0);
+    expect(await page.textContent("#goal-note")).toContain("No model here can do it yet");
+    await page.click("#goal-buttons button[data-goal=video]");
+    await expect.poll(ids).toEqual(["studio:clip"]);
+    await cards.first().click();
+    await expect.poll(() => page.textContent('#model-facts dd[data-fact="id"]'))
+      .toBe("studio:clip");
+    await page.click("#goal-buttons button[data-goal=video]"); // a second click clears it
+    expect(await chooser()).toEqual({ tasks: ["text-to-video"], checked: "text-to-video" });
+    expect(await page.isVisible("#panel-media")).toBe(true);
+    expect(await page.isVisible("#panel-text")).toBe(false);
+    expect(await page.textContent('#model-facts dd[data-fact="durations"]'))
+      .toBe("1 or 2 seconds");
+    // The lengths offered are exactly the model's, after the model's own choice.
+    expect(await page.$$eval("#media-duration option", (os) =>
+      os.map((o) => [(o as HTMLOptionElement).value, o.textContent]))).toEqual(
+      [["", "model's choice"], ["1", "1 second"], ["2", "2 seconds"]]);
+    expect(await page.isVisible("#media-seconds")).toBe(false); // no free length: a list
+    expect(await page.isVisible("#media-width")).toBe(true); // it takes width and height
+    expect(await page.isVisible("#media-audio")).toBe(false);
+
+    // An empty prompt, or half a size, is stopped in the page, named.
+    let sent = 0;
+    const count = (r: { url(): string }) => {
+      if (r.url().includes("/api/inference")) sent++;
+    };
+    page.on("request", count);
+    await page.fill("#media-prompt", "  ");
+    await page.click("#media-button");
+    expect(await page.textContent("#media-error")).toBe("prompt: say what video to make");
+    expect(await page.getAttribute("#media-prompt", "aria-invalid")).toBe("true");
+    await page.fill("#media-prompt", "a red ball bouncing");
+    await page.fill("#media-width", "32");
+    await page.click("#media-button");
+    expect(await page.textContent("#media-error"))
+      .toBe("height is empty: give both width and height, or neither");
+    expect(await page.getAttribute("#media-prompt", "aria-invalid")).toBe("false");
+    page.off("request", count);
+    expect(sent).toBe(0);
+
+    // Every line the progress status shows, as it shows it (each lasts one
+    // poll, 100 ms).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.addedNodes) seen.push(n.textContent ?? "");
+      }).observe(document.getElementById("media-progress-status")!, { childList: true });
+    });
+    const progressSeen = () => page.evaluate(() =>
+      (window as unknown as { progressSeen: string[] }).progressSeen);
+
+    // A 1-second 32x18 video: progress, then the video and its download.
+    await page.selectOption("#media-duration", "1");
+    await page.fill("#media-height", "18");
+    const body = await bodySent("/api/inference/stream", () => page.click("#media-button"));
+    expect(body).toEqual({ model_id: "studio:clip", task: "text-to-video",
+                           inputs: { text: "a red ball bouncing", duration: 1 },
+                           settings: { width: 32, height: 18 } });
+    await expect.poll(() => page.getAttribute("#media-video", "src")).toMatch(/^blob:/);
+    const src = await page.getAttribute("#media-video", "src");
+    expect(await page.isVisible("#media-video")).toBe(true);
+    expect(await page.isVisible("#media-audio")).toBe(false);
+    expect(await page.getAttribute("#media-video", "aria-label"))
+      .toBe("The video made from: a red ball bouncing");
+    expect(await page.getAttribute("#media-download", "href")).toBe(src);
+    expect(await page.getAttribute("#media-download", "download")).toBe("switchyard-video.mp4");
+    expect(await page.textContent("#media-download")).toBe("Download switchyard-video.mp4");
+    expect(await page.textContent("#media-size")).toMatch(/^video\/mp4, \d+(\.\d)? (bytes|KiB|MiB)$/);
+    const seen = await progressSeen();
+    expect(seen).toContain("in_progress 50%");
+    expect(seen.indexOf("in_progress 50%")).toBeLessThan(seen.indexOf("completed 100%"));
+    expect(await page.textContent("#media-progress-status")).toBe("completed 100%");
+    expect(await page.$eval("#media-progress", (p: HTMLProgressElement) => p.value)).toBe(100);
+    expect(await page.getAttribute("#media-progress", "aria-label")).toBe("Video progress");
+    expect(await page.textContent("#status")).toMatch(/^a video of .+ · made in \d+\.\d s$/);
+    expect(await page.textContent("#error")).toBe("");
+    expect(await page.isEnabled("#media-button")).toBe(true);
+    expect(await page.isEnabled("#media-stop")).toBe(false);
+    // The download is the file itself: an MP4 (its ftyp box first).
+    const box = await page.$eval("#media-download", async (a: HTMLAnchorElement) =>
+      String.fromCharCode(...new Uint8Array(await (await fetch(a.href)).arrayBuffer())
+        .subarray(4, 8)));
+    expect(box).toBe("ftyp");
+    await shot("video");
+
+    // A size the model does not make: the server's 422, naming the field.
+    await page.fill("#media-width", "40");
+    await page.fill("#media-height", "40");
+    await page.click("#media-button");
+    await expect.poll(() => page.textContent("#error")).toBe(
+      "422: model 'studio:clip' makes videos of 64x36, 32x18 only; 40x40 is not one of them " +
+      "(settings.width)");
+    // The video before is gone, and its bytes let go.
+    expect(await page.isVisible("#media-out")).toBe(false);
+    expect(await page.evaluate((u) => fetch(u).then(() => "kept", () => "revoked"), src!))
+      .toBe("revoked");
+
+    // A job the provider fails: its reason, after the progress it made.
+    await page.fill("#media-width", "");
+    await page.fill("#media-height", "");
+    await page.fill("#media-prompt", "a video that should fail");
+    await page.click("#media-button");
+    await expect.poll(() => page.textContent("#error"))
+      .toContain("the test upstream declines this video");
+    expect(await page.textContent("#error")).toMatch(/^502: .*\(moderation_blocked\)$/);
+    expect(await page.isVisible("#media-progress-field")).toBe(false);
+    expect(await page.isVisible("#media-out")).toBe(false);
+    expect(await page.isEnabled("#media-button")).toBe(true);
+    await shot("video-failed");
+
+    // Stop while the provider works: the request ends, and so does the run.
+    await page.fill("#media-prompt", "a long slow sunset");
+    await page.evaluate(() => {
+      const status = document.getElementById("media-progress-status")!;
+      const watch = new MutationObserver(() => {
+        if (!status.textContent?.startsWith("in_progress")) return;
+        watch.disconnect();
+        document.getElementById("media-stop")!.click();
+      });
+      watch.observe(status, { childList: true });
+    });
+    await page.click("#media-button");
+    await expect.poll(() => page.textContent("#status")).toBe("Stopped.");
+    expect(await page.textContent("#error")).toBe("");
+    expect(await page.isVisible("#media-progress-field")).toBe(false);
+    expect(await page.isEnabled("#media-button")).toBe(true);
+    expect(await page.isEnabled("#media-stop")).toBe(false);
+    await expect.poll(async () => {
+      const runs = (await (await fetch(`${server.url}/api/runs?limit=1`)).json()) as {
+        runs: { model: string; input: string; finish: string }[];
+      };
+      return runs.runs[0] && `${runs.runs[0].input} ${runs.runs[0].finish}`;
+    }).toBe("a long slow sunset cancelled");
+
+    // The video is kept in the history: running it again brings back its
+    // prompt and size.
+    await page.click("#runs-refresh");
+    await page.locator("#runs li button")
+      .filter({ hasText: /a red ball bouncing.*text-to-video · studio:clip · stop/ }).first()
+      .click();
+    await page.waitForSelector("#run-view:not([hidden])");
+    expect(await page.textContent("#run-view-figures")).toMatch(/^made in \d+\.\d s$/);
+    await page.fill("#media-prompt", "");
+    await page.click("#run-again");
+    expect(await page.isVisible("#panel-media")).toBe(true);
+    expect(await page.inputValue("#media-prompt")).toBe("a red ball bouncing");
+    expect(await page.inputValue("#media-width")).toBe("32");
+    expect(await page.inputValue("#media-height")).toBe("18");
+    expect(await page.inputValue("#media-duration")).toBe("");
   });
 
   it("transcribes an uploaded file into timed segments", async () => {

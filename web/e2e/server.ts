@@ -57,8 +57,12 @@ function firstMatch(child: ChildProcess, re: RegExp, log?: NodeJS.WritableStream
  *  remote provider `down` that cannot be reached, and `art`, an image
  *  upstream (switchyard-test-images) whose `painter` draws 64x64 or 96x48
  *  PNGs from text only and whose `editor` takes up to two reference
- *  pictures (drawing at the first one's size when no size is asked); its
- *  Hub is a loopback one (switchyard-test-hub) holding acme/tiny-GGUF. */
+ *  pictures (drawing at the first one's size when no size is asked);
+ *  `studio`, a video upstream (switchyard-test-media) whose `clip` makes
+ *  64x36 or 32x18 videos of 1 or 2 seconds as jobs that advance one step
+ *  each time they are asked after (every 100 ms: in_progress 50%, then
+ *  completed; a prompt with "fail" in it fails instead); its Hub is a
+ *  loopback one (switchyard-test-hub) holding acme/tiny-GGUF. */
 export async function startServer(artifacts: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const models = join(dir, "models");
@@ -82,6 +86,8 @@ export async function startServer(artifacts: string): Promise<Server> {
   const hubUrl = await firstMatch(hub, /hub on (http:\/\/127\.0\.0\.1:\d+)/);
   const images = spawn(env("SY_TEST_IMAGES"), [], { stdio: ["ignore", "pipe", "inherit"] });
   const imagesUrl = await firstMatch(images, /images on (http:\/\/127\.0\.0\.1:\d+)/);
+  const media = spawn(env("SY_TEST_MEDIA"), [], { stdio: ["ignore", "pipe", "inherit"] });
+  const mediaUrl = await firstMatch(media, /media on (http:\/\/127\.0\.0\.1:\d+)/);
 
   mkdirSync(artifacts, { recursive: true });
   const log = createWriteStream(join(artifacts, "server.log"));
@@ -94,6 +100,8 @@ export async function startServer(artifacts: string): Promise<Server> {
       { name: "down", kind: "openai", base_url: "http://127.0.0.1:1/v1", connect_timeout: 1 },
       { name: "art", kind: "openai", base_url: `${imagesUrl}/v1`,
         images: { painter: { sizes: ["64x64", "96x48"] }, editor: { files: 2 } } },
+      { name: "studio", kind: "openai", base_url: `${mediaUrl}/v1`, poll_interval_ms: 100,
+        videos: { clip: { sizes: ["64x36", "32x18"], seconds: [1, 2] } } },
     ]),
   ], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr!.pipe(log);
@@ -103,7 +111,7 @@ export async function startServer(artifacts: string): Promise<Server> {
   return {
     url,
     async stop() {
-      await Promise.all([child, hub, images].map(async (p) => {
+      await Promise.all([child, hub, images, media].map(async (p) => {
         if (p.exitCode !== null || p.signalCode !== null) return;
         const exited = new Promise((r) => p.once("exit", r));
         p.kill("SIGTERM");

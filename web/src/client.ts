@@ -1,6 +1,6 @@
 // client.ts -- the playground's typed view of the server: the model catalog,
 // task runs (streamed), embeddings, pictures (from text or from reference
-// pictures), speech and transcription. Every failure becomes an ApiError
+// pictures), speech, transcription, and video and music (streamed jobs). Every failure becomes an ApiError
 // with the server's message, never a silent empty result.
 
 import type {
@@ -13,6 +13,7 @@ import type {
   ModelInfo,
   Picture,
   ProviderError,
+  ProgressEvent,
   PullEvent,
   Run,
   RunSummary,
@@ -239,6 +240,52 @@ export async function speak(model: string, text: string, voice: string): Promise
     },
   );
   return new Blob(parts, { type });
+}
+
+/** Bytes from base64 (what the task API sends files as). */
+export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** A file a video or music run made. */
+export interface MediaFile {
+  data: Uint8Array<ArrayBuffer>;
+  content_type: string;
+}
+
+/** The file of a `video` or `audio` event, checked against the size the
+ *  server says it sent; null for any other event. */
+export function mediaFile(ev: TaskEvent): MediaFile | null {
+  if (ev.type !== "video" && ev.type !== "audio") return null;
+  const data = decodeBase64(ev.type === "video" ? ev.video : ev.audio);
+  if (ev.bytes !== undefined && ev.bytes !== data.length)
+    throw new ApiError(`the server said the file is ${ev.bytes} bytes but sent ${data.length}`, 0);
+  return { data, content_type: ev.content_type };
+}
+
+/** Video (text-to-video) or music (text-to-audio) through the task stream:
+ *  onProgress sees each `progress` event while the provider works; resolves
+ *  with the one file it made and how long the run took. Aborting signal
+ *  ends the request, which stops the server's polling of the job. */
+export async function makeMedia(
+  req: InferenceRequest,
+  onProgress: (p: ProgressEvent) => void,
+  signal?: AbortSignal,
+): Promise<{ file: MediaFile; total_ms: number }> {
+  let file = null as MediaFile | null; // set in the callback, which TS does not follow
+  let total = 0;
+  await runStream(req, (ev) => {
+    if (ev.type === "progress") onProgress(ev);
+    if (ev.type === "done") total = ev.timings.total_ms;
+    const got = mediaFile(ev);
+    if (got && file) throw new ApiError("the server sent a second file for one run", 0);
+    if (got) file = got;
+  }, signal);
+  if (!file) throw new ApiError("the run finished without a file", 0);
+  return { file, total_ms: total };
 }
 
 export interface Segment {

@@ -27,6 +27,11 @@ export interface Capabilities {
   /** Pictures a drawing may start from (image-to-image); 0: text only.
    *  Only for text-to-image models. */
   reference_images?: number;
+  /** The model draws only from a picture: a drawing must send one. */
+  needs_reference_image?: boolean;
+  /** Video and music: the lengths in seconds the model makes; [] any
+   *  length; absent, the model decides its own (no duration is sent). */
+  durations?: number[];
 }
 
 export interface ModelInfo {
@@ -138,11 +143,25 @@ export type PullEvent =
   | { type: "done"; model: string; label: string; path: string; downloaded: number; files: number }
   | ErrorEvent;
 
-/** Events of /api/inference/stream; every one carries v: 1 and its type. */
+/** A video or music job's progress (text-to-video, text-to-audio): the
+ *  upstream's state ("queued", "in_progress", "completed") and percent. */
+export interface ProgressEvent {
+  v: 1;
+  type: "progress";
+  state: string;
+  progress: number;
+}
+
+/** Events of /api/inference/stream; every one carries v: 1 and its type.
+ *  `audio` is a piece of speech (text-to-speech, several) or the whole
+ *  music file (text-to-audio, one, with its size in bytes); `video` the
+ *  whole video file (text-to-video, one). */
 export type TaskEvent =
   | { v: 1; type: "start"; id: string; resolved_model_id: string; backend: string }
   | { v: 1; type: "token"; text: string }
-  | { v: 1; type: "audio"; audio: string; content_type: string }
+  | { v: 1; type: "audio"; audio: string; content_type: string; bytes?: number }
+  | { v: 1; type: "video"; video: string; content_type: string; bytes: number }
+  | ProgressEvent
   | { v: 1; type: "segment"; id: number; start: number; end: number; text: string }
   | { v: 1; type: "done"; finish_reason: string; usage: Usage; timings: Timings }
   | {

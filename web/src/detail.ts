@@ -3,6 +3,7 @@
 // has no quantisation, a remote model no file) is left out, not shown blank.
 
 import type { ModelInfo } from "./contracts";
+import { lengthsText } from "./media";
 import { $, size } from "./page";
 
 export interface Fact {
@@ -34,6 +35,7 @@ export function modelFacts(m: ModelInfo): Fact[] {
     : "";
   const options = [sp?.phrases && "expected phrases", sp?.prompt && "a prompt",
                    sp?.translate && "translation into English"].filter(Boolean);
+  const media = c.tasks.includes("text-to-video") || c.tasks.includes("text-to-audio");
   const facts: [string, string, string | number | undefined | false][] = [
     ["id", "Model", m.id],
     ["description", "Description", m.description],
@@ -57,8 +59,12 @@ export function modelFacts(m: ModelInfo): Fact[] {
     ["speech_options", "Recognition takes", options.join(", ")],
     ["reference_images", "Draws from",
      c.reference_images !== undefined &&
-       (c.reference_images > 0 ? `text and up to ${c.reference_images} picture` +
+       (c.needs_reference_image ? "a picture and a prompt, not text alone" :
+        c.reference_images > 0 ? `text and up to ${c.reference_images} picture` +
          `${c.reference_images === 1 ? "" : "s"}` : "text only")],
+    ["durations", "Lengths",
+     c.durations ? (c.durations.length ? lengthsText(c.durations) : "any length")
+       : media && "the model decides"],
     ["gated", "Gated", c.gated ? "yes: accept its terms on the Hub" : "no"],
   ];
   return facts

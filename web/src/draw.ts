@@ -3,8 +3,9 @@
 // capabilities.reference_images says it takes them, pictures to start from
 // (image-to-image), shown as thumbnails before they are sent. What the
 // server would refuse for its shape (a size that is no number, more pictures
-// than the model takes, a file that is not a PNG, JPEG or WebP, or too
-// large) is stopped here, named; a file whose bytes are not the picture its
+// than the model takes, none for a model that draws only from a picture
+// (capabilities.needs_reference_image), a file that is not a PNG, JPEG or
+// WebP, or too large) is stopped here, named; a file whose bytes are not the picture its
 // type says still goes, and the server's 400 names it.
 
 import { draw } from "./client";
@@ -43,6 +44,17 @@ export function checkReferences(files: readonly ChosenFile[], max: number): stri
   return problems;
 }
 
+/** For a model that draws only from a picture (needs), none chosen is a
+ *  problem, said before Draw sends what the server would refuse (422
+ *  naming inputs.files); empty when the drawing can be sent. Kept apart
+ *  from checkReferences, which runs as soon as files are chosen: an empty
+ *  choice is only wrong once the person asks to draw. */
+export function checkReferenceNeeded(chosen: number, needs: boolean): string[] {
+  return needs && chosen === 0
+    ? ["reference pictures: this model draws only from a picture; choose one to start from"]
+    : [];
+}
+
 /** The width and height fields as typed: both whole numbers from 1 to
  *  16384, or both empty, which leaves the size to the model (drawing from
  *  a picture, usually that picture's size); the server refuses one alone. */
@@ -64,6 +76,10 @@ let thumbnails: string[] = []; // object URLs shown, revoked when replaced
 
 function limit(m: ModelInfo | null): number {
   return m?.capabilities.reference_images ?? 0;
+}
+
+function needsPicture(m: ModelInfo | null): boolean {
+  return m?.capabilities.needs_reference_image === true;
 }
 
 function chosenFiles(): File[] {
@@ -109,12 +125,17 @@ function clearReferences(m: ModelInfo | null): void {
  *  them, and no pictures chosen for another model. */
 export function setupDraw(m: ModelInfo): void {
   const max = limit(m);
-  $("image-files-field").hidden = max <= 0;
+  const needs = needsPicture(m);
+  $("image-files-field").hidden = max <= 0 && !needs;
   $<HTMLInputElement>("image-files").multiple = max > 1;
-  $("image-files-hint").textContent = max > 0
-    ? `Up to ${max} picture${max === 1 ? "" : "s"} to start from (PNG, JPEG or WebP, at most ` +
-      "20 MiB each); none draws from the prompt alone."
-    : "";
+  $("image-files-label").textContent = needs
+    ? `Reference picture${max > 1 ? "s" : ""} (required)` : "Reference pictures (optional)";
+  $("image-files").setAttribute("aria-required", String(needs));
+  const upTo = `${max > 1 ? `Up to ${max} pictures` : "A picture"} to start from (PNG, JPEG or ` +
+    `WebP, at most 20 MiB${max > 1 ? " each" : ""})`;
+  $("image-files-hint").textContent = needs
+    ? `${upTo}: this model draws only from a picture, and the prompt says what to make of it.`
+    : max > 0 ? `${upTo}; none draws from the prompt alone.` : "";
   clearReferences(m);
   $("image-error").textContent = "";
   $("image-out").replaceChildren();
@@ -144,8 +165,10 @@ export async function runDraw(m: ModelInfo): Promise<boolean> {
   const seedText = $<HTMLInputElement>("image-seed").value;
   const seed = seedText.trim() === "" ? null : wholeNumber(seedText, "seed", 0, SEED_MAX);
   const files = chosenFiles();
+  const missing = checkReferenceNeeded(files.length, needsPicture(m));
   const problems = [...sized.errors, ...(typeof seed === "string" ? [seed] : []),
-                    ...showReferences(m)];
+                    ...showReferences(m), ...missing];
+  if (missing.length) $("image-files").setAttribute("aria-invalid", "true");
   $("image-error").textContent = problems.join("; ");
   if (problems.length) return false; // never sent: the page says what to fix
   const settings: Record<string, unknown> = { ...sized.value };

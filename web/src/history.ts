@@ -4,6 +4,7 @@
 
 import { deleteRun, getRun, listRuns } from "./client";
 import type { Run } from "./contracts";
+import { isMediaTask } from "./media";
 import { $, addCard, showError } from "./page";
 
 function runLine(r: { task: string; model: string; finish: string; duration_ms: number | null }):
@@ -50,7 +51,10 @@ async function openRun(id: string): Promise<void> {
   $("run-view-output").textContent = r.error ? "" : (r.output ?? "");
   $("run-view-error").textContent = r.error ?? "";
   const figures: string[] = [];
-  if (r.ttft_ms) figures.push(`${r.ttft_ms.toFixed(0)} ms to first token`);
+  // A video or music file comes whole: its "first token" is the file.
+  if (isMediaTask(r.task) && r.duration_ms)
+    figures.push(`made in ${(r.duration_ms / 1000).toFixed(1)} s`);
+  else if (r.ttft_ms) figures.push(`${r.ttft_ms.toFixed(0)} ms to first token`);
   if (r.tokens_per_second) figures.push(`${r.tokens_per_second.toFixed(1)} tokens/s`);
   $("run-view-figures").textContent = figures.join(" · ");
   // Audio is not kept, so a transcription cannot be run again from here.

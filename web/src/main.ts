@@ -3,8 +3,9 @@
 // right. Every run goes through the task API (streamed runs through
 // /api/inference/stream, where Stop aborts the request, which cancels the
 // generation on the server), so every run is kept in the server's history
-// and can be reopened or run again. The embeddings, Listen and Draw panels
-// live in embed.ts, stt.ts and draw.ts, the model's facts in detail.ts.
+// and can be reopened or run again. The embeddings, Listen, Draw and Make
+// (video, music) panels live in embed.ts, stt.ts, draw.ts and media.ts, the
+// model's facts in detail.ts.
 
 import "./style.css";
 import {
@@ -21,6 +22,7 @@ import { showModel, showNote } from "./detail";
 import { fillDraw, initDraw, runDraw, setupDraw } from "./draw";
 import { runEmbed, setupEmbed } from "./embed";
 import { initHistory, refreshRuns } from "./history";
+import { fillMedia, initMedia, isMediaTask, runMedia, setupMedia } from "./media";
 import { $, addCard, asApiError, clearMessages, showError, size } from "./page";
 import {
   BOUNDS,
@@ -31,7 +33,7 @@ import {
   type SettingName,
 } from "./settings";
 import { initStt, runTranscribe, setupStt } from "./stt";
-import { defaultTask, panelTasks, renderChooser, showPanel } from "./tasks";
+import { defaultTask, goalTask, panelTasks, renderChooser, showPanel } from "./tasks";
 
 let models: ModelInfo[] = [];
 /** The conversation with the chosen chat model, oldest first. */
@@ -76,7 +78,9 @@ function renderModels(): void {
     if (goal && !goal.models.includes(m.id)) continue;
     const ctx = m.capabilities.context_length ? ` · ${m.capabilities.context_length} ctx` : "";
     const details = `${task(m)} · ${m.backend}${ctx} · ${m.status}${m.problem ? " · unusable" : ""}`;
-    addCard(list, m.id, details, ["model", m.id], () => choose(m))
+    // Chosen for a goal, a model opens with the goal's task.
+    addCard(list, m.id, details, ["model", m.id],
+            () => choose(m, goal ? goalTask(goal.tasks, m.capabilities.tasks) : undefined))
       .setAttribute("aria-pressed", String(chosen?.id === m.id));
   }
 }
@@ -126,6 +130,7 @@ function choose(m: ModelInfo, task?: string): void {
   renderChooser(tasks, t, (next) => {
     clearMessages();
     showPanel(next);
+    setupMedia(m, next);
   });
   showPanel(t);
   // Settings the model does not honour are disabled, with the reason.
@@ -141,6 +146,7 @@ function choose(m: ModelInfo, task?: string): void {
   setupEmbed(m);
   setupStt(m);
   setupDraw(m);
+  setupMedia(m, t);
 }
 
 async function runChat(ev: SubmitEvent): Promise<void> {
@@ -413,6 +419,10 @@ function runAgain(r: Run): void {
     fillDraw(r, m);
     return;
   }
+  if (isMediaTask(r.task)) {
+    fillMedia(r);
+    return;
+  }
   $<HTMLTextAreaElement>("prompt").value = r.input;
   for (const field of settingFields()) {
     const v = (r.settings as Record<string, unknown> | undefined)?.[field.name];
@@ -445,6 +455,7 @@ async function start(): Promise<void> {
   $<HTMLFormElement>("stt-form").addEventListener("submit", (e) => submitTo(e, runTranscribe));
   $<HTMLFormElement>("embed-form").addEventListener("submit", (e) => submitTo(e, runEmbed));
   $<HTMLFormElement>("image-form").addEventListener("submit", (e) => submitTo(e, runDraw));
+  $<HTMLFormElement>("media-form").addEventListener("submit", (e) => submitTo(e, runMedia));
   $("stop-button").addEventListener("click", () => running?.abort());
   initHistory(runAgain);
   $("new-chat").addEventListener("click", () => {
@@ -453,6 +464,7 @@ async function start(): Promise<void> {
   });
   initStt();
   initDraw(() => chosen);
+  initMedia();
   $<HTMLFormElement>("pull-form").addEventListener("submit", (e) => void runPull(e));
   void refreshRuns();
   try {

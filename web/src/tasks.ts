@@ -1,7 +1,8 @@
 // tasks.ts -- the run panel's task chooser. A model may do several tasks
 // (every local GGUF model generates text and makes embeddings); the chooser
 // offers those the page has a panel for, as a radio group, so arrow keys
-// move between them like any native one.
+// move between them like any native one. Video and music share the Make
+// panel (media.ts).
 
 import { $ } from "./page";
 
@@ -12,6 +13,8 @@ const PANELS: Record<string, { panel: string; label: string }> = {
   "text-to-speech": { panel: "panel-tts", label: "Text to speech" },
   "automatic-speech-recognition": { panel: "panel-stt", label: "Speech recognition" },
   "text-to-image": { panel: "panel-image", label: "Text to image" },
+  "text-to-video": { panel: "panel-media", label: "Video" },
+  "text-to-audio": { panel: "panel-media", label: "Music" },
 };
 
 /** Of a model's tasks, those the page can run, in the chooser's order. */
@@ -25,9 +28,20 @@ export function defaultTask(tasks: string[]): string {
   return panelTasks(tasks)[0] ?? "";
 }
 
+/** The task a model opens with when a goal was chosen: the first of the
+ *  goal's tasks the model does and the page has a panel for (a language
+ *  model chosen to "search by meaning" opens with its embeddings); none
+ *  leaves it to defaultTask. */
+export function goalTask(goalTasks: readonly string[], modelTasks: string[]): string | undefined {
+  const tasks = panelTasks(modelTasks);
+  return goalTasks.find((t) => tasks.includes(t));
+}
+
 /** Shows the panel of task ("" hides them all). */
 export function showPanel(task: string): void {
-  for (const [t, p] of Object.entries(PANELS)) $(p.panel).hidden = t !== task;
+  const shown = PANELS[task]?.panel;
+  for (const panel of new Set(Object.values(PANELS).map((p) => p.panel)))
+    $(panel).hidden = panel !== shown;
 }
 
 /** Fills the chooser with tasks, current checked; onChoose runs when

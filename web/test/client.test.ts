@@ -1,7 +1,16 @@
 // The client layer against a stubbed fetch: what it sends (the exact body
 // the server reads) and how every kind of failure reaches the page.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, draw, embed, listModels, runStream, transcribe } from "../src/client";
+import {
+  ApiError,
+  decodeBase64,
+  draw,
+  embed,
+  listModels,
+  makeMedia,
+  runStream,
+  transcribe,
+} from "../src/client";
 import type { TaskEvent } from "../src/contracts";
 
 interface Call {
@@ -259,5 +268,98 @@ describe("request bodies", () => {
       model_id: "pocketsphinx-en-us", task: "automatic-speech-recognition",
       inputs: { audio: "UklGRgD/", phrases: ["turn on the light"] },
     });
+  });
+});
+
+describe("makeMedia", () => {
+  const mp4 = new Uint8Array([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70, 0xff, 0x00]);
+  const b64 = btoa(String.fromCharCode(...mp4));
+  const request = { model_id: "studio:clip", task: "text-to-video",
+                    inputs: { text: "waves", duration: 1 }, settings: { width: 32, height: 18 } };
+
+  it("reports each progress event, then gives the one file the server sent", async () => {
+    const calls = stubFetch(() => new Response(pieces([
+      event({ v: 1, type: "progress", state: "queued", progress: 0 }),
+      event({ v: 1, type: "progress", state: "in_progress", progress: 50 }).slice(0, 20),
+      event({ v: 1, type: "progress", state: "in_progress", progress: 50 }).slice(20) +
+        event({ v: 1, type: "progress", state: "completed", progress: 100 }),
+      event({ v: 1, type: "video", video: b64, content_type: "video/mp4", bytes: mp4.length }),
+      event({ ...done, timings: { ttft_ms: 0, total_ms: 812, tokens_per_second: 0 } }),
+    ])));
+    const seen: string[] = [];
+    const got = await makeMedia(request, (p) => seen.push(`${p.state} ${p.progress}`));
+    expect(seen).toEqual(["queued 0", "in_progress 50", "completed 100"]);
+    expect(got.file.content_type).toBe("video/mp4");
+    expect([...got.file.data]).toEqual([...mp4]);
+    expect(got.total_ms).toBe(812);
+    expect(calls[0].url).toBe("/api/inference/stream");
+    expect(sentBody(calls[0])).toEqual(request);
+  });
+
+  it("takes music as an audio event, with no progress at all", async () => {
+    stubFetch(() => new Response(pieces([
+      event({ v: 1, type: "audio", audio: "UklGRgD/", content_type: "audio/wav", bytes: 6 }) +
+        event(done),
+    ])));
+    const seen: unknown[] = [];
+    const got = await makeMedia({ model_id: "hf:acme/composer", task: "text-to-audio",
+                                  inputs: { text: "a calm piano" } }, (p) => seen.push(p));
+    expect(seen).toEqual([]);
+    expect(got.file.content_type).toBe("audio/wav");
+    expect([...got.file.data]).toEqual([82, 73, 70, 70, 0, 255]);
+  });
+
+  it("throws the provider's failure with its status, message and param", async () => {
+    stubFetch(() => new Response(pieces([
+      event({ v: 1, type: "progress", state: "in_progress", progress: 50 }),
+      event({ v: 1, type: "error", code: "upstream_error",
+              message: "the test upstream declines this video",
+              details: { status: 502, param: null } }),
+    ])));
+    const seen: number[] = [];
+    const e = await rejection(makeMedia(request, (p) => seen.push(p.progress)));
+    expect(seen).toEqual([50]);
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ status: 502, param: null,
+                              message: "the test upstream declines this video" });
+  });
+
+  it("passes the server's refusal before the stream on, naming the field", async () => {
+    stubFetch(() => new Response(JSON.stringify({
+      error: { message: "model 'studio:clip' makes videos of 1,2 seconds only; 3 is not one " +
+                        "of them", type: "invalid_request_error", code: "not_supported",
+               param: "inputs.duration" },
+    }), { status: 422 }));
+    const e = await rejection(makeMedia({ ...request, inputs: { text: "x", duration: 3 } },
+                                        () => {}));
+    expect(e).toMatchObject({ status: 422, param: "inputs.duration" });
+  });
+
+  it("does not take a run without a file, or a file of the wrong size, for a made one",
+     async () => {
+    stubFetch(() => new Response(pieces([event(done)])));
+    expect(await rejection(makeMedia(request, () => {})))
+      .toMatchObject({ message: "the run finished without a file" });
+    stubFetch(() => new Response(pieces([
+      event({ v: 1, type: "video", video: b64, content_type: "video/mp4", bytes: 99 }),
+      event(done)])));
+    expect(await rejection(makeMedia(request, () => {})))
+      .toMatchObject({ message: "the server said the file is 99 bytes but sent 10" });
+  });
+
+  it("lets a Stop through as the AbortError it is", async () => {
+    vi.stubGlobal("fetch", vi.fn(async (_url: string, init?: RequestInit) => {
+      expect(init?.signal?.aborted).toBe(true);
+      throw new DOMException("The user aborted a request.", "AbortError");
+    }));
+    const stop = new AbortController();
+    stop.abort();
+    const e = await rejection(makeMedia(request, () => {}, stop.signal));
+    expect((e as DOMException).name).toBe("AbortError");
+  });
+
+  it("decodes base64 to the bytes it stands for", () => {
+    expect([...decodeBase64("")]).toEqual([]);
+    expect([...decodeBase64("/9j/4A==")]).toEqual([0xff, 0xd8, 0xff, 0xe0]);
   });
 });

@@ -54,6 +54,20 @@ describe("modelFacts", () => {
     expect(facts(image(1)).reference_images).toBe("text and up to 1 picture");
     expect(facts(image(0)).reference_images).toBe("text only");
     expect(facts(gguf).reference_images).toBeUndefined();
+    const fromPicture = image(1);
+    fromPicture.capabilities.needs_reference_image = true;
+    expect(facts(fromPicture).reference_images).toBe("a picture and a prompt, not text alone");
+  });
+
+  it("says the lengths a video or music model makes", () => {
+    const media = (task: string, durations?: number[]): ModelInfo => ({
+      ...whisper, id: "studio:clip", backend: "openai-compatible", status: "remote",
+      capabilities: { tasks: [task], settings: [], chat: false, vision: false, gated: false,
+                      context_length: 0, ...(durations ? { durations } : {}) } });
+    expect(facts(media("text-to-video", [1, 2])).durations).toBe("1 or 2 seconds");
+    expect(facts(media("text-to-video", [])).durations).toBe("any length");
+    expect(facts(media("text-to-audio")).durations).toBe("the model decides");
+    expect(facts(gguf).durations).toBeUndefined();
   });
 
   it("says a model's problem", () => {

@@ -1,7 +1,12 @@
 // The Draw panel's checks: what is stopped in the page, named, before a
 // request the server would refuse (README: "Image-to-image").
 import { describe, expect, it } from "vitest";
-import { checkReferences, checkSize, REFERENCE_BYTES_MAX } from "../src/draw";
+import {
+  checkReferenceNeeded,
+  checkReferences,
+  checkSize,
+  REFERENCE_BYTES_MAX,
+} from "../src/draw";
 
 const png = (name: string, size = 1000) => ({ name, type: "image/png", size });
 
@@ -41,6 +46,19 @@ describe("checkReferences", () => {
     expect(checkReferences([png("a.png"), { name: "b.bmp", type: "image/bmp", size: 1 }], 1))
       .toEqual(["reference pictures: this model takes at most 1; 2 are chosen",
                 "reference pictures: b.bmp is not a PNG, JPEG or WebP picture"]);
+  });
+});
+
+describe("checkReferenceNeeded", () => {
+  it("stops a model that draws only from a picture when none is chosen", () => {
+    expect(checkReferenceNeeded(0, true)).toEqual([
+      "reference pictures: this model draws only from a picture; choose one to start from"]);
+  });
+
+  it("lets a picture through, and a model that also draws from text without one", () => {
+    expect(checkReferenceNeeded(1, true)).toEqual([]);
+    expect(checkReferenceNeeded(0, false)).toEqual([]);
+    expect(checkReferenceNeeded(2, false)).toEqual([]);
   });
 });
 

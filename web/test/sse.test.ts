@@ -28,3 +28,25 @@ describe("SseParser", () => {
     expect(p.push("\n")).toEqual([{ event: "", data: "[DONE]" }]);
   });
 });
+
+describe("SseParser with a long line", () => {
+  it("reads an event of megabytes sent in small pieces, quickly", () => {
+    const data = "A".repeat(8 << 20);
+    const text = `event: video\ndata: {"video":"${data}"}\r\n\r\nevent: done\ndata: {}\n\n`;
+    const p = new SseParser();
+    const events = [];
+    const started = performance.now();
+    for (let i = 0; i < text.length; i += 16384) events.push(...p.push(text.slice(i, i + 16384)));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(events.map((e) => e.event)).toEqual(["video", "done"]);
+    expect(events[0].data).toBe(`{"video":"${data}"}`);
+  });
+
+  it("takes a \\r at the end of a piece as a line end, and a \\n after it as the same one", () => {
+    const p = new SseParser();
+    expect(p.push("data: a\r")).toEqual([]);
+    expect(p.push("")).toEqual([]);
+    expect(p.push("\n\r")).toEqual([{ event: "", data: "a" }]);
+    expect(p.push("data: b\n\n")).toEqual([{ event: "", data: "b" }]);
+  });
+});
