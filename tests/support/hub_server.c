@@ -1,13 +1,11 @@
 /* hub_server.c -- the test Hub: libmicrohttpd, one thread per connection. */
 #include "hub_server.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdatomic.h>

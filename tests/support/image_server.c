@@ -1,9 +1,7 @@
 /* image_server.c -- the loopback image upstream. */
 #include "image_server.h"
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <png.h>
 #include <pthread.h>
 #include <stdbool.h>

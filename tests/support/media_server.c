@@ -5,9 +5,7 @@
  * video, synthesising a tone) run outside it, on copies of what they need. */
 #include "media_server.h"
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "loopback_daemon.h"
 #include "mp4.h"
 #include "wav_make.h"
-#include "loopback_daemon.h"
 #include "util/buf.h"
 
 #define MEDIA_JOBS_MAX 64          /* live video jobs; one more is answered 429 */
