@@ -2,9 +2,11 @@
 #include "api/json_body.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "http/form.h"
 #include "util/limits.h"
 
 /* Nesting depth of JSON text, counted outside strings. Runs before the parser
@@ -120,5 +122,58 @@ sy_code json_body_bool(const json_t *obj, const char *key, bool *out, struct sy_
     if (!json_is_boolean(v))
         return sy_errp(err, SY_EINVAL, key, "'%s' must be true or false", key);
     *out = json_is_true(v);
+    return SY_OK;
+}
+
+static bool named_in(const char *const *names, const char *name)
+{
+    for (size_t i = 0; names && names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* A form field's value as the JSON value of its kind; NULL with err set. */
+static json_t *form_value(const struct http_form_field *f, const char *const *integers,
+                          const char *const *reals, struct sy_err *err)
+{
+    char *end;
+    if (named_in(integers, f->name)) {
+        long long n = strtoll(f->data, &end, 10);
+        if (end == f->data || *end)
+            return sy_errp(err, SY_EINVAL, f->name, "'%s' must be a whole number", f->name),
+                   NULL;
+        return json_integer(n);
+    }
+    if (named_in(reals, f->name)) {
+        double x = strtod(f->data, &end);
+        if (end == f->data || *end)
+            return sy_errp(err, SY_EINVAL, f->name, "'%s' must be a number", f->name), NULL;
+        return json_real(x);
+    }
+    json_t *v;
+    json_error_t jerr;
+    if (strcmp(f->name, "provider_overrides") == 0 || strcmp(f->name, "providerOptions") == 0) {
+        if (!(v = json_loadb(f->data, f->len, 0, &jerr)))
+            sy_errp(err, SY_EINVAL, f->name, "'%s' must be a JSON object: %s", f->name,
+                    jerr.text);
+        return v;
+    }
+    if (!(v = json_stringn(f->data, f->len)))
+        sy_errp(err, SY_EINVAL, f->name, "'%s' must be UTF-8 text", f->name);
+    return v;
+}
+
+sy_code json_body_put_form_field(json_t *body, const struct http_form_field *f,
+                                 const char *const *integers, const char *const *reals,
+                                 struct sy_err *err)
+{
+    if (json_object_get(body, f->name))
+        return sy_errp(err, SY_EINVAL, f->name, "'%s' is given twice", f->name);
+    json_t *v = form_value(f, integers, reals, err);
+    if (!v)
+        return SY_EINVAL;
+    if (json_object_set_new(body, f->name, v) != 0) /* a name that is not UTF-8 */
+        return sy_errf(err, SY_EINVAL, "a form field's name is not UTF-8 text");
     return SY_OK;
 }

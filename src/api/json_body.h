@@ -35,4 +35,15 @@ bool json_body_present(const json_t *v);
 /* Reads an optional boolean member. Returns SY_EINVAL naming it if not a bool. */
 sy_code json_body_bool(const json_t *obj, const char *key, bool *out, struct sy_err *err);
 
+struct http_form_field;
+
+/* Puts a form field into body as the member a JSON body would carry: a whole
+ * number for the names in integers, a number for those in reals (each list
+ * NULL-terminated, may be NULL), a JSON object for provider_overrides and
+ * providerOptions, text otherwise. Returns: SY_OK; SY_EINVAL naming the field
+ * when it is given twice or its value is not of its kind. */
+sy_code json_body_put_form_field(json_t *body, const struct http_form_field *f,
+                                 const char *const *integers, const char *const *reals,
+                                 struct sy_err *err);
+
 #endif

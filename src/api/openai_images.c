@@ -145,40 +145,6 @@ struct edit_form {
     size_t n_images;
 };
 
-/* A form field as the JSON value parse() expects: numbers for the numeric
- * fields, objects for the options, text otherwise. */
-static json_t *field_value(const struct http_form_field *f, struct sy_err *err)
-{
-    static const char *const integers[] = {"n", "seed", "num_inference_steps", NULL};
-    json_error_t jerr;
-    json_t *v = NULL;
-    for (size_t i = 0; integers[i] && !v; i++)
-        if (strcmp(f->name, integers[i]) == 0) {
-            char *end;
-            long long n = strtoll(f->data, &end, 10);
-            if (end == f->data || *end)
-                return sy_errp(err, SY_EINVAL, f->name, "'%s' must be a whole number", f->name),
-                       NULL;
-            v = json_integer(n);
-        }
-    if (!v && strcmp(f->name, "guidance_scale") == 0) {
-        char *end;
-        double x = strtod(f->data, &end);
-        if (end == f->data || *end)
-            return sy_errp(err, SY_EINVAL, f->name, "'%s' must be a number", f->name), NULL;
-        v = json_real(x);
-    }
-    if (!v && (strcmp(f->name, "provider_overrides") == 0 ||
-               strcmp(f->name, "providerOptions") == 0) &&
-        !(v = json_loadb(f->data, f->len, 0, &jerr)))
-        return sy_errp(err, SY_EINVAL, f->name, "'%s' must be a JSON object: %s", f->name,
-                       jerr.text),
-               NULL;
-    if (!v && !(v = json_stringn(f->data, f->len)))
-        sy_errp(err, SY_EINVAL, f->name, "'%s' must be UTF-8 text", f->name);
-    return v;
-}
-
 static sy_code on_edit_field(void *ctx, const struct http_form_field *f, struct sy_err *err)
 {
     struct edit_form *ef = ctx;
@@ -191,14 +157,9 @@ static sy_code on_edit_field(void *ctx, const struct http_form_field *f, struct 
     if (strcmp(f->name, "mask") == 0)
         return sy_errp(err, SY_EUNSUPPORTED, "mask", "'mask' is not relayed: the whole picture "
                        "is the model's to change; remove 'mask'");
-    if (json_object_get(ef->body, f->name))
-        return sy_errp(err, SY_EINVAL, f->name, "'%s' is given twice", f->name);
-    json_t *v = field_value(f, err);
-    if (!v)
-        return SY_EINVAL;
-    if (json_object_set_new(ef->body, f->name, v) != 0) /* a name that is not UTF-8 */
-        return sy_errf(err, SY_EINVAL, "a form field's name is not UTF-8 text");
-    return SY_OK;
+    static const char *const integers[] = {"n", "seed", "num_inference_steps", NULL};
+    static const char *const reals[] = {"guidance_scale", NULL};
+    return json_body_put_form_field(ef->body, f, integers, reals, err);
 }
 
 void openai_images_edits(struct http_exchange *ex, void *app)

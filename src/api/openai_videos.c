@@ -33,19 +33,7 @@ static sy_code on_field(void *ctx, const struct http_form_field *f, struct sy_er
     if (strcmp(f->name, "input_reference") == 0)
         return sy_errp(err, SY_EUNSUPPORTED, "input_reference", "videos from a picture are not "
                        "relayed yet; remove 'input_reference'");
-    if (json_object_get(body, f->name))
-        return sy_errp(err, SY_EINVAL, f->name, "'%s' is given twice", f->name);
-    json_error_t jerr;
-    bool overrides = strcmp(f->name, "provider_overrides") == 0 ||
-                     strcmp(f->name, "providerOptions") == 0;
-    json_t *v = overrides ? json_loadb(f->data, f->len, 0, &jerr) : json_stringn(f->data, f->len);
-    if (!v)
-        return overrides ? sy_errp(err, SY_EINVAL, f->name, "'%s' must be a JSON object: %s",
-                                   f->name, jerr.text)
-                         : sy_errp(err, SY_EINVAL, f->name, "'%s' must be UTF-8 text", f->name);
-    if (json_object_set_new(body, f->name, v) != 0)
-        return sy_errf(err, SY_EINVAL, "a form field's name is not UTF-8 text");
-    return SY_OK;
+    return json_body_put_form_field(body, f, NULL, NULL, err);
 }
 
 static bool is_form(struct http_exchange *ex)
