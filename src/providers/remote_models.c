@@ -253,19 +253,27 @@ static const char *backend_name(const struct openai_provider *p, bool task_endpo
     }
 }
 
+/* What every model a provider's config names has: its names, the upstream
+ * model and what it makes (`what`, in the description), this provider. */
+static void fill_configured_head(const struct openai_provider *p, const char *name,
+                                 const char *model, const char *what, struct sy_model_info *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->id, sizeof out->id, "%s", name);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->description, sizeof out->description, "%.200s (%s) at %.280s", model, what,
+             p->cfg.base_url);
+    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
+    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
+    snprintf(out->status, sizeof out->status, "remote");
+}
+
 /* A configured speech model: what OpenAI's audio API takes for it. */
 static void fill_audio_info(const struct openai_provider *p, const char *name,
                             const struct sy_provider_audio_model *am, struct sy_model_info *out)
 {
-    memset(out, 0, sizeof *out);
     bool tts = am->task == SY_TASK_TEXT_TO_SPEECH;
-    snprintf(out->id, sizeof out->id, "%s", name);
-    snprintf(out->name, sizeof out->name, "%s", name);
-    snprintf(out->description, sizeof out->description, "%.200s (%s) at %.280s", am->model,
-             tts ? "text to speech" : "speech to text", p->cfg.base_url);
-    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
-    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
-    snprintf(out->status, sizeof out->status, "remote");
+    fill_configured_head(p, name, am->model, tts ? "text to speech" : "speech to text", out);
     out->caps.tasks = SY_TASK_BIT(am->task);
     out->caps.settings = SY_SPEECH_SETTINGS;
     if (tts) {
@@ -284,14 +292,7 @@ static void fill_audio_info(const struct openai_provider *p, const char *name,
 static void fill_image_info(const struct openai_provider *p, const char *name,
                             const struct sy_provider_image_model *im, struct sy_model_info *out)
 {
-    memset(out, 0, sizeof *out);
-    snprintf(out->id, sizeof out->id, "%s", name);
-    snprintf(out->name, sizeof out->name, "%s", name);
-    snprintf(out->description, sizeof out->description, "%.200s (images) at %.280s", im->model,
-             p->cfg.base_url);
-    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
-    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
-    snprintf(out->status, sizeof out->status, "remote");
+    fill_configured_head(p, name, im->model, "images", out);
     out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_TO_IMAGE);
     out->caps.settings = IMAGE_SETTINGS;
     out->caps.reference_images = im->files;
@@ -302,17 +303,11 @@ static void fill_image_info(const struct openai_provider *p, const char *name,
 static void fill_video_info(const struct openai_provider *p, const char *name,
                             const struct sy_provider_video_model *vm, struct sy_model_info *out)
 {
-    memset(out, 0, sizeof *out);
-    snprintf(out->id, sizeof out->id, "%s", name);
-    snprintf(out->name, sizeof out->name, "%s", name);
-    snprintf(out->description, sizeof out->description, "%.200s (video) at %.280s", vm->model,
-             p->cfg.base_url);
-    snprintf(out->owned_by, sizeof out->owned_by, "%s", p->cfg.name);
-    snprintf(out->backend, sizeof out->backend, "%s", backend_name(p, true));
-    snprintf(out->status, sizeof out->status, "remote");
+    fill_configured_head(p, name, vm->model, "video", out);
     out->caps.tasks = SY_TASK_BIT(SY_TASK_TEXT_TO_VIDEO);
     out->caps.settings = SY_SETTING_BIT(SY_SETTING_WIDTH) | SY_SETTING_BIT(SY_SETTING_HEIGHT) |
-                         SY_SPEECH_SETTINGS;
+                         SY_SETTING_BIT(SY_SETTING_USE_CACHE) |
+                         SY_SETTING_BIT(SY_SETTING_WAIT_FOR_MODEL);
     out->caps.takes_duration = true;
     size_t used = 0;
     for (size_t i = 0; i < vm->n_seconds; i++) {
