@@ -50,7 +50,17 @@ static void expect_error(const char *path, json_t *body, int status, const char 
     expect_post_error(srv.port, path, body, status, param, words);
 }
 
-/* A base64 MP4 is a real video of w x h and `frames` frames. */
+/* MP4 bytes are a real video of w x h and `frames` frames. */
+static void expect_mp4(const void *data, size_t len, unsigned w, unsigned h, unsigned frames)
+{
+    struct mp4_info info;
+    T_REQUIRE(mp4_read(data, len, &info) == 0);
+    T_EQ_INT(info.width, w);
+    T_EQ_INT(info.height, h);
+    T_EQ_INT(info.frames, frames);
+}
+
+/* The same for a base64 MP4. */
 static void expect_mp4_b64(const json_t *b64, unsigned w, unsigned h, unsigned frames)
 {
     struct sy_buf bytes;
@@ -58,11 +68,7 @@ static void expect_mp4_b64(const json_t *b64, unsigned w, unsigned h, unsigned f
     T_REQUIRE(json_is_string(b64));
     T_REQUIRE(base64_decode(json_string_value(b64), json_string_length(b64), &bytes, NULL) ==
               SY_OK);
-    struct mp4_info info;
-    T_REQUIRE(mp4_read(bytes.data, bytes.len, &info) == 0);
-    T_EQ_INT(info.width, w);
-    T_EQ_INT(info.height, h);
-    T_EQ_INT(info.frames, frames);
+    expect_mp4(bytes.data, bytes.len, w, h, frames);
     buf_cleanup(&bytes);
 }
 
@@ -208,10 +214,7 @@ static void test_hf_route(void)
     T_EQ_INT(r.status, 200);
     char type[64];
     T_EQ_STR(http_response_header(&r, "Content-Type", type, sizeof type), "video/mp4");
-    struct mp4_info info;
-    T_REQUIRE(mp4_read(r.body.data, r.body.len, &info) == 0);
-    T_EQ_INT(info.width, 64);
-    T_EQ_INT(info.frames, 4);
+    expect_mp4(r.body.data, r.body.len, 64, 36, 4);
     http_response_cleanup(&r);
     expect_error("/models/studio:clip",
                  json_pack("{s:s, s:{s:i}}", "inputs", "x", "parameters", "duration", 5), 422,
@@ -346,10 +349,7 @@ static void test_openai_videos(void)
     T_EQ_INT(r.status, 200);
     char type[64];
     T_EQ_STR(http_response_header(&r, "Content-Type", type, sizeof type), "video/mp4");
-    struct mp4_info info;
-    T_REQUIRE(mp4_read(r.body.data, r.body.len, &info) == 0);
-    T_EQ_INT(info.width, 32);
-    T_EQ_INT(info.frames, 8);
+    expect_mp4(r.body.data, r.body.len, 32, 18, 8);
     http_response_cleanup(&r);
 
     json_t *list = NULL;
